@@ -1,0 +1,93 @@
+//! Encoders: turning values, sequences and records into hypervectors.
+//!
+//! | encoder | maps | similarity of outputs |
+//! |---|---|---|
+//! | [`Level`] | a scalar in `L` levels | falls linearly with the level difference; the two ends are unrelated (distance D/2) |
+//! | [`Thermometer`] | a scalar in `L` levels | falls linearly; the two ends are complements |
+//! | [`Circular`] | an angle / phase in `L` steps | falls with the circular distance; opposite phases are unrelated |
+//! | [`Projection`] | a feature vector in ℝⁿ | sign random projection: preserves angles (SimHash) |
+//! | [`ngram`], [`NgramStream`] | a sequence of symbols | permute-and-bind n-grams, bundled over a stream |
+//! | [`Record`], [`record`] | key-value pairs | bundle of `key ⊗ value` |
+//!
+//! Every encoder is a few bytes of parameters (seeds and sizes): the random vectors it needs
+//! are regenerated from the seed, block by block (512 bits at a time), so encoding needs about
+//! one kilobyte of working memory at any dimension.
+
+mod circular;
+mod level;
+mod projection;
+mod record;
+mod sequence;
+mod thermometer;
+
+pub use circular::Circular;
+pub use level::Level;
+pub use projection::Projection;
+pub use record::{record, Record};
+pub use sequence::{ngram, NgramStream};
+pub use thermometer::Thermometer;
+
+use crate::kernel::{Block, BLOCK};
+
+/// Bits of the per-dimension random thresholds of [`Level`] and [`Circular`]: 256 steps.
+const THRESHOLD_BITS: usize = 8;
+
+/// Per-block material shared by the level-like encoders: the start vector, the bits where the
+/// end vector differs from it, and the bit planes of an 8-bit random threshold per dimension.
+pub(crate) struct Basis {
+    start: Block,
+    diff: Block,
+    planes: [Block; THRESHOLD_BITS],
+}
+
+impl Basis {
+    /// The basis of block `block` from codebook vectors 0 (start), 1 (end) and 2..10
+    /// (threshold planes, least significant first).
+    fn new(book: &crate::Codebook, block: u32) -> Self {
+        let start = book.block(0, block);
+        let end = book.block(1, block);
+        let mut diff = [0u32; BLOCK];
+        for j in 0..BLOCK {
+            diff[j] = start[j] ^ end[j];
+        }
+        Basis {
+            start,
+            diff,
+            planes: core::array::from_fn(|p| book.block(2 + p as u32, block)),
+        }
+    }
+
+    /// Bits whose threshold is below `q` (`q` in `0..=256`).
+    fn below(&self, q: u32) -> Block {
+        if q >= 1 << THRESHOLD_BITS {
+            return [u32::MAX; BLOCK];
+        }
+        // threshold >= q, most significant plane first; "below" is its complement.
+        let mut gt = [0u32; BLOCK];
+        let mut eq = [u32::MAX; BLOCK];
+        for p in (0..THRESHOLD_BITS).rev() {
+            let plane = &self.planes[p];
+            for j in 0..BLOCK {
+                if (q >> p) & 1 == 1 {
+                    eq[j] &= plane[j];
+                } else {
+                    gt[j] |= eq[j] & plane[j];
+                    eq[j] &= !plane[j];
+                }
+            }
+        }
+        core::array::from_fn(|j| !(gt[j] | eq[j]))
+    }
+
+    /// The start vector with the bits in `mask` (restricted to where start and end differ)
+    /// taken from the end vector.
+    fn mix(&self, mask: &Block) -> Block {
+        core::array::from_fn(|j| self.start[j] ^ (self.diff[j] & mask[j]))
+    }
+}
+
+/// `round(num / den)` for the threshold scale, in integers (no float rounding differences
+/// between targets).
+fn scaled(num: u32, den: u32) -> u32 {
+    (2 * num + den) / (2 * den)
+}

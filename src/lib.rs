@@ -1,0 +1,63 @@
+//! # hyperbits
+//!
+//! Hyperdimensional computing (vector-symbolic architectures) for microcontrollers and hosts:
+//! bit-packed hypervectors, their algebra, encoders and an item memory, in a `#![no_std]` core
+//! that never allocates.
+//!
+//! **Why.** HDC classifiers and associative memories need only XOR, popcount and majority over
+//! long bit vectors: cheap on a Cortex-M0, robust to noise, and trainable in one pass. Peer
+//! libraries (torchhd, bhv) are host-only and store one byte per bit; hyperbits stores one bit
+//! per bit, regenerates its random vectors from a seed instead of storing them, and gives the
+//! same bits on x86_64, Cortex-M and RISC-V.
+//!
+//! **What.**
+//! - [`BinaryVector`] (BSC / MAP-B): bind, bundle (majority, weighted, seeded ties), permute,
+//!   Hamming distance, similarity, density.
+//! - [`IntegerVector`] (MAP-I): `i8`/`i16`/`i32`, saturating bind and bundle, sign, dot, cosine.
+//! - [`Accumulator`]: streaming bundling with saturating counters.
+//! - [`Codebook`]: item vectors from `(seed, index)`, portable and random-access.
+//! - [`encode`]: level, thermometer, circular, random projection, n-gram, key-value record.
+//! - [`ItemMemory`]: fixed-capacity clean-up memory with nearest and top-k search.
+//!
+//! ```
+//! use hyperbits::{words, BinaryVector, Codebook, ItemMemory};
+//! const W: usize = words(2048);
+//! let book = Codebook::new(2024);
+//! let (name, age, alice, thirty): (BinaryVector<W>, _, _, _) =
+//!     (book.vector(0), book.vector(1), book.vector(2), book.vector(3));
+//! // A record {name: alice, age: thirty}; majority of two pairs, ties seeded.
+//! let person = BinaryVector::bundle(&[&name.bind(&alice), &age.bind(&thirty)], 7).unwrap();
+//! // Ask for the name: unbind, then clean up against the known values.
+//! let mut values = ItemMemory::<W, 4, &str>::new();
+//! values.insert("alice", alice).unwrap();
+//! values.insert("thirty", thirty).unwrap();
+//! assert_eq!(values.nearest(&person.unbind(&name)).unwrap().label, "alice");
+//! ```
+//!
+//! **Features.** `std` (default): run-time selection of AVX-512 / AVX2 kernels on x86_64 and
+//! `std::error::Error`; firmware uses `default-features = false`. `defmt`: `defmt::Format` for
+//! the public types.
+//!
+//! Nothing in the crate panics on user input: sizes are checked at compile time, and indices,
+//! empty bundles and full memories return an [`Error`].
+
+#![cfg_attr(not(feature = "std"), no_std)]
+#![deny(missing_docs)]
+#![deny(unsafe_op_in_unsafe_fn)]
+#![cfg_attr(not(all(feature = "std", target_arch = "x86_64")), forbid(unsafe_code))]
+
+mod accumulator;
+mod binary;
+mod codebook;
+pub mod encode;
+mod error;
+mod integer;
+mod kernel;
+mod memory;
+
+pub use accumulator::Accumulator;
+pub use binary::{words, BinaryVector};
+pub use codebook::{Codebook, TIE_INDEX};
+pub use error::Error;
+pub use integer::{Element, IntegerVector};
+pub use memory::{ItemMemory, Match};
