@@ -1,9 +1,10 @@
 //! Random projection: the signs of random ±1 projections of a feature vector.
 //!
 //! Output bit j is 1 when `Σ_f x_f · r_{f,j} < 0`, where `r_{f,j} = ±1` is bit j of codebook
-//! vector f (bit 0 = +1). This is sign random projection (Charikar's SimHash): the expected
-//! normalised Hamming distance of two outputs is `angle(x, y)/π`, so cosine neighbourhoods of
-//! the inputs survive. Sums are `f32` in a fixed order, so the bits are identical on every
+//! vector f (bit 0 = +1). This is sign random projection (Charikar's SimHash) with ±1
+//! entries: when many features contribute, the expected normalised Hamming distance of two
+//! outputs approaches `angle(x, y)/π` (the Gaussian limit), so cosine neighbourhoods of the
+//! inputs survive. With only a handful of features the ±1 matrix is coarser than a Gaussian one. Sums are `f32` in a fixed order, so the bits are identical on every
 //! target. Cost: `n·D` additions; working memory: 512 sums (2 KiB), whatever D is.
 
 use crate::binary::BinaryVector;
@@ -73,11 +74,11 @@ mod tests {
     use super::*;
 
     #[test]
-    fn angle_is_preserved_in_expectation() {
+    fn orthogonal_and_scaled_inputs() {
         let p = Projection::new(9);
         let x = [1.0f32, 0.0, 0.0, 0.0];
-        let y = [0.0f32, 1.0, 0.0, 0.0]; // 90 degrees: distance D/2
-        let z = [1.0f32, 1.0, 0.0, 0.0]; // 45 degrees from x: distance D/4
+        let y = [0.0f32, 1.0, 0.0, 0.0]; // independent rows: distance D/2
+        let z = [1.0f32, 1.0, 0.0, 0.0]; // differs from x only where the rows cancel: D/4
         let (vx, vy, vz): (BinaryVector<256>, BinaryVector<256>, BinaryVector<256>) = (
             p.encode(&x).unwrap(),
             p.encode(&y).unwrap(),

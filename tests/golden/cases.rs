@@ -1,0 +1,146 @@
+// Golden cases: operations whose exact output bits are pinned by a 64-bit FNV-1a hash.
+//
+// This file is shared (through `include!`) by the host test `tests/golden.rs` and by the
+// on-target tests in `boards/qemu`, so one list of expected hashes, computed on x86_64, is
+// checked bit for bit on thumbv6m, thumbv7em and riscv32imc. To print the values after a
+// deliberate change of output: `HYPERBITS_PRINT_GOLDEN=1 cargo test --test golden -- --nocapture`.
+// Sizes stay small enough for a Cortex-M0 with 16 KiB of RAM.
+
+use hyperbits::encode::{ngram, Circular, Level, NgramStream, Projection, Record, Thermometer};
+use hyperbits::{Accumulator, BinaryVector, Codebook, IntegerVector, ItemMemory};
+
+/// 64-bit FNV-1a over the little-endian bytes of the words.
+pub fn fnv1a(words: &[u32]) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for w in words {
+        for b in w.to_le_bytes() {
+            h ^= u64::from(b);
+            h = h.wrapping_mul(0x0000_0100_0000_01b3);
+        }
+    }
+    h
+}
+
+fn hv<const W: usize>(v: &BinaryVector<W>) -> u64 {
+    fnv1a(v.as_words())
+}
+
+fn codebook_2048() -> u64 {
+    hv(&Codebook::new(42).vector::<64>(0))
+}
+
+fn codebook_10016() -> u64 {
+    hv(&Codebook::new(0xDEAD_BEEF).vector::<313>(12_345))
+}
+
+fn bind_and_hamming() -> u64 {
+    let book = Codebook::new(1);
+    let (a, b) = (book.vector::<64>(0), book.vector::<64>(1));
+    hv(&a.bind(&b)) ^ u64::from(a.hamming(&b))
+}
+
+fn permute_10016() -> u64 {
+    let v = Codebook::new(2).vector::<313>(0);
+    hv(&v.permute(1000)) ^ hv(&v.inverse_permute(33)).rotate_left(1)
+}
+
+fn bundles() -> u64 {
+    let book = Codebook::new(3);
+    let v: [BinaryVector<64>; 7] = core::array::from_fn(|i| book.vector(i as u32));
+    let r: [&BinaryVector<64>; 7] = core::array::from_fn(|i| &v[i]);
+    let mut h = 0u64;
+    for k in 1..=7 {
+        h = h.rotate_left(5) ^ hv(&BinaryVector::bundle(&r[..k], 99).unwrap_or_default());
+    }
+    let w = BinaryVector::bundle_weighted(&[(r[0], 2), (r[1], 3), (r[2], 1)], 5).unwrap_or_default();
+    h ^ hv(&w).rotate_left(17)
+}
+
+fn accumulator() -> u64 {
+    let book = Codebook::new(4);
+    let mut acc = Accumulator::<64, i16>::new();
+    for i in 0..10u32 {
+        acc.add_weighted(&book.vector(i), (i as i16) - 3);
+    }
+    let sums = acc.sums().as_slice();
+    let mut h = hv(&acc.to_binary(8));
+    for s in sums {
+        h = h.rotate_left(3) ^ (*s as u16 as u64);
+    }
+    h
+}
+
+fn level_circular_thermometer() -> u64 {
+    let level = Level::new(7, 16).unwrap();
+    let circ = Circular::new(8, 12).unwrap();
+    let thermo = Thermometer::new(10).unwrap();
+    let mut h = 0u64;
+    for i in 0..16u16 {
+        h = h.rotate_left(7) ^ hv(&level.vector::<64>(i).unwrap_or_default());
+    }
+    for i in 0..12u16 {
+        h = h.rotate_left(7) ^ hv(&circ.vector::<64>(i).unwrap_or_default());
+    }
+    h ^ hv(&thermo.vector::<64>(3).unwrap_or_default()) ^ hv(&level.encode::<64>(0.37, 0.0, 1.0))
+}
+
+fn projection() -> u64 {
+    let p = Projection::new(9);
+    let x = [1.5f32, -2.25, 0.125, 3.0, -0.7, 1e-3, 12.5];
+    hv(&p.encode::<64>(&x).unwrap_or_default())
+}
+
+fn records_and_ngrams() -> u64 {
+    let enc = Record::new(10, Level::new(11, 8).unwrap());
+    let r = enc.encode_levels::<64>(&[0, 1, 2, 7, 6, 5, 3, 3], 12).unwrap_or_default();
+    let book = Codebook::new(13);
+    let mut stream = NgramStream::<64, 3>::new(book);
+    let mut profile = Accumulator::<64, i8>::new();
+    for s in [3u32, 1, 4, 1, 5, 9, 2, 6, 5, 3, 5] {
+        stream.push(s, &mut profile);
+    }
+    let (a, b) = (book.vector::<64>(1), book.vector::<64>(2));
+    hv(&r) ^ hv(&profile.to_binary(14)).rotate_left(9) ^ hv(&ngram(&[&a, &b, &a]).unwrap_or_default()).rotate_left(21)
+}
+
+fn map_i() -> u64 {
+    let book = Codebook::new(15);
+    let v: [IntegerVector<i16, 16>; 3] =
+        core::array::from_fn(|i| IntegerVector::from_binary(&book.vector(i as u32)));
+    let set = v[0].bundle(&v[1]).bundle(&v[2]).bundle(&v[2]);
+    let bound = set.bind(&v[1]).permute(37);
+    let mut h = hv(&bound.to_binary(16)) ^ (set.dot(&v[2]) as u64).rotate_left(11);
+    h ^= u64::from(set.cosine(&v[0]).to_bits()) << 20;
+    h
+}
+
+fn item_memory() -> u64 {
+    let book = Codebook::new(17);
+    let mut m = ItemMemory::<64, 20, u16>::new();
+    for i in 0..20u16 {
+        let _ = m.insert(i * 3, book.vector(u32::from(i)));
+    }
+    let q = BinaryVector::bundle3(&book.vector(4), &book.vector(9), &book.vector(200));
+    let mut h = 0u64;
+    if let Ok(top) = m.top_k::<3>(&q) {
+        for t in top {
+            h = h.rotate_left(13) ^ u64::from(t.label) ^ (u64::from(t.distance) << 32);
+        }
+    }
+    h
+}
+
+/// `(name, computation, expected hash)`.
+pub const CASES: &[(&str, fn() -> u64, u64)] = &[
+    ("codebook_2048", codebook_2048, 0xbdb9_8590_3452_7862),
+    ("codebook_10016", codebook_10016, 0xb364_e8c8_464f_6887),
+    ("bind_and_hamming", bind_and_hamming, 0x8f13_5510_830a_96d6),
+    ("permute_10016", permute_10016, 0xa6f1_2982_e736_cf7e),
+    ("bundles", bundles, 0xc58a_9772_b0ab_13c4),
+    ("accumulator", accumulator, 0x71d3_4483_28ef_27f0),
+    ("level_circular_thermometer", level_circular_thermometer, 0xdd69_9373_59ea_3379),
+    ("projection", projection, 0xb0ae_0b97_acd7_d280),
+    ("records_and_ngrams", records_and_ngrams, 0x8a87_4c99_303b_1769),
+    ("map_i", map_i, 0x2ca4_5575_6c48_1157),
+    ("item_memory", item_memory, 0x8840_03cb_6c01_8020),
+];
