@@ -18,6 +18,9 @@
 //! every count), and inputs are folded in with carry-save adders, two at a time, so one input
 //! costs about 5 word operations per word instead of 32 integer additions.
 
+// Index loops over fixed-size blocks read as the bit-sliced algebra they implement.
+#![allow(clippy::needless_range_loop)]
+
 /// Words per block of the bit-sliced counters and of the codebook generator.
 pub(crate) const BLOCK: usize = 16;
 /// A block of words.

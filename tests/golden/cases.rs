@@ -131,7 +131,10 @@ fn item_memory() -> u64 {
 }
 
 /// `(name, computation, expected hash)`.
-pub const CASES: &[(&str, fn() -> u64, u64)] = &[
+pub type Case = (&'static str, fn() -> u64, u64);
+
+/// Every golden case.
+pub const CASES: &[Case] = &[
     ("codebook_2048", codebook_2048, 0xbdb9_8590_3452_7862),
     ("codebook_10016", codebook_10016, 0xb364_e8c8_464f_6887),
     ("bind_and_hamming", bind_and_hamming, 0x8f13_5510_830a_96d6),
