@@ -1,0 +1,89 @@
+//! Support code for running hyperbits on emulated microcontrollers under QEMU.
+//!
+//! - [`run_tests!`]: a minimal test harness over semihosting. A failed assertion panics, the
+//!   panic handler prints it and exits QEMU with code 101, so `cargo test` fails.
+//! - Fault handlers that print and exit (code 3) instead of spinning forever.
+//! - [`bench_start`] / [`bench_stop`]: marker functions whose addresses the instruction-count
+//!   plugin (`insncount/insncount.c`) watches; each start/stop pair is one measured region.
+#![no_std]
+
+#[cfg(target_arch = "arm")]
+use cortex_m as _; // critical-section implementation
+#[cfg(target_arch = "arm")]
+pub use cortex_m_rt::entry;
+#[cfg(target_arch = "riscv32")]
+use riscv as _;
+#[cfg(target_arch = "riscv32")]
+pub use riscv_rt::entry;
+pub use semihosting;
+
+/// Runs each test function in order, printing libtest-style lines, then exits QEMU with 0.
+#[macro_export]
+macro_rules! run_tests {
+    ($($t:path),* $(,)?) => {{
+        let tests: &[(&str, fn())] = &[$((stringify!($t), $t)),*];
+        $crate::semihosting::println!("running {} tests on {}", tests.len(), $crate::TARGET);
+        for (name, f) in tests {
+            $crate::semihosting::print!("test {} ... ", name);
+            f();
+            $crate::semihosting::println!("ok");
+        }
+        $crate::semihosting::println!("\ntest result: ok. {} passed; 0 failed", tests.len());
+        $crate::semihosting::println!("{} passed, 0 failed", tests.len());
+        $crate::semihosting::process::exit(0)
+    }};
+}
+
+/// The target this binary was built for, for log lines.
+pub const TARGET: &str = if cfg!(target_arch = "riscv32") {
+    "riscv32imc (QEMU virt)"
+} else if cfg!(target_abi = "eabihf") {
+    "thumbv7em (QEMU mps2-an386, Cortex-M4F)"
+} else {
+    "thumbv6m (QEMU microbit, Cortex-M0)"
+};
+
+static MARK: core::sync::atomic::AtomicU32 = core::sync::atomic::AtomicU32::new(0);
+
+/// A store the optimiser must keep (an atomic store to a never-read static may be removed,
+/// and the empty marker call with it).
+#[inline(always)]
+fn mark(value: u32) {
+    // SAFETY: the pointer comes from a live static `AtomicU32`, so it is valid and aligned;
+    // the program is single-threaded and nothing else accesses `MARK` concurrently.
+    unsafe { core::ptr::write_volatile(MARK.as_ptr(), value) }
+}
+
+/// Start of a measured region (a distinct store, so the two markers cannot be merged).
+#[inline(never)]
+#[no_mangle]
+pub extern "C" fn bench_start() {
+    mark(1);
+}
+
+/// End of a measured region.
+#[inline(never)]
+#[no_mangle]
+pub extern "C" fn bench_stop() {
+    mark(2);
+}
+
+/// cortex-m-rt's default HardFault handler spins forever and would hang CI.
+#[cfg(target_arch = "arm")]
+#[cortex_m_rt::exception]
+unsafe fn HardFault(ef: &cortex_m_rt::ExceptionFrame) -> ! {
+    semihosting::eprintln!("HardFault at pc={:#010x}", ef.pc());
+    semihosting::process::exit(3)
+}
+
+/// riscv-rt's default exception handler spins forever too.
+#[cfg(target_arch = "riscv32")]
+#[export_name = "ExceptionHandler"]
+fn exception_handler(_tf: &riscv_rt::TrapFrame) -> ! {
+    semihosting::eprintln!(
+        "exception: mcause={:#x} mepc={:#010x}",
+        riscv::register::mcause::read().bits(),
+        riscv::register::mepc::read()
+    );
+    semihosting::process::exit(3)
+}

@@ -1,0 +1,53 @@
+//! On-target tests: the host's golden hashes, checked bit for bit on the emulated MCU, and
+//! the no-panic error paths.
+#![no_std]
+#![no_main]
+
+use hyperbits::{BinaryVector, Codebook, Error, ItemMemory};
+use hyperbits_qemu::{entry, run_tests};
+
+#[allow(dead_code)]
+mod golden {
+    include!("../../../tests/golden/cases.rs");
+}
+
+fn golden_hashes_match_the_host() {
+    for (name, f, expected) in golden::CASES {
+        let got = f();
+        assert_eq!(got, *expected, "golden case {} differs", name);
+    }
+}
+
+fn hamming_at_10016_bits() {
+    let book = Codebook::new(5);
+    let (a, b): (BinaryVector<313>, BinaryVector<313>) = (book.vector(0), book.vector(1));
+    assert_eq!(a.hamming(&a), 0);
+    assert_eq!(a.hamming(&a.complement()), 10_016);
+    let naive: u32 = a
+        .as_words()
+        .iter()
+        .zip(b.as_words())
+        .map(|(x, y)| (x ^ y).count_ones())
+        .sum();
+    assert_eq!(a.hamming(&b), naive);
+}
+
+fn errors_instead_of_panics() {
+    let v = BinaryVector::<8>::zero();
+    assert_eq!(BinaryVector::<8>::bundle(&[], 0), Err(Error::EmptyBundle));
+    assert!(v.bit(256).is_err());
+    let mut m = ItemMemory::<8, 1>::new();
+    assert_eq!(m.nearest(&v), Err(Error::EmptyMemory));
+    assert!(m.insert(0, v).is_ok());
+    assert!(m.insert(1, v).is_err());
+    assert!(hyperbits::encode::Level::new(0, 1).is_err());
+}
+
+#[entry]
+fn main() -> ! {
+    run_tests!(
+        golden_hashes_match_the_host,
+        hamming_at_10016_bits,
+        errors_instead_of_panics
+    )
+}
