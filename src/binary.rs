@@ -136,8 +136,8 @@ impl<const W: usize> BinaryVector<W> {
 
     /// Binding: element-wise XOR (the MAP-B product). Its own inverse; preserves distances.
     pub fn bind(&self, other: &Self) -> Self {
-        let mut out = *self;
-        out.bind_assign(other);
+        let mut out = Self::zero();
+        kernel::xor(&mut out.words, &self.words, &other.words);
         out
     }
 
@@ -199,9 +199,7 @@ impl<const W: usize> BinaryVector<W> {
     /// Majority of three vectors (no ties possible); the fastest bundle.
     pub fn bundle3(a: &Self, b: &Self, c: &Self) -> Self {
         let mut out = Self::zero();
-        for (i, o) in out.words.iter_mut().enumerate() {
-            *o = kernel::majority3_word(a.words[i], b.words[i], c.words[i]);
-        }
+        kernel::majority3(&mut out.words, &a.words, &b.words, &c.words);
         out
     }
 

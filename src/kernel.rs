@@ -134,6 +134,46 @@ fn popcount_simple(a: &[u32]) -> u32 {
     a.iter().map(|x| x.count_ones()).sum()
 }
 
+#[inline(always)]
+fn xor_generic(out: &mut [u32], a: &[u32], b: &[u32]) {
+    for ((o, x), y) in out.iter_mut().zip(a).zip(b) {
+        *o = x ^ y;
+    }
+}
+
+#[inline(always)]
+fn majority3_generic(out: &mut [u32], a: &[u32], b: &[u32], c: &[u32]) {
+    for (((o, x), y), z) in out.iter_mut().zip(a).zip(b).zip(c) {
+        *o = majority3_word(*x, *y, *z);
+    }
+}
+
+/// `out = a XOR b`, word by word (equal lengths).
+#[inline]
+pub(crate) fn xor(out: &mut [u32], a: &[u32], b: &[u32]) {
+    #[cfg(all(feature = "std", target_arch = "x86_64", not(miri)))]
+    {
+        x86::xor(out, a, b)
+    }
+    #[cfg(not(all(feature = "std", target_arch = "x86_64", not(miri))))]
+    {
+        xor_generic(out, a, b)
+    }
+}
+
+/// `out` = bitwise majority of `a`, `b`, `c` (equal lengths).
+#[inline]
+pub(crate) fn majority3(out: &mut [u32], a: &[u32], b: &[u32], c: &[u32]) {
+    #[cfg(all(feature = "std", target_arch = "x86_64", not(miri)))]
+    {
+        x86::majority3(out, a, b, c)
+    }
+    #[cfg(not(all(feature = "std", target_arch = "x86_64", not(miri))))]
+    {
+        majority3_generic(out, a, b, c)
+    }
+}
+
 /// Nearest of `items` to `query` by Hamming distance, scanning with the given distance kernel
 /// (inlined into the loop). Ties go to the lowest index. `None` for no items.
 #[inline(always)]
@@ -247,71 +287,76 @@ pub(crate) fn majority3_word(a: u32, b: u32, c: u32) -> u32 {
     (a & b) | (c & (a ^ b))
 }
 
+/// Carry-save adder on whole blocks: `(carry, sum)` of `a + b + c`, lane by lane.
+#[inline(always)]
+fn csa_block(a: &Block, b: &Block, c: &Block) -> (Block, Block) {
+    let mut carry = [0u32; BLOCK];
+    let mut sum = [0u32; BLOCK];
+    for j in 0..BLOCK {
+        let (cj, sj) = csa(a[j], b[j], c[j]);
+        carry[j] = cj;
+        sum[j] = sj;
+    }
+    (carry, sum)
+}
+
+/// Inputs folded at once by the Harley–Seal tree of [`Planes::push16`].
+pub(crate) const GROUP: usize = 16;
+
 /// Bit-sliced counters for one block of `BLOCK` words: the count of every bit position is a
-/// binary number whose bit `p` lives in `planes[p]`. Inputs are folded in pairs by carry-save
-/// adders (`push`); carries wait at their level until a second one arrives (a binary-counter
-/// cascade), so each input costs about 5 logic operations per word.
+/// binary number whose bit `p` lives in `planes[p]`.
+///
+/// Inputs are folded 16 at a time by a Harley–Seal tree of 15 carry-save adders whose
+/// accumulators are the four lowest planes themselves (ones, twos, fours, eights); only the
+/// tree's "sixteens" carry ripples into the higher planes. That is about 5 logic operations
+/// per input and word (2 with AVX-512's three-input `vpternlog`), with no data-dependent
+/// branches. Single inputs are added by ripple-carry.
 #[derive(Clone)]
-pub(crate) struct SlicedCounter {
+pub(crate) struct Planes {
     planes: [Block; MAX_PLANES],
-    wait: [Block; MAX_PLANES],
-    waiting: u32,
-    pending: Block,
-    has_pending: bool,
     nplanes: usize,
 }
 
-impl SlicedCounter {
+impl Planes {
     /// Counters for up to `total` (≤ [`MAX_COUNT`]) units of weight.
     #[inline(always)]
     pub(crate) fn new(total: u32) -> Self {
         let nplanes = (32 - total.min(MAX_COUNT).leading_zeros()) as usize;
-        SlicedCounter {
+        Planes {
             planes: [[0; BLOCK]; MAX_PLANES],
-            wait: [[0; BLOCK]; MAX_PLANES],
-            waiting: 0,
-            pending: [0; BLOCK],
-            has_pending: false,
             nplanes: nplanes.max(1),
         }
     }
 
-    /// Adds one input of weight 1.
+    /// Adds 16 inputs of weight 1 (`input(i)` gives input `i`). Needs `total >= 16`.
     #[inline(always)]
-    pub(crate) fn push(&mut self, x: &Block) {
-        if !self.has_pending {
-            self.pending = *x;
-            self.has_pending = true;
-            return;
-        }
-        self.has_pending = false;
-        let mut carry = [0u32; BLOCK];
-        for j in 0..BLOCK {
-            let (c, s) = csa(self.planes[0][j], self.pending[j], x[j]);
-            self.planes[0][j] = s;
-            carry[j] = c;
-        }
-        let mut level = 1;
-        while level < MAX_PLANES {
-            let bit = 1u32 << level;
-            if self.waiting & bit == 0 {
-                self.wait[level] = carry;
-                self.waiting |= bit;
-                return;
+    pub(crate) fn push16(&mut self, input: impl Fn(usize) -> Block) {
+        let [ones, twos, fours, eights, ..] = &mut self.planes;
+        let mut eights_in = [[0u32; BLOCK]; 2];
+        for (half, e) in eights_in.iter_mut().enumerate() {
+            let base = 8 * half;
+            let mut fours_in = [[0u32; BLOCK]; 2];
+            for (quarter, f) in fours_in.iter_mut().enumerate() {
+                let i = base + 4 * quarter;
+                let (twos_a, o) = csa_block(ones, &input(i), &input(i + 1));
+                let (twos_b, o) = csa_block(&o, &input(i + 2), &input(i + 3));
+                *ones = o;
+                let (fours_out, t) = csa_block(twos, &twos_a, &twos_b);
+                *twos = t;
+                *f = fours_out;
             }
-            self.waiting &= !bit;
-            for j in 0..BLOCK {
-                let (c, s) = csa(self.planes[level][j], self.wait[level][j], carry[j]);
-                self.planes[level][j] = s;
-                carry[j] = c;
-            }
-            level += 1;
+            let (eights_out, f) = csa_block(fours, &fours_in[0], &fours_in[1]);
+            *fours = f;
+            *e = eights_out;
         }
+        let (sixteens, e) = csa_block(eights, &eights_in[0], &eights_in[1]);
+        *eights = e;
+        self.ripple(4, &sixteens);
     }
 
     /// Adds `x` at weight `2^level` by ripple-carry addition.
     #[inline(always)]
-    fn ripple(&mut self, level: usize, x: &Block) {
+    pub(crate) fn ripple(&mut self, level: usize, x: &Block) {
         let mut carry = *x;
         for plane in self.planes[level.min(MAX_PLANES)..self.nplanes].iter_mut() {
             for j in 0..BLOCK {
@@ -333,21 +378,9 @@ impl SlicedCounter {
         }
     }
 
-    /// Flushes the pending inputs and returns, for every bit position, whether its count is at
-    /// least `t` (`t < 2^nplanes`).
+    /// For every bit position, whether its count is at least `t` (`t < 2^nplanes`).
     #[inline(always)]
-    pub(crate) fn at_least(&mut self, t: u32) -> Block {
-        if self.has_pending {
-            self.has_pending = false;
-            let p = self.pending;
-            self.ripple(0, &p);
-        }
-        while self.waiting != 0 {
-            let level = self.waiting.trailing_zeros() as usize;
-            self.waiting &= self.waiting - 1;
-            let w = self.wait[level.min(MAX_PLANES - 1)];
-            self.ripple(level, &w);
-        }
+    pub(crate) fn at_least(&self, t: u32) -> Block {
         // Compare from the most significant plane down: gt = "already greater", eq = "equal so far".
         let mut gt = [0u32; BLOCK];
         let mut eq = [u32::MAX; BLOCK];
@@ -372,9 +405,65 @@ impl SlicedCounter {
     }
 }
 
-/// Copies words `start..start + len` of `src` into a zero-padded block.
+/// [`Planes`] fed one input at a time (streams): inputs are buffered until 16 can go through
+/// the Harley–Seal tree; the rest is added by ripple-carry at the end.
+#[derive(Clone)]
+pub(crate) struct SlicedCounter {
+    planes: Planes,
+    buffer: [Block; GROUP],
+    buffered: usize,
+}
+
+impl SlicedCounter {
+    /// Counters for up to `total` (≤ [`MAX_COUNT`]) units of weight.
+    #[inline(always)]
+    pub(crate) fn new(total: u32) -> Self {
+        SlicedCounter {
+            planes: Planes::new(total),
+            buffer: [[0; BLOCK]; GROUP],
+            buffered: 0,
+        }
+    }
+
+    /// Adds one input of weight 1.
+    #[inline(always)]
+    pub(crate) fn push(&mut self, x: &Block) {
+        if let Some(slot) = self.buffer.get_mut(self.buffered) {
+            *slot = *x;
+            self.buffered += 1;
+        }
+        if self.buffered == GROUP {
+            self.buffered = 0;
+            let SlicedCounter { planes, buffer, .. } = self;
+            planes.push16(|i| buffer[i]);
+        }
+    }
+
+    /// Adds one input of weight `w`.
+    #[inline(always)]
+    pub(crate) fn push_weighted(&mut self, x: &Block, w: u32) {
+        self.planes.push_weighted(x, w);
+    }
+
+    /// Adds the buffered inputs and returns, for every bit position, whether its count is at
+    /// least `t`.
+    #[inline(always)]
+    pub(crate) fn at_least(&mut self, t: u32) -> Block {
+        for x in &self.buffer[..self.buffered.min(GROUP)] {
+            self.planes.ripple(0, x);
+        }
+        self.buffered = 0;
+        self.planes.at_least(t)
+    }
+}
+
+/// Words `start..start + BLOCK` of `src`, zero-padded past its end.
 #[inline(always)]
 pub(crate) fn load_block(src: &[u32], start: usize) -> Block {
+    // Full blocks (all but a dimension's last) are one fixed-size copy: a single vector load.
+    if let Some(Ok(b)) = src.get(start..start + BLOCK).map(<Block>::try_from) {
+        return b;
+    }
     let mut b = [0u32; BLOCK];
     let end = (start + BLOCK).min(src.len());
     if start < end {
@@ -386,6 +475,10 @@ pub(crate) fn load_block(src: &[u32], start: usize) -> Block {
 /// Writes the first words of a block to `dst[start..]`, as many as fit.
 #[inline(always)]
 pub(crate) fn store_block(dst: &mut [u32], start: usize, b: &Block) {
+    if let Some(d) = dst.get_mut(start..start + BLOCK) {
+        d.copy_from_slice(b);
+        return;
+    }
     let end = (start + BLOCK).min(dst.len());
     if start < end {
         dst[start..end].copy_from_slice(&b[..end - start]);
@@ -401,12 +494,16 @@ fn majority_generic<T: AsRef<[u32]>>(inputs: &[T], tie: Option<&[u32]>, out: &mu
     let threshold = total / 2 + 1;
     let mut start = 0;
     while start < out.len() {
-        let mut counter = SlicedCounter::new(total);
-        for v in inputs {
-            counter.push(&load_block(v.as_ref(), start));
+        let mut counter = Planes::new(total);
+        let groups = inputs.chunks_exact(GROUP);
+        for v in groups.remainder() {
+            counter.ripple(0, &load_block(v.as_ref(), start));
+        }
+        for group in groups {
+            counter.push16(|i| load_block(group[i].as_ref(), start));
         }
         if let Some(t) = tie {
-            counter.push(&load_block(t, start));
+            counter.ripple(0, &load_block(t, start));
         }
         store_block(out, start, &counter.at_least(threshold));
         start += BLOCK;
@@ -549,6 +646,16 @@ mod x86 {
         }
     }
 
+    pub(super) fn xor(out: &mut [u32], a: &[u32], b: &[u32]) {
+        // SAFETY: the instruction set is `isa()`.
+        unsafe { dispatch(isa(), || xor_generic(out, a, b)) }
+    }
+
+    pub(super) fn majority3(out: &mut [u32], a: &[u32], b: &[u32], c: &[u32]) {
+        // SAFETY: the instruction set is `isa()`.
+        unsafe { dispatch(isa(), || majority3_generic(out, a, b, c)) }
+    }
+
     pub(super) fn nearest<T: AsRef<[u32]>>(query: &[u32], items: &[T]) -> Option<(usize, u32)> {
         match isa() {
             Isa::Portable => nearest_generic(query, items, hamming_portable),
@@ -570,8 +677,243 @@ mod x86 {
     }
 
     pub(super) fn majority<T: AsRef<[u32]>>(inputs: &[T], tie: Option<&[u32]>, out: &mut [u32]) {
-        // SAFETY: the instruction set is `isa()`.
-        unsafe { dispatch(isa(), || majority_generic(inputs, tie, out)) }
+        match isa() {
+            // SAFETY: `isa()` detected AVX-512F/BW/VL (every level from `Avx512` up has them).
+            Isa::Avx512 | Isa::Avx512Vpopcnt => unsafe { simd::majority_avx512(inputs, tie, out) },
+            // SAFETY: `isa()` detected AVX2.
+            Isa::Avx2 => unsafe { simd::majority_avx2(inputs, tie, out) },
+            _ => majority_portable(inputs, tie, out),
+        }
+    }
+
+    mod simd {
+        //! Bit-sliced majority with explicit vector registers: one 512-bit block (16 words) at
+        //! a time, the four low counter planes in registers, carry-save adders as two
+        //! `vpternlogd` (AVX-512) or five logic instructions (AVX2, two 256-bit halves).
+        use super::super::{Block, BLOCK, GROUP, MAX_COUNT, MAX_PLANES};
+        use core::arch::x86_64::*;
+
+        /// The vector operations the kernel needs, for one 512-bit block.
+        trait Lanes: Copy {
+            fn zero() -> Self;
+            fn load(b: &Block) -> Self;
+            fn store(self, b: &mut Block);
+            fn and(self, o: Self) -> Self;
+            fn xor(self, o: Self) -> Self;
+            fn andnot(self, o: Self) -> Self; // !self & o
+            fn or(self, o: Self) -> Self;
+            /// `(carry, sum)` of `a + b + c`.
+            fn csa(a: Self, b: Self, c: Self) -> (Self, Self) {
+                let u = a.xor(b);
+                (a.and(b).or(u.and(c)), u.xor(c))
+            }
+        }
+
+        #[derive(Clone, Copy)]
+        struct Z(__m512i);
+        #[derive(Clone, Copy)]
+        struct Y(__m256i, __m256i);
+
+        // SAFETY (all `unsafe` blocks in these impls): the intrinsics need AVX-512F or AVX2;
+        // these impls are only instantiated inside `#[target_feature]` functions that enable
+        // them, which are only called after run-time detection. Every pointer comes from a
+        // `&Block` / `&mut Block`, valid for the 64 bytes accessed (unaligned access allowed).
+        impl Lanes for Z {
+            #[inline(always)]
+            fn zero() -> Self {
+                Z(unsafe { _mm512_setzero_si512() })
+            }
+            #[inline(always)]
+            fn load(b: &Block) -> Self {
+                Z(unsafe { _mm512_loadu_si512(b.as_ptr().cast()) })
+            }
+            #[inline(always)]
+            fn store(self, b: &mut Block) {
+                unsafe { _mm512_storeu_si512(b.as_mut_ptr().cast(), self.0) }
+            }
+            #[inline(always)]
+            fn and(self, o: Self) -> Self {
+                Z(unsafe { _mm512_and_si512(self.0, o.0) })
+            }
+            #[inline(always)]
+            fn xor(self, o: Self) -> Self {
+                Z(unsafe { _mm512_xor_si512(self.0, o.0) })
+            }
+            #[inline(always)]
+            fn andnot(self, o: Self) -> Self {
+                Z(unsafe { _mm512_andnot_si512(self.0, o.0) })
+            }
+            #[inline(always)]
+            fn or(self, o: Self) -> Self {
+                Z(unsafe { _mm512_or_si512(self.0, o.0) })
+            }
+            #[inline(always)]
+            fn csa(a: Self, b: Self, c: Self) -> (Self, Self) {
+                // Truth tables over (a, b, c): 0xE8 = majority, 0x96 = three-way XOR.
+                unsafe {
+                    (
+                        Z(_mm512_ternarylogic_epi32::<0xE8>(a.0, b.0, c.0)),
+                        Z(_mm512_ternarylogic_epi32::<0x96>(a.0, b.0, c.0)),
+                    )
+                }
+            }
+        }
+
+        impl Lanes for Y {
+            #[inline(always)]
+            fn zero() -> Self {
+                unsafe { Y(_mm256_setzero_si256(), _mm256_setzero_si256()) }
+            }
+            #[inline(always)]
+            fn load(b: &Block) -> Self {
+                unsafe {
+                    Y(
+                        _mm256_loadu_si256(b.as_ptr().cast()),
+                        _mm256_loadu_si256(b.as_ptr().add(8).cast()),
+                    )
+                }
+            }
+            #[inline(always)]
+            fn store(self, b: &mut Block) {
+                unsafe {
+                    _mm256_storeu_si256(b.as_mut_ptr().cast(), self.0);
+                    _mm256_storeu_si256(b.as_mut_ptr().add(8).cast(), self.1);
+                }
+            }
+            #[inline(always)]
+            fn and(self, o: Self) -> Self {
+                unsafe { Y(_mm256_and_si256(self.0, o.0), _mm256_and_si256(self.1, o.1)) }
+            }
+            #[inline(always)]
+            fn xor(self, o: Self) -> Self {
+                unsafe { Y(_mm256_xor_si256(self.0, o.0), _mm256_xor_si256(self.1, o.1)) }
+            }
+            #[inline(always)]
+            fn andnot(self, o: Self) -> Self {
+                unsafe {
+                    Y(
+                        _mm256_andnot_si256(self.0, o.0),
+                        _mm256_andnot_si256(self.1, o.1),
+                    )
+                }
+            }
+            #[inline(always)]
+            fn or(self, o: Self) -> Self {
+                unsafe { Y(_mm256_or_si256(self.0, o.0), _mm256_or_si256(self.1, o.1)) }
+            }
+        }
+
+        /// A full block of `v` at `start`, or its zero-padded tail.
+        #[inline(always)]
+        fn block_at<L: Lanes>(v: &[u32], start: usize) -> L {
+            match v.get(start..start + BLOCK).map(<&Block>::try_from) {
+                Some(Ok(b)) => L::load(b),
+                _ => L::load(&super::super::load_block(v, start)),
+            }
+        }
+
+        /// Ripple-carry add of `x` at plane `level` of the in-memory high planes.
+        #[inline(always)]
+        fn ripple<L: Lanes>(planes: &mut [L], x: L) {
+            let mut carry = x;
+            for p in planes.iter_mut() {
+                let s = p.xor(carry);
+                carry = p.and(carry);
+                *p = s;
+            }
+        }
+
+        #[inline(always)]
+        fn majority<L: Lanes, T: AsRef<[u32]>>(inputs: &[T], tie: Option<&[u32]>, out: &mut [u32]) {
+            let total = (inputs.len() + usize::from(tie.is_some())) as u32;
+            let t = total / 2 + 1;
+            let nplanes = ((32 - total.min(MAX_COUNT).leading_zeros()) as usize).max(4);
+            let mut start = 0;
+            while start < out.len() {
+                // planes[0..4] live in registers as (ones, twos, fours, eights).
+                let (mut ones, mut twos, mut fours, mut eights) =
+                    (L::zero(), L::zero(), L::zero(), L::zero());
+                let mut high = [L::zero(); MAX_PLANES];
+                let high = &mut high[..nplanes - 4];
+                let groups = inputs.chunks_exact(GROUP);
+                let rest = groups.remainder();
+                for g in groups {
+                    let x = |i: usize| block_at::<L>(g[i].as_ref(), start);
+                    let (ta, o) = L::csa(ones, x(0), x(1));
+                    let (tb, o) = L::csa(o, x(2), x(3));
+                    let (fa, tw) = L::csa(twos, ta, tb);
+                    let (ta, o) = L::csa(o, x(4), x(5));
+                    let (tb, o) = L::csa(o, x(6), x(7));
+                    let (fb, tw) = L::csa(tw, ta, tb);
+                    let (ea, f) = L::csa(fours, fa, fb);
+                    let (ta, o) = L::csa(o, x(8), x(9));
+                    let (tb, o) = L::csa(o, x(10), x(11));
+                    let (fa, tw) = L::csa(tw, ta, tb);
+                    let (ta, o) = L::csa(o, x(12), x(13));
+                    let (tb, o) = L::csa(o, x(14), x(15));
+                    let (fb, tw) = L::csa(tw, ta, tb);
+                    let (eb, f) = L::csa(f, fa, fb);
+                    let (sixteens, e) = L::csa(eights, ea, eb);
+                    (ones, twos, fours, eights) = (o, tw, f, e);
+                    ripple(high, sixteens);
+                }
+                // The remaining inputs (and the tie) by ripple-carry through all planes.
+                let mut low = [ones, twos, fours, eights];
+                let mut add = |x: L| {
+                    let mut carry = x;
+                    for p in low.iter_mut() {
+                        let s = p.xor(carry);
+                        carry = p.and(carry);
+                        *p = s;
+                    }
+                    ripple(high, carry);
+                };
+                for v in rest {
+                    add(block_at::<L>(v.as_ref(), start));
+                }
+                if let Some(tv) = tie {
+                    add(block_at::<L>(tv, start));
+                }
+                // count >= t, most significant plane first.
+                let mut gt = L::zero();
+                let mut eq = L::zero().andnot(L::load(&[u32::MAX; BLOCK]));
+                for p in (0..nplanes).rev() {
+                    let plane = if p < 4 { low[p] } else { high[p - 4] };
+                    if (t >> p) & 1 == 1 {
+                        eq = eq.and(plane);
+                    } else {
+                        gt = gt.or(eq.and(plane));
+                        eq = plane.andnot(eq);
+                    }
+                }
+                let mut result = [0u32; BLOCK];
+                gt.or(eq).store(&mut result);
+                super::super::store_block(out, start, &result);
+                start += BLOCK;
+            }
+        }
+
+        /// # Safety
+        /// The CPU must support AVX-512F, AVX-512BW and AVX-512VL.
+        #[target_feature(enable = "avx512f,avx512bw,avx512vl")]
+        pub(in super::super) unsafe fn majority_avx512<T: AsRef<[u32]>>(
+            inputs: &[T],
+            tie: Option<&[u32]>,
+            out: &mut [u32],
+        ) {
+            majority::<Z, T>(inputs, tie, out)
+        }
+
+        /// # Safety
+        /// The CPU must support AVX2.
+        #[target_feature(enable = "avx2")]
+        pub(in super::super) unsafe fn majority_avx2<T: AsRef<[u32]>>(
+            inputs: &[T],
+            tie: Option<&[u32]>,
+            out: &mut [u32],
+        ) {
+            majority::<Y, T>(inputs, tie, out)
+        }
     }
 
     #[cfg(test)]
@@ -630,6 +972,23 @@ mod x86 {
                     run!(majority_generic(&[&a, &b, &c, &d], Some(&a), &mut fast));
                     majority_portable(&[&a, &b, &c, &d], Some(&a), &mut slow);
                     assert_eq!(fast, slow, "{isa:?} n={n}");
+                    // The explicit-SIMD majority, for every count around the 16-input groups.
+                    let many: Vec<Vec<u32>> =
+                        (0..40).map(|i| words(n as u64 * 97 + i, n)).collect();
+                    for k in [1usize, 2, 3, 15, 16, 17, 31, 32, 33, 39] {
+                        let tie = (k % 2 == 0).then_some(&a[..]);
+                        majority_portable(&many[..k], tie, &mut slow);
+                        if isa as u8 >= Isa::Avx512 as u8 {
+                            // SAFETY: AVX-512 was detected (isa <= best).
+                            unsafe { simd::majority_avx512(&many[..k], tie, &mut fast) };
+                            assert_eq!(fast, slow, "avx512 n={n} k={k}");
+                        }
+                        if isa as u8 >= Isa::Avx2 as u8 {
+                            // SAFETY: AVX2 was detected (isa <= best).
+                            unsafe { simd::majority_avx2(&many[..k], tie, &mut fast) };
+                            assert_eq!(fast, slow, "avx2 n={n} k={k}");
+                        }
+                    }
                 }
             }
         }
