@@ -44,7 +44,7 @@ use core::fmt;
 /// multiple of 32 is a compile-time error with this message.
 pub const fn words(dim: usize) -> usize {
     assert!(
-        dim > 0 && dim % 32 == 0,
+        dim > 0 && dim.is_multiple_of(32),
         "hyperbits: the dimension must be a positive multiple of 32 (bits are packed into u32 words)"
     );
     dim / 32
@@ -222,7 +222,7 @@ impl<const W: usize> BinaryVector<W> {
         if k == 0 {
             return Err(Error::EmptyBundle);
         }
-        let with_tie = k % 2 == 0;
+        let with_tie = k.is_multiple_of(2);
         let total = k as u64 + u64::from(with_tie);
         if total > u64::from(kernel::MAX_COUNT) {
             return Err(Error::TooManyInputs {
@@ -248,7 +248,7 @@ impl<const W: usize> BinaryVector<W> {
         if total == 0 {
             return Err(Error::EmptyBundle);
         }
-        let with_tie = total % 2 == 0;
+        let with_tie = total.is_multiple_of(2);
         if total + u64::from(with_tie) > u64::from(kernel::MAX_COUNT) {
             return Err(Error::TooManyInputs {
                 given: total,

@@ -109,7 +109,7 @@ fn random_vectors_are_nearly_orthogonal_and_balanced() {
 /// Probability that one member decides a majority of n (capacity spec, §2.3): the expected
 /// normalised distance from the bundle to a member is (1 − p_n)/2.
 fn p_n(n: usize) -> f64 {
-    let odd = if n % 2 == 0 { n + 1 } else { n };
+    let odd = if n.is_multiple_of(2) { n + 1 } else { n };
     let mut p = 1.0;
     let mut k = 1;
     while k < odd {

@@ -45,7 +45,7 @@ fn check_count(n: usize) -> Result<u32, Error> {
     if n == 0 {
         return Err(Error::EmptyBundle);
     }
-    let total = n as u64 + u64::from(n % 2 == 0);
+    let total = n as u64 + u64::from(n.is_multiple_of(2));
     if total > u64::from(MAX_COUNT) {
         return Err(Error::TooManyInputs {
             given: n as u64,
