@@ -44,7 +44,10 @@
 #![cfg_attr(not(feature = "std"), no_std)]
 #![deny(missing_docs)]
 #![deny(unsafe_op_in_unsafe_fn)]
-#![cfg_attr(not(all(feature = "std", target_arch = "x86_64")), forbid(unsafe_code))]
+#![cfg_attr(
+    not(any(all(feature = "std", target_arch = "x86_64"), hyperbits_thumb2)),
+    forbid(unsafe_code)
+)]
 
 mod accumulator;
 mod binary;
