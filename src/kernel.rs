@@ -837,17 +837,22 @@ mod x86 {
     }
 
     mod simd {
-        //! Bit-sliced majority with explicit vector registers: one 512-bit block (16 words) at
-        //! a time, the four low counter planes in registers, carry-save adders as two
-        //! `vpternlogd` (AVX-512) or five logic instructions (AVX2, two 256-bit halves).
-        use super::super::{Block, BLOCK, GROUP, MAX_COUNT, MAX_PLANES};
+        //! Bit-sliced majority with explicit vector registers: 1024 bits (AVX-512, two
+        //! registers) or 512 bits (AVX2) of every input per step, the four low counter planes
+        //! in registers, carry-save adders as two `vpternlogd` (AVX-512) or five logic
+        //! instructions (AVX2).
+        use super::super::{GROUP, MAX_COUNT, MAX_PLANES};
         use core::arch::x86_64::*;
 
-        /// The vector operations the kernel needs, for one 512-bit block.
+        /// The vector operations the kernel needs, over `WORDS` words at a time.
         trait Lanes: Copy {
+            /// Words per step.
+            const WORDS: usize;
             fn zero() -> Self;
-            fn load(b: &Block) -> Self;
-            fn store(self, b: &mut Block);
+            /// Loads `WORDS` words (`w.len() >= WORDS`, checked by the caller).
+            fn load(w: &[u32]) -> Self;
+            /// Stores `WORDS` words (`w.len() >= WORDS`, checked by the caller).
+            fn store(self, w: &mut [u32]);
             fn and(self, o: Self) -> Self;
             fn xor(self, o: Self) -> Self;
             fn andnot(self, o: Self) -> Self; // !self & o
@@ -859,75 +864,104 @@ mod x86 {
             }
         }
 
+        /// Two 512-bit registers: 32 words, two adjacent cache lines of every input per step.
         #[derive(Clone, Copy)]
-        struct Z(__m512i);
+        struct Z(__m512i, __m512i);
+        /// Two 256-bit registers: 16 words.
         #[derive(Clone, Copy)]
         struct Y(__m256i, __m256i);
 
         // SAFETY (all `unsafe` blocks in these impls): the intrinsics need AVX-512F or AVX2;
         // these impls are only instantiated inside `#[target_feature]` functions that enable
-        // them, which are only called after run-time detection. Every pointer comes from a
-        // `&Block` / `&mut Block`, valid for the 64 bytes accessed (unaligned access allowed).
+        // them, which are only called after run-time detection. `load` and `store` are only
+        // called with slices of at least `WORDS` words (`majority` checks the length or copies
+        // into a buffer of `WORDS` words), so every access is in bounds; unaligned access is
+        // allowed by these intrinsics.
         impl Lanes for Z {
+            const WORDS: usize = 32;
             #[inline(always)]
             fn zero() -> Self {
-                Z(unsafe { _mm512_setzero_si512() })
+                unsafe { Z(_mm512_setzero_si512(), _mm512_setzero_si512()) }
             }
             #[inline(always)]
-            fn load(b: &Block) -> Self {
-                Z(unsafe { _mm512_loadu_si512(b.as_ptr().cast()) })
+            fn load(w: &[u32]) -> Self {
+                debug_assert!(w.len() >= Self::WORDS);
+                unsafe {
+                    Z(
+                        _mm512_loadu_si512(w.as_ptr().cast()),
+                        _mm512_loadu_si512(w.as_ptr().add(16).cast()),
+                    )
+                }
             }
             #[inline(always)]
-            fn store(self, b: &mut Block) {
-                unsafe { _mm512_storeu_si512(b.as_mut_ptr().cast(), self.0) }
+            fn store(self, w: &mut [u32]) {
+                debug_assert!(w.len() >= Self::WORDS);
+                unsafe {
+                    _mm512_storeu_si512(w.as_mut_ptr().cast(), self.0);
+                    _mm512_storeu_si512(w.as_mut_ptr().add(16).cast(), self.1);
+                }
             }
             #[inline(always)]
             fn and(self, o: Self) -> Self {
-                Z(unsafe { _mm512_and_si512(self.0, o.0) })
+                unsafe { Z(_mm512_and_si512(self.0, o.0), _mm512_and_si512(self.1, o.1)) }
             }
             #[inline(always)]
             fn xor(self, o: Self) -> Self {
-                Z(unsafe { _mm512_xor_si512(self.0, o.0) })
+                unsafe { Z(_mm512_xor_si512(self.0, o.0), _mm512_xor_si512(self.1, o.1)) }
             }
             #[inline(always)]
             fn andnot(self, o: Self) -> Self {
-                Z(unsafe { _mm512_andnot_si512(self.0, o.0) })
+                unsafe {
+                    Z(
+                        _mm512_andnot_si512(self.0, o.0),
+                        _mm512_andnot_si512(self.1, o.1),
+                    )
+                }
             }
             #[inline(always)]
             fn or(self, o: Self) -> Self {
-                Z(unsafe { _mm512_or_si512(self.0, o.0) })
+                unsafe { Z(_mm512_or_si512(self.0, o.0), _mm512_or_si512(self.1, o.1)) }
             }
             #[inline(always)]
             fn csa(a: Self, b: Self, c: Self) -> (Self, Self) {
                 // Truth tables over (a, b, c): 0xE8 = majority, 0x96 = three-way XOR.
                 unsafe {
                     (
-                        Z(_mm512_ternarylogic_epi32::<0xE8>(a.0, b.0, c.0)),
-                        Z(_mm512_ternarylogic_epi32::<0x96>(a.0, b.0, c.0)),
+                        Z(
+                            _mm512_ternarylogic_epi32::<0xE8>(a.0, b.0, c.0),
+                            _mm512_ternarylogic_epi32::<0xE8>(a.1, b.1, c.1),
+                        ),
+                        Z(
+                            _mm512_ternarylogic_epi32::<0x96>(a.0, b.0, c.0),
+                            _mm512_ternarylogic_epi32::<0x96>(a.1, b.1, c.1),
+                        ),
                     )
                 }
             }
         }
 
         impl Lanes for Y {
+            const WORDS: usize = 16;
             #[inline(always)]
             fn zero() -> Self {
                 unsafe { Y(_mm256_setzero_si256(), _mm256_setzero_si256()) }
             }
             #[inline(always)]
-            fn load(b: &Block) -> Self {
+            fn load(w: &[u32]) -> Self {
+                debug_assert!(w.len() >= Self::WORDS);
                 unsafe {
                     Y(
-                        _mm256_loadu_si256(b.as_ptr().cast()),
-                        _mm256_loadu_si256(b.as_ptr().add(8).cast()),
+                        _mm256_loadu_si256(w.as_ptr().cast()),
+                        _mm256_loadu_si256(w.as_ptr().add(8).cast()),
                     )
                 }
             }
             #[inline(always)]
-            fn store(self, b: &mut Block) {
+            fn store(self, w: &mut [u32]) {
+                debug_assert!(w.len() >= Self::WORDS);
                 unsafe {
-                    _mm256_storeu_si256(b.as_mut_ptr().cast(), self.0);
-                    _mm256_storeu_si256(b.as_mut_ptr().add(8).cast(), self.1);
+                    _mm256_storeu_si256(w.as_mut_ptr().cast(), self.0);
+                    _mm256_storeu_si256(w.as_mut_ptr().add(8).cast(), self.1);
                 }
             }
             #[inline(always)]
@@ -953,12 +987,19 @@ mod x86 {
             }
         }
 
-        /// A full block of `v` at `start`, or its zero-padded tail.
+        /// `L::WORDS` words of `v` from `start`, zero-padded past its end.
         #[inline(always)]
         fn block_at<L: Lanes>(v: &[u32], start: usize) -> L {
-            match v.get(start..start + BLOCK).map(<&Block>::try_from) {
-                Some(Ok(b)) => L::load(b),
-                _ => L::load(&super::super::load_block(v, start)),
+            match v.get(start..start + L::WORDS) {
+                Some(w) => L::load(w),
+                None => {
+                    let mut pad = [0u32; 32];
+                    let end = v.len().min(start + L::WORDS);
+                    if start < end {
+                        pad[..end - start].copy_from_slice(&v[start..end]);
+                    }
+                    L::load(&pad)
+                }
             }
         }
 
@@ -971,6 +1012,25 @@ mod x86 {
                 carry = p.and(carry);
                 *p = s;
             }
+        }
+
+        /// Input `i` of a group, at `start`. (A function, not a closure: closures do not
+        /// inherit `#[target_feature]`, and the intrinsics would not be inlined.)
+        #[inline(always)]
+        fn at<L: Lanes, T: AsRef<[u32]>>(group: &[T], i: usize, start: usize) -> L {
+            block_at::<L>(group[i].as_ref(), start)
+        }
+
+        /// Ripple-carry add of one input through the low planes, then the high ones.
+        #[inline(always)]
+        fn add<L: Lanes>(low: &mut [L; 4], high: &mut [L], x: L) {
+            let mut carry = x;
+            for p in low.iter_mut() {
+                let s = p.xor(carry);
+                carry = p.and(carry);
+                *p = s;
+            }
+            ripple(high, carry);
         }
 
         #[inline(always)]
@@ -988,19 +1048,18 @@ mod x86 {
                 let groups = inputs.chunks_exact(GROUP);
                 let rest = groups.remainder();
                 for g in groups {
-                    let x = |i: usize| block_at::<L>(g[i].as_ref(), start);
-                    let (ta, o) = L::csa(ones, x(0), x(1));
-                    let (tb, o) = L::csa(o, x(2), x(3));
+                    let (ta, o) = L::csa(ones, at(g, 0, start), at(g, 1, start));
+                    let (tb, o) = L::csa(o, at(g, 2, start), at(g, 3, start));
                     let (fa, tw) = L::csa(twos, ta, tb);
-                    let (ta, o) = L::csa(o, x(4), x(5));
-                    let (tb, o) = L::csa(o, x(6), x(7));
+                    let (ta, o) = L::csa(o, at(g, 4, start), at(g, 5, start));
+                    let (tb, o) = L::csa(o, at(g, 6, start), at(g, 7, start));
                     let (fb, tw) = L::csa(tw, ta, tb);
                     let (ea, f) = L::csa(fours, fa, fb);
-                    let (ta, o) = L::csa(o, x(8), x(9));
-                    let (tb, o) = L::csa(o, x(10), x(11));
+                    let (ta, o) = L::csa(o, at(g, 8, start), at(g, 9, start));
+                    let (tb, o) = L::csa(o, at(g, 10, start), at(g, 11, start));
                     let (fa, tw) = L::csa(tw, ta, tb);
-                    let (ta, o) = L::csa(o, x(12), x(13));
-                    let (tb, o) = L::csa(o, x(14), x(15));
+                    let (ta, o) = L::csa(o, at(g, 12, start), at(g, 13, start));
+                    let (tb, o) = L::csa(o, at(g, 14, start), at(g, 15, start));
                     let (fb, tw) = L::csa(tw, ta, tb);
                     let (eb, f) = L::csa(f, fa, fb);
                     let (sixteens, e) = L::csa(eights, ea, eb);
@@ -1009,24 +1068,15 @@ mod x86 {
                 }
                 // The remaining inputs (and the tie) by ripple-carry through all planes.
                 let mut low = [ones, twos, fours, eights];
-                let mut add = |x: L| {
-                    let mut carry = x;
-                    for p in low.iter_mut() {
-                        let s = p.xor(carry);
-                        carry = p.and(carry);
-                        *p = s;
-                    }
-                    ripple(high, carry);
-                };
                 for v in rest {
-                    add(block_at::<L>(v.as_ref(), start));
+                    add(&mut low, high, block_at::<L>(v.as_ref(), start));
                 }
                 if let Some(tv) = tie {
-                    add(block_at::<L>(tv, start));
+                    add(&mut low, high, block_at::<L>(tv, start));
                 }
                 // count >= t, most significant plane first.
                 let mut gt = L::zero();
-                let mut eq = L::zero().andnot(L::load(&[u32::MAX; BLOCK]));
+                let mut eq = L::zero().andnot(L::load(&[u32::MAX; 32]));
                 for p in (0..nplanes).rev() {
                     let plane = if p < 4 { low[p] } else { high[p - 4] };
                     if (t >> p) & 1 == 1 {
@@ -1036,10 +1086,16 @@ mod x86 {
                         eq = plane.andnot(eq);
                     }
                 }
-                let mut result = [0u32; BLOCK];
-                gt.or(eq).store(&mut result);
-                super::super::store_block(out, start, &result);
-                start += BLOCK;
+                match out.get_mut(start..start + L::WORDS) {
+                    Some(w) => gt.or(eq).store(w),
+                    None => {
+                        let mut pad = [0u32; 32];
+                        gt.or(eq).store(&mut pad);
+                        let n = out.len() - start;
+                        out[start..].copy_from_slice(&pad[..n]);
+                    }
+                }
+                start += L::WORDS;
             }
         }
 
