@@ -64,3 +64,8 @@ pub use codebook::{Codebook, TIE_INDEX};
 pub use error::Error;
 pub use integer::{Element, IntegerVector};
 pub use memory::{ItemMemory, Match};
+
+/// The README's Rust examples, compiled and run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;
