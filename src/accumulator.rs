@@ -65,13 +65,11 @@ impl<const W: usize, T: Element> Accumulator<W, T> {
         for (chunk, word) in sums.chunks_exact_mut(32).zip(v.as_words()) {
             for (i, c) in chunk.iter_mut().enumerate() {
                 let delta = if (word >> i) & 1 == 1 { neg } else { weight };
-                match c.checked_add(delta) {
-                    Some(x) => *c = x,
-                    None => {
-                        *c = c.saturating_add(delta);
-                        clamped = true;
-                    }
-                }
+                // Branch-free, so the loop vectorises: saturation shows as a difference
+                // between the saturating and the wrapping sum.
+                let sum = c.saturating_add(delta);
+                clamped |= sum != c.wrapping_add(delta);
+                *c = sum;
             }
         }
         self.saturated |= clamped;

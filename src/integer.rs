@@ -44,8 +44,8 @@ pub trait Element: Copy + Default + Ord + Debug + sealed::Sealed {
     fn saturating_neg(self) -> Self;
     /// Widening conversion.
     fn to_i64(self) -> i64;
-    /// `self + other` unless it leaves the range.
-    fn checked_add(self, other: Self) -> Option<Self>;
+    /// Addition modulo the type's range (used to detect saturation, never to compute values).
+    fn wrapping_add(self, other: Self) -> Self;
 }
 
 macro_rules! element {
@@ -72,8 +72,8 @@ macro_rules! element {
                 i64::from(self)
             }
             #[inline(always)]
-            fn checked_add(self, other: Self) -> Option<Self> {
-                <$t>::checked_add(self, other)
+            fn wrapping_add(self, other: Self) -> Self {
+                <$t>::wrapping_add(self, other)
             }
         }
     };

@@ -90,6 +90,7 @@ pub(crate) fn popcount_portable(a: &[u32]) -> u32 {
 }
 
 /// Portable Hamming distance of two word slices of equal length (Harley–Seal).
+#[cfg_attr(hyperbits_thumb2, allow(dead_code))]
 pub(crate) fn hamming_portable(a: &[u32], b: &[u32]) -> u32 {
     let n = a.len().min(b.len());
     let (a, b) = (&a[..n], &b[..n]);
@@ -635,29 +636,82 @@ pub(crate) fn store_block(dst: &mut [u32], start: usize, b: &Block) {
     }
 }
 
-/// Majority of `inputs` (plus the `tie` vector as one more input), written to `out`.
-/// Callers guarantee: every slice has `out.len()` words, and the number of inputs (with the tie)
-/// is odd and at most [`MAX_COUNT`].
+/// Majority of `inputs` (plus the `tie` vector as one more input), written to `out`, one word
+/// at a time: the counters of the word's 32 bit positions are scalar planes (the four low ones
+/// in registers), inputs go through a Harley–Seal tree 16 at a time, the rest by ripple-carry.
+/// This order suits microcontrollers (no caches, few registers); the x86 paths work on 512 or
+/// 1024 bits at a time instead. Callers guarantee: the number of inputs (with the tie) is odd
+/// and at most [`MAX_COUNT`]; inputs shorter than `out` read as zero past their end.
 #[inline(always)]
 fn majority_generic<T: AsRef<[u32]>>(inputs: &[T], tie: Option<&[u32]>, out: &mut [u32]) {
     let total = (inputs.len() + usize::from(tie.is_some())) as u32;
     let threshold = total / 2 + 1;
-    let mut start = 0;
-    while start < out.len() {
-        let mut counter = Planes::new(total);
-        let groups = inputs.chunks_exact(GROUP);
-        for v in groups.remainder() {
-            counter.ripple(0, &load_block(v.as_ref(), start));
+    let nplanes = ((32 - total.min(MAX_COUNT).leading_zeros()) as usize).max(4);
+    let word = |v: &[u32], w: usize| v.get(w).copied().unwrap_or(0);
+    let rest = inputs.chunks_exact(GROUP).remainder();
+    for (w, o) in out.iter_mut().enumerate() {
+        let mut planes = [0u32; MAX_PLANES];
+        let planes = &mut planes[..nplanes];
+        for g in inputs.chunks_exact(GROUP) {
+            let x = |i: usize| word(g[i].as_ref(), w);
+            let [ones, twos, fours, eights, high @ ..] = planes else {
+                break; // nplanes >= 4
+            };
+            let (ta, o1) = csa(*ones, x(0), x(1));
+            let (tb, o1) = csa(o1, x(2), x(3));
+            let (fa, t1) = csa(*twos, ta, tb);
+            let (ta, o1) = csa(o1, x(4), x(5));
+            let (tb, o1) = csa(o1, x(6), x(7));
+            let (fb, t1) = csa(t1, ta, tb);
+            let (ea, f1) = csa(*fours, fa, fb);
+            let (ta, o1) = csa(o1, x(8), x(9));
+            let (tb, o1) = csa(o1, x(10), x(11));
+            let (fa, t1) = csa(t1, ta, tb);
+            let (ta, o1) = csa(o1, x(12), x(13));
+            let (tb, o1) = csa(o1, x(14), x(15));
+            let (fb, t1) = csa(t1, ta, tb);
+            let (eb, f1) = csa(f1, fa, fb);
+            let (sixteens, e1) = csa(*eights, ea, eb);
+            (*ones, *twos, *fours, *eights) = (o1, t1, f1, e1);
+            ripple_word(high, sixteens);
         }
-        for group in groups {
-            counter.push16(|i| load_block(group[i].as_ref(), start));
+        for v in rest {
+            ripple_word(planes, word(v.as_ref(), w));
         }
         if let Some(t) = tie {
-            counter.ripple(0, &load_block(t, start));
+            ripple_word(planes, word(t, w));
         }
-        store_block(out, start, &counter.at_least(threshold));
-        start += BLOCK;
+        *o = at_least_word(planes, threshold);
     }
+}
+
+/// Ripple-carry add of one word of inputs into scalar planes.
+#[inline(always)]
+fn ripple_word(planes: &mut [u32], x: u32) {
+    let mut carry = x;
+    for p in planes.iter_mut() {
+        let s = *p ^ carry;
+        carry &= *p;
+        *p = s;
+        if carry == 0 {
+            break;
+        }
+    }
+}
+
+/// Lanes whose count (bit-sliced in `planes`, least significant first) is at least `t`.
+#[inline(always)]
+fn at_least_word(planes: &[u32], t: u32) -> u32 {
+    let (mut gt, mut eq) = (0u32, u32::MAX);
+    for (p, plane) in planes.iter().enumerate().rev() {
+        if (t >> p) & 1 == 1 {
+            eq &= plane;
+        } else {
+            gt |= eq & plane;
+            eq &= !plane;
+        }
+    }
+    gt | eq
 }
 
 /// Portable majority (see [`majority`]).
