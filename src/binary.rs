@@ -29,6 +29,11 @@
 //! let _ = Bad::zero();
 //! ```
 //!
+//! ```compile_fail
+//! use hyperbits::BinaryVector;
+//! let _ = BinaryVector::<0>::zero(); // no words: compile error
+//! ```
+//!
 //! Costs: bind, Hamming distance and density touch every word once (D/32 word operations);
 //! a majority of k vectors costs about 5·k·D/32 logic operations through bit-sliced counters.
 
