@@ -224,17 +224,7 @@ impl<const W: usize> BinaryVector<W> {
     /// ```
     pub fn bundle(vectors: &[&Self], tie_seed: u64) -> Result<Self, Error> {
         let k = vectors.len();
-        if k == 0 {
-            return Err(Error::EmptyBundle);
-        }
-        let with_tie = k.is_multiple_of(2);
-        let total = k as u64 + u64::from(with_tie);
-        if total > u64::from(kernel::MAX_COUNT) {
-            return Err(Error::TooManyInputs {
-                given: k as u64,
-                max: u64::from(kernel::MAX_COUNT) - 1,
-            });
-        }
+        let (_, with_tie) = majority_total(k as u64)?;
         if k == 3 {
             return Ok(Self::bundle3(vectors[0], vectors[1], vectors[2]));
         }
@@ -249,21 +239,12 @@ impl<const W: usize> BinaryVector<W> {
     /// the bit of the tie vector of `tie_seed`, as in [`bundle`](Self::bundle). Zero weights
     /// are allowed. Errors: total weight 0, or above 65,534.
     pub fn bundle_weighted(weighted: &[(&Self, u32)], tie_seed: u64) -> Result<Self, Error> {
-        let total: u64 = weighted.iter().map(|(_, w)| u64::from(*w)).sum();
-        if total == 0 {
-            return Err(Error::EmptyBundle);
-        }
-        let with_tie = total.is_multiple_of(2);
-        if total + u64::from(with_tie) > u64::from(kernel::MAX_COUNT) {
-            return Err(Error::TooManyInputs {
-                given: total,
-                max: u64::from(kernel::MAX_COUNT) - 1,
-            });
-        }
+        let weight: u64 = weighted.iter().map(|(_, w)| u64::from(*w)).sum();
+        let (total, with_tie) = majority_total(weight)?;
         let tie: Option<Self> = with_tie.then(|| Codebook::new(tie_seed).vector(TIE_INDEX));
         Ok(Self::bundle_weighted_unchecked(
             weighted.iter().map(|(v, w)| (*v, *w)),
-            (total + u64::from(with_tie)) as u32,
+            total,
             tie.as_ref(),
         ))
     }
@@ -290,6 +271,24 @@ impl<const W: usize> BinaryVector<W> {
         }
         out
     }
+}
+
+/// The number of inputs of a majority of `count` inputs (or units of weight) once a tie vector
+/// is added to an even count, and whether one is. Errors: `count` is 0, or the total exceeds
+/// what the bit-sliced counters hold.
+pub(crate) fn majority_total(count: u64) -> Result<(u32, bool), Error> {
+    if count == 0 {
+        return Err(Error::EmptyBundle);
+    }
+    let with_tie = count.is_multiple_of(2);
+    let total = count + u64::from(with_tie);
+    if total > u64::from(kernel::MAX_COUNT) {
+        return Err(Error::TooManyInputs {
+            given: count,
+            max: u64::from(kernel::MAX_COUNT) - 1,
+        });
+    }
+    Ok((total as u32, with_tie))
 }
 
 impl<const W: usize> AsRef<[u32]> for BinaryVector<W> {

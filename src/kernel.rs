@@ -532,28 +532,30 @@ impl Planes {
     /// For every bit position, whether its count is at least `t` (`t < 2^nplanes`).
     #[inline(always)]
     pub(crate) fn at_least(&self, t: u32) -> Block {
-        // Compare from the most significant plane down: gt = "already greater", eq = "equal so far".
-        let mut gt = [0u32; BLOCK];
-        let mut eq = [u32::MAX; BLOCK];
-        for p in (0..self.nplanes).rev() {
-            let plane = &self.planes[p];
-            if (t >> p) & 1 == 1 {
-                for j in 0..BLOCK {
-                    eq[j] &= plane[j];
-                }
-            } else {
-                for j in 0..BLOCK {
-                    gt[j] |= eq[j] & plane[j];
-                    eq[j] &= !plane[j];
-                }
+        at_least_block(&self.planes[..self.nplanes.min(MAX_PLANES)], t)
+    }
+}
+
+/// For every lane, whether the number bit-sliced in `planes` (least significant plane first)
+/// is at least `t`; compared from the most significant plane down.
+#[inline(always)]
+pub(crate) fn at_least_block(planes: &[Block], t: u32) -> Block {
+    // gt = "already greater", eq = "equal so far".
+    let mut gt = [0u32; BLOCK];
+    let mut eq = [u32::MAX; BLOCK];
+    for (p, plane) in planes.iter().enumerate().rev() {
+        if (t >> p) & 1 == 1 {
+            for j in 0..BLOCK {
+                eq[j] &= plane[j];
+            }
+        } else {
+            for j in 0..BLOCK {
+                gt[j] |= eq[j] & plane[j];
+                eq[j] &= !plane[j];
             }
         }
-        let mut out = [0u32; BLOCK];
-        for j in 0..BLOCK {
-            out[j] = gt[j] | eq[j];
-        }
-        out
     }
+    core::array::from_fn(|j| gt[j] | eq[j])
 }
 
 /// [`Planes`] fed one input at a time (streams): inputs are buffered until 16 can go through

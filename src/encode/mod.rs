@@ -62,21 +62,8 @@ impl Basis {
         if q >= 1 << THRESHOLD_BITS {
             return [u32::MAX; BLOCK];
         }
-        // threshold >= q, most significant plane first; "below" is its complement.
-        let mut gt = [0u32; BLOCK];
-        let mut eq = [u32::MAX; BLOCK];
-        for p in (0..THRESHOLD_BITS).rev() {
-            let plane = &self.planes[p];
-            for j in 0..BLOCK {
-                if (q >> p) & 1 == 1 {
-                    eq[j] &= plane[j];
-                } else {
-                    gt[j] |= eq[j] & plane[j];
-                    eq[j] &= !plane[j];
-                }
-            }
-        }
-        core::array::from_fn(|j| !(gt[j] | eq[j]))
+        let at_least = crate::kernel::at_least_block(&self.planes, q);
+        core::array::from_fn(|j| !at_least[j])
     }
 
     /// The start vector with the bits in `mask` (restricted to where start and end differ)

@@ -8,10 +8,11 @@
 //! features and nothing but a few blocks of working memory.
 
 use super::level::Level;
+use crate::binary::majority_total;
 use crate::binary::BinaryVector;
 use crate::codebook::{Codebook, TIE_INDEX};
 use crate::error::Error;
-use crate::kernel::{self, SlicedCounter, BLOCK, MAX_COUNT};
+use crate::kernel::{self, SlicedCounter, BLOCK};
 
 /// The record of `pairs` (`(key, value)`): the majority of the bound pairs, ties (even
 /// counts) broken by the tie vector of `tie_seed`. Errors: no pairs, or more than 65,534.
@@ -19,7 +20,7 @@ pub fn record<const W: usize>(
     pairs: &[(&BinaryVector<W>, &BinaryVector<W>)],
     tie_seed: u64,
 ) -> Result<BinaryVector<W>, Error> {
-    let total = check_count(pairs.len())?;
+    let (total, with_tie) = majority_total(pairs.len() as u64)?;
     let tie = Codebook::new(tie_seed);
     let mut out = BinaryVector::<W>::zero();
     for b in 0..W.div_ceil(BLOCK) {
@@ -32,27 +33,12 @@ pub fn record<const W: usize>(
             );
             counter.push(&core::array::from_fn(|j| kb[j] ^ vb[j]));
         }
-        if total as usize > pairs.len() {
+        if with_tie {
             counter.push(&tie.block(TIE_INDEX, b as u32));
         }
         kernel::store_block(out.as_words_mut(), start, &counter.at_least(total / 2 + 1));
     }
     Ok(out)
-}
-
-/// The number of inputs with the tie vector added for even counts, checked.
-fn check_count(n: usize) -> Result<u32, Error> {
-    if n == 0 {
-        return Err(Error::EmptyBundle);
-    }
-    let total = n as u64 + u64::from(n.is_multiple_of(2));
-    if total > u64::from(MAX_COUNT) {
-        return Err(Error::TooManyInputs {
-            given: n as u64,
-            max: u64::from(MAX_COUNT) - 1,
-        });
-    }
-    Ok(total as u32)
 }
 
 /// Level × feature-id record encoder for feature vectors: field f is
@@ -100,7 +86,7 @@ impl Record {
         levels: &[u16],
         tie_seed: u64,
     ) -> Result<BinaryVector<W>, Error> {
-        let total = check_count(levels.len())?;
+        let (total, with_tie) = majority_total(levels.len() as u64)?;
         for &l in levels {
             self.values.threshold(l)?;
         }
@@ -115,7 +101,7 @@ impl Record {
                 let key = self.keys.block(f as u32, b as u32);
                 counter.push(&core::array::from_fn(|j| key[j] ^ value[j]));
             }
-            if total as usize > levels.len() {
+            if with_tie {
                 counter.push(&tie.block(TIE_INDEX, b as u32));
             }
             kernel::store_block(
