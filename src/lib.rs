@@ -57,6 +57,7 @@ mod error;
 mod integer;
 mod kernel;
 mod memory;
+pub mod model;
 
 pub use accumulator::Accumulator;
 pub use binary::{words, BinaryVector};
