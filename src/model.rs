@@ -463,7 +463,7 @@ mod tests {
         ));
         // A misaligned buffer.
         let mut shifted = std::vec![0u8; blob.len() + 1];
-        let start = if (shifted.as_ptr() as usize) % 4 == 0 {
+        let start = if (shifted.as_ptr() as usize).is_multiple_of(4) {
             1
         } else {
             0
