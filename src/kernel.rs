@@ -169,16 +169,47 @@ pub(crate) fn majority3(out: &mut [u32], a: &[u32], b: &[u32], c: &[u32]) {
     }
 }
 
+/// Sign random projection over precomputed rows: bit `j` of `out` is set when
+/// `Σ_f q_f·(−1)^{bit_j(row_f)} < 0`. With `T_j = Σ_f q_f·bit_j(row_f)` and `Q = Σ_f q_f` that
+/// sum is `Q − 2·T_j`, so the bit is `T_j > ⌊Q/2⌋` (exact in integers). Callers guarantee
+/// `Σ|q_f| ≤ i32::MAX` and rows of `out.len()` words.
+#[inline(always)]
+fn project_generic(rows: &[&[u32]], q: &[i32], out: &mut [u32]) {
+    let half = q.iter().sum::<i32>() >> 1;
+    for (w, o) in out.iter_mut().enumerate() {
+        let mut t = [0i32; 32];
+        for (row, &qf) in rows.iter().zip(q) {
+            let word = row.get(w).copied().unwrap_or(0);
+            for (i, ti) in t.iter_mut().enumerate() {
+                *ti += qf & -(((word >> i) & 1) as i32);
+            }
+        }
+        *o = (0..32).fold(0u32, |acc, i| acc | (u32::from(t[i] > half) << i));
+    }
+}
+
+/// See [`project_generic`].
+pub(crate) fn project(rows: &[&[u32]], q: &[i32], out: &mut [u32]) {
+    #[cfg(all(feature = "std", target_arch = "x86_64", not(miri)))]
+    {
+        x86::project(rows, q, out)
+    }
+    #[cfg(not(all(feature = "std", target_arch = "x86_64", not(miri))))]
+    {
+        project_generic(rows, q, out)
+    }
+}
+
 /// Nearest of `items` to `query` by Hamming distance, scanning with the given distance kernel
 /// (inlined into the loop). Ties go to the lowest index. `None` for no items.
 #[inline(always)]
 fn nearest_generic<T: AsRef<[u32]>>(
     query: &[u32],
-    items: &[T],
+    items: impl IntoIterator<Item = T>,
     dist: impl Fn(&[u32], &[u32]) -> u32,
 ) -> Option<(usize, u32)> {
     let mut best: Option<(usize, u32)> = None;
-    for (i, item) in items.iter().enumerate() {
+    for (i, item) in items.into_iter().enumerate() {
         let d = dist(query, item.as_ref());
         if best.is_none_or(|(_, b)| d < b) {
             best = Some((i, d));
@@ -191,11 +222,11 @@ fn nearest_generic<T: AsRef<[u32]>>(
 #[inline(always)]
 fn distances_generic<T: AsRef<[u32]>>(
     query: &[u32],
-    items: &[T],
+    items: impl IntoIterator<Item = T>,
     dist: impl Fn(&[u32], &[u32]) -> u32,
     mut f: impl FnMut(usize, u32),
 ) {
-    for (i, item) in items.iter().enumerate() {
+    for (i, item) in items.into_iter().enumerate() {
         f(i, dist(query, item.as_ref()));
     }
 }
@@ -383,7 +414,10 @@ pub(crate) fn popcount(a: &[u32]) -> u32 {
 }
 
 /// Index and distance of the item nearest to `query` (ties: lowest index); `None` if empty.
-pub(crate) fn nearest<T: AsRef<[u32]>>(query: &[u32], items: &[T]) -> Option<(usize, u32)> {
+pub(crate) fn nearest<T: AsRef<[u32]>>(
+    query: &[u32],
+    items: impl IntoIterator<Item = T>,
+) -> Option<(usize, u32)> {
     #[cfg(all(feature = "std", target_arch = "x86_64", not(miri)))]
     {
         x86::nearest(query, items)
@@ -395,7 +429,11 @@ pub(crate) fn nearest<T: AsRef<[u32]>>(query: &[u32], items: &[T]) -> Option<(us
 }
 
 /// Calls `f(index, distance)` for every item, in order.
-pub(crate) fn distances<T: AsRef<[u32]>>(query: &[u32], items: &[T], f: impl FnMut(usize, u32)) {
+pub(crate) fn distances<T: AsRef<[u32]>>(
+    query: &[u32],
+    items: impl IntoIterator<Item = T>,
+    f: impl FnMut(usize, u32),
+) {
     #[cfg(all(feature = "std", target_arch = "x86_64", not(miri)))]
     {
         x86::distances(query, items, f)
@@ -862,7 +900,10 @@ mod x86 {
         unsafe { dispatch(isa(), || majority3_generic(out, a, b, c)) }
     }
 
-    pub(super) fn nearest<T: AsRef<[u32]>>(query: &[u32], items: &[T]) -> Option<(usize, u32)> {
+    pub(super) fn nearest<T: AsRef<[u32]>>(
+        query: &[u32],
+        items: impl IntoIterator<Item = T>,
+    ) -> Option<(usize, u32)> {
         match isa() {
             Isa::Portable => nearest_generic(query, items, hamming_portable),
             // SAFETY: `isa` is `isa()`.
@@ -872,13 +913,22 @@ mod x86 {
 
     pub(super) fn distances<T: AsRef<[u32]>>(
         query: &[u32],
-        items: &[T],
+        items: impl IntoIterator<Item = T>,
         f: impl FnMut(usize, u32),
     ) {
         match isa() {
             Isa::Portable => distances_generic(query, items, hamming_portable, f),
             // SAFETY: `isa` is `isa()`.
             isa => unsafe { dispatch(isa, || distances_generic(query, items, hamming_simple, f)) },
+        }
+    }
+
+    pub(super) fn project(rows: &[&[u32]], q: &[i32], out: &mut [u32]) {
+        match isa() {
+            // SAFETY: `isa()` detected AVX-512F/BW/VL.
+            Isa::Avx512 | Isa::Avx512Vpopcnt => unsafe { simd::project_avx512(rows, q, out) },
+            // SAFETY: the instruction set is `isa()`.
+            isa => unsafe { dispatch(isa, || project_generic(rows, q, out)) },
         }
     }
 
@@ -1155,6 +1205,50 @@ mod x86 {
             }
         }
 
+        /// Sign projection (see `project_generic`) with AVX-512 masked adds: 256 output bits
+        /// per pass held in 16 registers; each row word supplies two 16-lane masks.
+        ///
+        /// # Safety
+        /// The CPU must support AVX-512F and AVX-512BW.
+        #[target_feature(enable = "avx512f,avx512bw,avx512vl")]
+        pub(in super::super) unsafe fn project_avx512(rows: &[&[u32]], q: &[i32], out: &mut [u32]) {
+            const WORDS: usize = 8;
+            let half = q.iter().sum::<i32>() >> 1;
+            let n = out.len();
+            let full = n - n % WORDS;
+            let mut start = 0;
+            while start < full {
+                let mut t = [_mm512_setzero_si512(); 2 * WORDS];
+                for (row, &qf) in rows.iter().zip(q) {
+                    let qv = _mm512_set1_epi32(qf);
+                    let Some(words) = row.get(start..start + WORDS) else {
+                        continue; // rows have out.len() words (caller's contract)
+                    };
+                    for (w, &word) in words.iter().enumerate() {
+                        t[2 * w] = _mm512_mask_add_epi32(t[2 * w], word as u16, t[2 * w], qv);
+                        t[2 * w + 1] = _mm512_mask_add_epi32(
+                            t[2 * w + 1],
+                            (word >> 16) as u16,
+                            t[2 * w + 1],
+                            qv,
+                        );
+                    }
+                }
+                let hv = _mm512_set1_epi32(half);
+                for w in 0..WORDS {
+                    let lo = _mm512_cmpgt_epi32_mask(t[2 * w], hv);
+                    let hi = _mm512_cmpgt_epi32_mask(t[2 * w + 1], hv);
+                    out[start + w] = u32::from(lo) | (u32::from(hi) << 16);
+                }
+                start += WORDS;
+            }
+            if full < n {
+                let rows_tail: std::vec::Vec<&[u32]> =
+                    rows.iter().map(|r| r.get(full..).unwrap_or(&[])).collect();
+                super::super::project_generic(&rows_tail, q, &mut out[full..]);
+            }
+        }
+
         /// # Safety
         /// The CPU must support AVX-512F, AVX-512BW and AVX-512VL.
         #[target_feature(enable = "avx512f,avx512bw,avx512vl")]
@@ -1224,8 +1318,8 @@ mod x86 {
                     let p = run!(popcount_simple(&a));
                     assert_eq!(p, popcount_portable(&a), "{isa:?} n={n}");
                     let items = [&a, &b, &c, &d];
-                    let got = run!(nearest_generic(&c, &items, hamming_simple));
-                    assert_eq!(got, nearest_generic(&c, &items, hamming_portable));
+                    let got = run!(nearest_generic(&c, items, hamming_simple));
+                    assert_eq!(got, nearest_generic(&c, items, hamming_portable));
                     let mut fast = vec![0; n];
                     let mut slow = vec![0; n];
                     run!(majority_generic(&[&a, &b, &c], None, &mut fast));
@@ -1234,6 +1328,15 @@ mod x86 {
                     run!(majority_generic(&[&a, &b, &c, &d], Some(&a), &mut fast));
                     majority_portable(&[&a, &b, &c, &d], Some(&a), &mut slow);
                     assert_eq!(fast, slow, "{isa:?} n={n}");
+                    // Sign projection: the AVX-512 kernel and the generic one.
+                    let rows: Vec<&[u32]> = [&a, &b, &c, &d].iter().map(|v| v.as_slice()).collect();
+                    let q = [700i32, -1024, 3, -5];
+                    project_generic(&rows, &q, &mut slow);
+                    if isa as u8 >= Isa::Avx512 as u8 {
+                        // SAFETY: AVX-512 was detected (isa <= best).
+                        unsafe { simd::project_avx512(&rows, &q, &mut fast) };
+                        assert_eq!(fast, slow, "project n={n}");
+                    }
                     // The explicit-SIMD majority, for every count around the 16-input groups.
                     let many: Vec<Vec<u32>> =
                         (0..40).map(|i| words(n as u64 * 97 + i, n)).collect();

@@ -51,13 +51,18 @@
 
 mod accumulator;
 mod binary;
+pub mod classify;
 mod codebook;
 pub mod encode;
 mod error;
 mod integer;
+#[cfg(feature = "std")]
+pub mod io;
 mod kernel;
 mod memory;
 pub mod model;
+#[cfg(feature = "std")]
+pub mod train;
 
 pub use accumulator::Accumulator;
 pub use binary::{words, BinaryVector};

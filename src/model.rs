@@ -268,6 +268,38 @@ macro_rules! include_model {
     }};
 }
 
+/// A model blob held in memory with the 4-byte alignment [`Model`] needs to read sections in
+/// place (host side: a `Vec<u8>` read from a file has no alignment guarantee).
+#[cfg(feature = "std")]
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AlignedBlob {
+    words: std::vec::Vec<u32>,
+    len: usize,
+}
+
+#[cfg(feature = "std")]
+impl AlignedBlob {
+    /// Copies `bytes` into aligned storage.
+    pub fn new(bytes: &[u8]) -> Self {
+        let mut words = std::vec![0u32; bytes.len().div_ceil(4)];
+        bytemuck::cast_slice_mut::<u32, u8>(&mut words)[..bytes.len()].copy_from_slice(bytes);
+        AlignedBlob {
+            words,
+            len: bytes.len(),
+        }
+    }
+
+    /// Reads a blob file.
+    pub fn read(path: &std::path::Path) -> std::io::Result<Self> {
+        Ok(Self::new(&std::fs::read(path)?))
+    }
+
+    /// The blob's bytes, 4-byte aligned.
+    pub fn as_bytes(&self) -> &[u8] {
+        &bytemuck::cast_slice::<u32, u8>(&self.words)[..self.len]
+    }
+}
+
 /// Builds a model blob (host side).
 #[cfg(feature = "std")]
 #[derive(Debug, Clone)]
@@ -513,6 +545,18 @@ mod tests {
         for n in 0..blob.len() {
             assert!(Model::new_checked(&blob[..n]).is_err());
         }
+    }
+
+    #[test]
+    fn aligned_blob_is_aligned_and_equal() {
+        let blob = sample();
+        let a = AlignedBlob::new(&blob);
+        assert_eq!(a.as_bytes(), &blob[..]);
+        assert_eq!(a.as_bytes().as_ptr() as usize % 4, 0);
+        assert!(Model::new_checked(a.as_bytes())
+            .unwrap()
+            .section_u32(*b"WRDS")
+            .is_ok());
     }
 
     #[test]

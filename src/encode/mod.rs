@@ -23,6 +23,8 @@ mod thermometer;
 pub use circular::Circular;
 pub use level::Level;
 pub use projection::Projection;
+#[cfg(feature = "std")]
+pub use projection::ProjectionTable;
 pub use record::{record, Record};
 pub use sequence::{ngram, NgramStream};
 pub use thermometer::Thermometer;

@@ -36,6 +36,43 @@ impl Projection {
         }
     }
 
+    /// Projects integer `features` with exact `i32` sums: the fast path on microcontrollers
+    /// without an FPU. Output bit j is 1 when the sum is negative. Errors: more than
+    /// `u32::MAX` features, or features whose sums could overflow (`Σ|x| > i32::MAX`).
+    pub fn encode_integer<const W: usize>(
+        &self,
+        features: &[i32],
+    ) -> Result<BinaryVector<W>, Error> {
+        let bound = features
+            .iter()
+            .try_fold(0u32, |acc, x| acc.checked_add(x.unsigned_abs()))
+            .filter(|&b| b <= i32::MAX as u32);
+        if bound.is_none() || u32::try_from(features.len()).is_err() {
+            return Err(Error::InvalidParameter(
+                "integer projection features must sum to at most i32::MAX in magnitude",
+            ));
+        }
+        let mut out = BinaryVector::<W>::zero();
+        for b in 0..W.div_ceil(BLOCK) {
+            let mut sums = [0i32; 32 * BLOCK];
+            for (f, &x) in features.iter().enumerate() {
+                let row = self.book.block(f as u32, b as u32);
+                for (chunk, word) in sums.chunks_exact_mut(32).zip(row) {
+                    for (i, s) in chunk.iter_mut().enumerate() {
+                        // Branch-free ±x: m is 0 or -1, (x ^ m) - m is x or -x.
+                        let m = -(((word >> i) & 1) as i32);
+                        *s += (x ^ m) - m;
+                    }
+                }
+            }
+            let block: [u32; BLOCK] = core::array::from_fn(|w| {
+                (0..32).fold(0u32, |acc, i| acc | (u32::from(sums[32 * w + i] < 0) << i))
+            });
+            kernel::store_block(out.as_words_mut(), b * BLOCK, &block);
+        }
+        Ok(out)
+    }
+
     /// Projects `features`. Errors: a NaN or infinite feature, or more than `u32::MAX` features.
     pub fn encode<const W: usize>(&self, features: &[f32]) -> Result<BinaryVector<W>, Error> {
         if features.iter().any(|x| !x.is_finite()) {
@@ -69,6 +106,51 @@ impl Projection {
     }
 }
 
+/// The rows of a [`Projection`] for a fixed number of features, generated once (host side):
+/// encoding then skips the generator and runs the vectorised kernel, with the same bits as
+/// [`Projection::encode_integer`].
+#[cfg(feature = "std")]
+#[derive(Debug, Clone)]
+pub struct ProjectionTable<const W: usize> {
+    rows: std::vec::Vec<BinaryVector<W>>,
+}
+
+#[cfg(feature = "std")]
+impl<const W: usize> ProjectionTable<W> {
+    /// The rows of `projection` for `features` features.
+    pub fn new(projection: &Projection, features: usize) -> Self {
+        ProjectionTable {
+            rows: (0..features as u32)
+                .map(|f| projection.book.vector(f))
+                .collect(),
+        }
+    }
+
+    /// As [`Projection::encode_integer`] (same checks, same bits), for as many features as the
+    /// table has rows.
+    pub fn encode_integer(&self, features: &[i32]) -> Result<BinaryVector<W>, Error> {
+        if features.len() != self.rows.len() {
+            return Err(Error::LengthMismatch {
+                expected: self.rows.len(),
+                found: features.len(),
+            });
+        }
+        let bound = features
+            .iter()
+            .try_fold(0u32, |acc, x| acc.checked_add(x.unsigned_abs()))
+            .filter(|&b| b <= i32::MAX as u32);
+        if bound.is_none() {
+            return Err(Error::InvalidParameter(
+                "integer projection features must sum to at most i32::MAX in magnitude",
+            ));
+        }
+        let rows: std::vec::Vec<&[u32]> = self.rows.iter().map(|r| &r.as_words()[..]).collect();
+        let mut out = BinaryVector::<W>::zero();
+        kernel::project(&rows, features, out.as_words_mut());
+        Ok(out)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -95,5 +177,32 @@ mod tests {
             Codebook::new(9).vector::<8>(0).complement()
         );
         assert!(p.encode::<8>(&[f32::NAN]).is_err());
+    }
+
+    #[test]
+    fn integer_path_agrees_with_float_path_on_integers() {
+        let p = Projection::new(4);
+        let xi = [3i32, -7, 12, 0, 5, -1];
+        let xf: [f32; 6] = core::array::from_fn(|i| xi[i] as f32);
+        assert_eq!(
+            p.encode_integer::<20>(&xi).unwrap(),
+            p.encode::<20>(&xf).unwrap()
+        );
+        assert!(p.encode_integer::<4>(&[i32::MAX, 1]).is_err());
+        assert!(p.encode_integer::<4>(&[i32::MIN]).is_err());
+    }
+
+    #[test]
+    fn table_path_gives_the_same_bits() {
+        let p = Projection::new(8);
+        let table = ProjectionTable::<20>::new(&p, 7);
+        for k in 0..50i32 {
+            let x: [i32; 7] = core::array::from_fn(|i| ((k * 37 + i as i32 * 101) % 2049) - 1024);
+            assert_eq!(
+                table.encode_integer(&x).unwrap(),
+                p.encode_integer::<20>(&x).unwrap()
+            );
+        }
+        assert!(table.encode_integer(&[1, 2]).is_err());
     }
 }

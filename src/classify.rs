@@ -1,0 +1,374 @@
+//! HDC classifiers on the device: feature vector → scaled → hypervector → nearest class
+//! prototype, read in place from a model blob.
+//!
+//! A classifier is `C` binary class prototypes of D bits plus what it takes to encode a
+//! feature vector the way training did: per-feature min-max scaling (fitted on the training
+//! rows, clipped at inference), an optional centring, and an encoder whose random vectors are
+//! regenerated from seeds. Prediction is the prototype at the smallest Hamming distance (ties:
+//! the lowest class index). Costs at D = 2048, 10 classes, 64 features: 2.5 KiB of prototypes
+//! in flash, about 2 KiB of stack, no heap.
+//!
+//! # Encoders
+//! - **Projection** (the default of [`crate::train`]): `s_f = clip((x_f − min_f)·scale_f, 0, 1)
+//!   − center_f`, quantised to `q_f = round(1024·s_f)`, then
+//!   [`Projection::encode_integer`]: exact integer sums, the same bits on every target.
+//! - **Record** (level × feature id): `s_f` without centring, quantised to one of `levels`
+//!   levels, then [`Record::encode_levels`].
+//!
+//! # Sections of a classifier blob ([`crate::model`] container, kind 1)
+//! | tag | type | content |
+//! |---|---|---|
+//! | `CPAR` | 12 × `u32` | dimension D (bits), classes C, features F, encoder (1 projection, 2 record), encoder seed (low, high), key seed (low, high; record only), levels (record only), quantisation scale (1024), tie seed (low, high) |
+//! | `SMIN` | F × `f32` | per-feature minimum |
+//! | `SSCL` | F × `f32` | per-feature `1/(max − min)`, 0 for a constant feature |
+//! | `SCTR` | F × `f32` | per-feature centre subtracted after scaling (0 for record) |
+//! | `CLSV` | C·D/32 × `u32` | the class prototypes, packed as [`BinaryVector`] words |
+//! | `LOFS` | (C + 1) × `u32` | offsets of the class labels in `LTXT` |
+//! | `LTXT` | bytes | the class labels, UTF-8 |
+
+use crate::binary::BinaryVector;
+use crate::encode::{Level, Projection, Record};
+use crate::error::Error;
+use crate::kernel;
+use crate::model::{Kind, Model};
+
+/// Section tags of a classifier blob.
+pub mod tags {
+    /// Parameters (12 words).
+    pub const PARAMS: [u8; 4] = *b"CPAR";
+    /// Per-feature minimum.
+    pub const MIN: [u8; 4] = *b"SMIN";
+    /// Per-feature scale.
+    pub const SCALE: [u8; 4] = *b"SSCL";
+    /// Per-feature centre.
+    pub const CENTER: [u8; 4] = *b"SCTR";
+    /// Class prototypes.
+    pub const CLASSES: [u8; 4] = *b"CLSV";
+    /// Label offsets.
+    pub const LABEL_OFFSETS: [u8; 4] = *b"LOFS";
+    /// Label text.
+    pub const LABEL_TEXT: [u8; 4] = *b"LTXT";
+}
+
+/// Words in the `CPAR` section.
+pub const PARAM_WORDS: usize = 12;
+/// Scale of the integer quantisation of projection features.
+pub const QUANTIZATION: u32 = 1024;
+
+/// How feature vectors become hypervectors.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub enum Encoding {
+    /// Sign random projection of the scaled, centred, quantised features.
+    Projection {
+        /// Seed of the projection rows.
+        seed: u64,
+    },
+    /// Level × feature-id record of the scaled features.
+    Record {
+        /// Seed of the level vectors.
+        level_seed: u64,
+        /// Seed of the feature-id keys.
+        key_seed: u64,
+        /// Number of levels (2 to 256).
+        levels: u16,
+    },
+}
+
+impl Encoding {
+    /// The encoder code stored in `CPAR`.
+    pub fn code(&self) -> u32 {
+        match self {
+            Encoding::Projection { .. } => 1,
+            Encoding::Record { .. } => 2,
+        }
+    }
+}
+
+/// Per-feature scaling fitted on the training rows: `clip((x − min)·scale, 0, 1) − center`.
+#[derive(Debug, Clone, Copy)]
+pub struct Scaling<'a> {
+    /// Per-feature minimum.
+    pub min: &'a [f32],
+    /// Per-feature `1/(max − min)` (0 for a constant feature).
+    pub scale: &'a [f32],
+    /// Per-feature centre subtracted after clipping.
+    pub center: &'a [f32],
+}
+
+impl Scaling<'_> {
+    /// Scaled value of feature `f` (clipped to `[0, 1]`, before centring).
+    #[inline]
+    fn unit(&self, f: usize, x: f32) -> f32 {
+        let s = (x - self.min[f]) * self.scale[f];
+        // max/min by comparison (not f32::clamp) so the same code runs without std.
+        if s > 1.0 {
+            1.0
+        } else if s > 0.0 {
+            s
+        } else {
+            0.0
+        }
+    }
+}
+
+/// Rounds half away from zero without `std` (`f32::round` is not in `core`).
+#[inline]
+fn round(x: f32) -> i32 {
+    if x >= 0.0 {
+        (x + 0.5) as i32
+    } else {
+        (x - 0.5) as i32
+    }
+}
+
+/// Encodes `features` as a classifier would (shared by the device and the trainer, so both
+/// produce the same bits). Errors: wrong number of features, a NaN or infinite feature.
+pub fn encode_features<const W: usize>(
+    encoding: &Encoding,
+    scaling: &Scaling<'_>,
+    tie_seed: u64,
+    features: &[f32],
+) -> Result<BinaryVector<W>, Error> {
+    let n = scaling.min.len();
+    if features.len() != n {
+        return Err(Error::LengthMismatch {
+            expected: n,
+            found: features.len(),
+        });
+    }
+    if features.iter().any(|x| !x.is_finite()) {
+        return Err(Error::InvalidParameter("a feature is NaN or infinite"));
+    }
+    match *encoding {
+        Encoding::Projection { seed } => {
+            Projection::new(seed).encode_integer(&quantize(scaling, features)?)
+        }
+        Encoding::Record {
+            level_seed,
+            key_seed,
+            levels,
+        } => {
+            let level = Level::new(level_seed, levels)?;
+            let mut l = heapless::Vec::<u16, MAX_FEATURES>::new();
+            if n > l.capacity() {
+                return Err(Error::TooManyInputs {
+                    given: n as u64,
+                    max: l.capacity() as u64,
+                });
+            }
+            for (f, &x) in features.iter().enumerate() {
+                let _ = l.push(level.quantize(scaling.unit(f, x), 0.0, 1.0));
+            }
+            Record::new(key_seed, level).encode_levels(&l, tie_seed)
+        }
+    }
+}
+
+/// The integer inputs of the projection encoder: `round(1024·(clip((x − min)·scale, 0, 1) −
+/// center))` per feature (|q| ≤ 1024, so sums cannot overflow below 2^21 features). Callers
+/// have checked the length and finiteness of `features`.
+pub(crate) fn quantize(
+    scaling: &Scaling<'_>,
+    features: &[f32],
+) -> Result<heapless::Vec<i32, MAX_FEATURES>, Error> {
+    let mut q = heapless::Vec::new();
+    for (f, &x) in features.iter().enumerate() {
+        let s = scaling.unit(f, x) - scaling.center[f];
+        q.push(round(s * QUANTIZATION as f32))
+            .map_err(|_| Error::TooManyInputs {
+                given: features.len() as u64,
+                max: MAX_FEATURES as u64,
+            })?;
+    }
+    Ok(q)
+}
+
+/// The most features a classifier takes (its encoders keep one value per feature on the
+/// stack: 4 KiB at most).
+pub const MAX_FEATURES: usize = 1024;
+
+/// A classifier read in place from a model blob.
+///
+/// ```ignore
+/// static MODEL: &[u8] = hyperbits::include_model!("digits.hbm");
+/// let clf = hyperbits::classify::Classifier::<64>::from_bytes(MODEL)?;
+/// let class = clf.predict(&features)?;
+/// let name = clf.label(class)?;
+/// ```
+#[derive(Debug, Clone, Copy)]
+pub struct Classifier<'a, const W: usize> {
+    encoding: Encoding,
+    scaling: Scaling<'a>,
+    tie_seed: u64,
+    prototypes: &'a [u32],
+    label_offsets: &'a [u32],
+    label_text: &'a [u8],
+    classes: usize,
+}
+
+/// The prediction for one sample.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub struct Prediction {
+    /// Index of the nearest class prototype.
+    pub class: usize,
+    /// Its Hamming distance to the encoded sample.
+    pub distance: u32,
+}
+
+fn seed(lo: u32, hi: u32) -> u64 {
+    u64::from(lo) | (u64::from(hi) << 32)
+}
+
+impl<'a, const W: usize> Classifier<'a, W> {
+    /// Validates `bytes` as a classifier blob of dimension `32·W` (see [`Self::from_model`]).
+    pub fn from_bytes(bytes: &'a [u8]) -> Result<Self, Error> {
+        Self::from_model(Model::new_checked(bytes)?)
+    }
+
+    /// The classifier in `model`, validated once: kind, dimension, section sizes, finite
+    /// scaling parameters, label offsets and UTF-8.
+    pub fn from_model(model: Model<'a>) -> Result<Self, Error> {
+        model.expect_kind(Kind::Classifier)?;
+        let p = model.section_u32(tags::PARAMS)?;
+        if p.len() != PARAM_WORDS {
+            return Err(Error::Inconsistent("CPAR must hold 12 words"));
+        }
+        let dim = p[0] as usize;
+        if dim != BinaryVector::<W>::DIM {
+            return Err(Error::DimensionMismatch {
+                expected: BinaryVector::<W>::DIM,
+                found: dim,
+            });
+        }
+        let (classes, features) = (p[1] as usize, p[2] as usize);
+        if classes == 0 || features == 0 {
+            return Err(Error::Inconsistent(
+                "a classifier needs classes and features",
+            ));
+        }
+        let encoding = match p[3] {
+            1 => Encoding::Projection {
+                seed: seed(p[4], p[5]),
+            },
+            2 => {
+                let levels = u16::try_from(p[8])
+                    .ok()
+                    .filter(|l| (2..=Level::MAX_LEVELS).contains(l))
+                    .ok_or(Error::Inconsistent("record levels must be in 2..=256"))?;
+                Encoding::Record {
+                    level_seed: seed(p[4], p[5]),
+                    key_seed: seed(p[6], p[7]),
+                    levels,
+                }
+            }
+            _ => return Err(Error::Inconsistent("unknown encoder code")),
+        };
+        if p[9] != QUANTIZATION {
+            return Err(Error::Inconsistent("unsupported quantisation scale"));
+        }
+        let scaling = Scaling {
+            min: model.section_f32(tags::MIN)?,
+            scale: model.section_f32(tags::SCALE)?,
+            center: model.section_f32(tags::CENTER)?,
+        };
+        for s in [scaling.min, scaling.scale, scaling.center] {
+            if s.len() != features {
+                return Err(Error::Inconsistent(
+                    "scaling arrays must have one value per feature",
+                ));
+            }
+            if s.iter().any(|v| !v.is_finite()) {
+                return Err(Error::Inconsistent("scaling values must be finite"));
+            }
+        }
+        let prototypes = model.section_u32(tags::CLASSES)?;
+        if Some(prototypes.len()) != classes.checked_mul(W) {
+            return Err(Error::Inconsistent("CLSV must hold classes × D/32 words"));
+        }
+        let label_offsets = model.section_u32(tags::LABEL_OFFSETS)?;
+        let label_text = model.section(tags::LABEL_TEXT)?;
+        if label_offsets.len() != classes + 1
+            || label_offsets.windows(2).any(|w| w[0] > w[1])
+            || label_offsets
+                .last()
+                .is_some_and(|&e| e as usize > label_text.len())
+        {
+            return Err(Error::Inconsistent(
+                "label offsets out of order or past the text",
+            ));
+        }
+        let clf = Classifier {
+            encoding,
+            scaling,
+            tie_seed: seed(p[10], p[11]),
+            prototypes,
+            label_offsets,
+            label_text,
+            classes,
+        };
+        for c in 0..classes {
+            clf.label(c)?;
+        }
+        Ok(clf)
+    }
+
+    /// The number of classes.
+    pub fn classes(&self) -> usize {
+        self.classes
+    }
+
+    /// The number of features a sample must have.
+    pub fn features(&self) -> usize {
+        self.scaling.min.len()
+    }
+
+    /// The encoder.
+    pub fn encoding(&self) -> Encoding {
+        self.encoding
+    }
+
+    /// The label of class `class`.
+    pub fn label(&self, class: usize) -> Result<&'a str, Error> {
+        let range = self
+            .label_offsets
+            .get(class..class + 2)
+            .ok_or(Error::IndexOutOfRange {
+                index: class,
+                len: self.classes,
+            })?;
+        let bytes = self
+            .label_text
+            .get(range[0] as usize..range[1] as usize)
+            .ok_or(Error::Inconsistent("label offsets past the text"))?;
+        core::str::from_utf8(bytes).map_err(|_| Error::Inconsistent("a label is not UTF-8"))
+    }
+
+    /// The prototype of class `class`, as packed words read from the blob.
+    pub fn prototype(&self, class: usize) -> Result<&'a [u32], Error> {
+        self.prototypes
+            .get(class * W..(class + 1) * W)
+            .ok_or(Error::IndexOutOfRange {
+                index: class,
+                len: self.classes,
+            })
+    }
+
+    /// Encodes a sample. Errors: wrong number of features, a NaN or infinite feature.
+    pub fn encode(&self, features: &[f32]) -> Result<BinaryVector<W>, Error> {
+        encode_features(&self.encoding, &self.scaling, self.tie_seed, features)
+    }
+
+    /// The nearest class prototype to an encoded sample.
+    pub fn classify(&self, hv: &BinaryVector<W>) -> Prediction {
+        let (class, distance) =
+            kernel::nearest(hv.as_words(), self.prototypes.chunks_exact(W)).unwrap_or((0, 0));
+        Prediction { class, distance }
+    }
+
+    /// Encodes and classifies a sample.
+    pub fn predict(&self, features: &[f32]) -> Result<Prediction, Error> {
+        Ok(self.classify(&self.encode(features)?))
+    }
+}
