@@ -172,7 +172,9 @@ pub(crate) fn majority3(out: &mut [u32], a: &[u32], b: &[u32], c: &[u32]) {
 /// Sign random projection over precomputed rows: bit `j` of `out` is set when
 /// `Σ_f q_f·(−1)^{bit_j(row_f)} < 0`. With `T_j = Σ_f q_f·bit_j(row_f)` and `Q = Σ_f q_f` that
 /// sum is `Q − 2·T_j`, so the bit is `T_j > ⌊Q/2⌋` (exact in integers). Callers guarantee
-/// `Σ|q_f| ≤ i32::MAX` and rows of `out.len()` words.
+/// `Σ|q_f| ≤ i32::MAX` and rows of `out.len()` words. (Host only: devices project block by
+/// block from the generator instead.)
+#[cfg(feature = "std")]
 #[inline(always)]
 fn project_generic(rows: &[&[u32]], q: &[i32], out: &mut [u32]) {
     let half = q.iter().sum::<i32>() >> 1;
@@ -189,6 +191,7 @@ fn project_generic(rows: &[&[u32]], q: &[i32], out: &mut [u32]) {
 }
 
 /// See [`project_generic`].
+#[cfg(feature = "std")]
 pub(crate) fn project(rows: &[&[u32]], q: &[i32], out: &mut [u32]) {
     #[cfg(all(feature = "std", target_arch = "x86_64", not(miri)))]
     {
