@@ -1,0 +1,223 @@
+//! Classifier end to end: training on the shipped digits data, export, zero-copy reload,
+//! bit-exact predictions, and a corpus of corrupted blobs that must be rejected without panics.
+
+use hyperbits::classify::Classifier;
+use hyperbits::io::read_csv;
+use hyperbits::model::{crc32, AlignedBlob, Kind, Model, ModelWriter};
+use hyperbits::train::{train, Dataset, EncoderChoice, Method, Options};
+use hyperbits::{words, Error};
+use std::path::PathBuf;
+
+const W: usize = words(2048);
+
+fn digits() -> (Dataset, Dataset) {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("examples/data/digits");
+    let (tr, te) = (dir.join("train.csv"), dir.join("test.csv"));
+    let table = read_csv(&tr, true, None).unwrap();
+    let (classes, _) = table.classes();
+    let train_set = table.dataset(&tr, &classes).unwrap();
+    let test_set = read_csv(&te, true, Some(&table.columns))
+        .unwrap()
+        .dataset(&te, &classes)
+        .unwrap();
+    (train_set, test_set)
+}
+
+#[test]
+fn digits_default_reaches_the_target_and_the_blob_predicts_identically() {
+    let (tr, te) = digits();
+    let model = train::<W>(&tr, &Options::default()).unwrap();
+    let accuracy = model.accuracy(&te).unwrap();
+    assert!(accuracy >= 0.96, "test accuracy {accuracy}");
+    let blob = AlignedBlob::new(&model.to_blob().unwrap());
+    let device = Classifier::<W>::from_bytes(blob.as_bytes()).unwrap();
+    assert_eq!(device.classes(), 10);
+    assert_eq!(device.features(), 64);
+    assert_eq!(device.label(3).unwrap(), "3");
+    for i in 0..te.len() {
+        assert_eq!(
+            device.predict(te.row(i)).unwrap(),
+            model.predict(te.row(i)).unwrap(),
+            "row {i}"
+        );
+    }
+    // Training is reproducible: the same options give the same blob.
+    let again = train::<W>(&tr, &Options::default()).unwrap();
+    assert_eq!(again.to_blob().unwrap(), model.to_blob().unwrap());
+}
+
+#[test]
+fn other_methods_and_encoders_train_and_export() {
+    let (tr, te) = digits();
+    let centroid = Options {
+        method: Method::Centroid,
+        ..Options::default()
+    };
+    let m = train::<W>(&tr, &centroid).unwrap();
+    assert!(m.accuracy(&te).unwrap() > 0.85);
+    let record = Options {
+        encoder: EncoderChoice::Record { levels: 16 },
+        method: Method::Perceptron {
+            epochs: 10,
+            margin: Some(0),
+        },
+        seed: 3,
+    };
+    let m = train::<W>(&tr, &record).unwrap();
+    let acc = m.accuracy(&te).unwrap();
+    assert!(acc > 0.80, "record accuracy {acc}"); // 0.847 measured; projection: 0.969
+    let blob = AlignedBlob::new(&m.to_blob().unwrap());
+    let device = Classifier::<W>::from_bytes(blob.as_bytes()).unwrap();
+    for i in (0..te.len()).step_by(7) {
+        assert_eq!(
+            device.predict(te.row(i)).unwrap(),
+            m.predict(te.row(i)).unwrap()
+        );
+    }
+}
+
+/// A data set of another shape (3 string classes, 5 features, different scales) so the
+/// defaults are not only exercised on digits.
+fn blobs(seed: u64, n: usize) -> Dataset {
+    let mut x = seed;
+    let mut rnd = move || {
+        x = x
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        ((x >> 11) as f64 / (1u64 << 53) as f64) as f32
+    };
+    let centers = [
+        [0.0, 5.0, -3.0, 100.0, 0.1],
+        [2.0, 5.5, -1.0, 130.0, 0.1],
+        [1.0, 3.0, -2.0, 90.0, 0.3],
+    ];
+    let mut rows = vec![];
+    let mut labels = vec![];
+    for i in 0..n {
+        let c = i % 3;
+        let noise: [f32; 5] = [1.0, 1.0, 1.0, 15.0, 0.05];
+        rows.push(
+            (0..5)
+                .map(|j| centers[c][j] + (rnd() + rnd() + rnd() - 1.5) * noise[j])
+                .collect(),
+        );
+        labels.push(c);
+    }
+    Dataset::new(
+        &rows,
+        &labels,
+        vec!["red".into(), "green".into(), "blue".into()],
+    )
+    .unwrap()
+}
+
+#[test]
+fn defaults_generalise_to_another_shape_of_data() {
+    let model = train::<W>(&blobs(1, 600), &Options::default()).unwrap();
+    let acc = model.accuracy(&blobs(2, 300)).unwrap();
+    assert!(acc > 0.85, "accuracy {acc}");
+    let blob = AlignedBlob::new(&model.to_blob().unwrap());
+    assert_eq!(
+        Classifier::<W>::from_bytes(blob.as_bytes())
+            .unwrap()
+            .label(2)
+            .unwrap(),
+        "blue"
+    );
+}
+
+fn small_blob() -> Vec<u8> {
+    let model = train::<4>(
+        &blobs(5, 30),
+        &Options {
+            seed: 9,
+            ..Options::default()
+        },
+    )
+    .unwrap();
+    model.to_blob().unwrap()
+}
+
+#[test]
+fn wrong_dimension_kind_and_bad_features_are_errors() {
+    let blob = AlignedBlob::new(&small_blob());
+    assert_eq!(
+        Classifier::<8>::from_bytes(blob.as_bytes()).unwrap_err(),
+        Error::DimensionMismatch {
+            expected: 256,
+            found: 128
+        }
+    );
+    let c = Classifier::<4>::from_bytes(blob.as_bytes()).unwrap();
+    assert_eq!(
+        c.predict(&[1.0; 4]).unwrap_err(),
+        Error::LengthMismatch {
+            expected: 5,
+            found: 4
+        }
+    );
+    assert!(c.predict(&[f32::NAN, 0.0, 0.0, 0.0, 0.0]).is_err());
+    assert!(c.label(3).is_err());
+    let mut w = ModelWriter::new(Kind::Sketch);
+    w.section(*b"CPAR", &[0; 48]).unwrap();
+    let sketch = AlignedBlob::new(&w.finish().unwrap());
+    assert_eq!(
+        Classifier::<4>::from_bytes(sketch.as_bytes()).unwrap_err(),
+        Error::WrongKind {
+            expected: 1,
+            found: 2
+        }
+    );
+    let mut w = ModelWriter::new(Kind::Classifier);
+    w.section(*b"XXXX", &[]).unwrap();
+    let empty = AlignedBlob::new(&w.finish().unwrap());
+    assert_eq!(
+        Classifier::<4>::from_bytes(empty.as_bytes()).unwrap_err(),
+        Error::MissingSection { tag: *b"CPAR" }
+    );
+}
+
+/// Every single flipped bit is rejected; a seeded corpus of random corruptions with valid
+/// checksums (so the classifier's own checks are reached) never panics, and whatever loads
+/// predicts without panicking.
+#[test]
+fn corrupted_classifier_blobs_never_panic() {
+    let blob = small_blob();
+    for bit in 0..blob.len() * 8 {
+        let mut b = blob.clone();
+        b[bit / 8] ^= 1 << (bit % 8);
+        assert!(
+            Classifier::<4>::from_bytes(AlignedBlob::new(&b).as_bytes()).is_err(),
+            "bit {bit}"
+        );
+    }
+    let mut x = 0x9E37_79B9_7F4A_7C15u64;
+    let mut next = move || {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        x
+    };
+    let mut loaded = 0;
+    for _ in 0..5_000 {
+        let mut b = blob.clone();
+        for _ in 0..1 + next() % 3 {
+            let at = (next() % (b.len() as u64 - 4)) as usize;
+            b[at] = next() as u8;
+        }
+        let n = b.len();
+        let crc = crc32(&b[..n - 4]);
+        b[n - 4..].copy_from_slice(&crc.to_le_bytes());
+        let aligned = AlignedBlob::new(&b);
+        let _ = Model::new_checked(aligned.as_bytes());
+        if let Ok(c) = Classifier::<4>::from_bytes(aligned.as_bytes()) {
+            loaded += 1;
+            let _ = c.predict(&[0.5, 1.0, -2.0, 100.0, 0.2]);
+            for k in 0..c.classes() {
+                let _ = c.label(k);
+            }
+        }
+    }
+    // Some corruptions (inside prototype bits) still give a valid classifier.
+    assert!(loaded > 0);
+}
