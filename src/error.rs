@@ -90,7 +90,7 @@ pub enum Error {
     /// The sizes recorded in a model disagree with each other; the text says which.
     Inconsistent(&'static str),
     /// The buffer is not 4-byte aligned in memory, so it cannot be read in place (embed blobs
-    /// with [`include_model!`](crate::include_model)).
+    /// with [`include_model!`](crate::include_model!)).
     Misaligned,
     /// A model's dimension differs from the one the code was compiled for.
     DimensionMismatch {

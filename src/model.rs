@@ -1,7 +1,7 @@
 //! The model container: one versioned, little-endian, checksummed blob format for every model
 //! the library ships (classifier now; sketch, Hopfield and SAE models later), read in place.
 //!
-//! Firmware embeds a blob with [`include_model!`] and opens it with [`Model::new_checked`],
+//! Firmware embeds a blob with [`include_model!`](crate::include_model!) and opens it with [`Model::new_checked`],
 //! which validates it once (magic, version, kind, length, CRC-32, section table); after that
 //! the accessors hand out slices that point into the blob itself, so class vectors are used
 //! straight from flash: no allocation, no copy. This is smoltcp's "checked view over a byte

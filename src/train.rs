@@ -287,6 +287,16 @@ fn shuffle<T>(items: &mut [T], state: &mut u64) {
 /// Trains a classifier of dimension `32·W`. Errors: fewer than two classes present, or
 /// parameters out of range.
 pub fn train<const W: usize>(data: &Dataset, options: &Options) -> Result<Trained<W>, Error> {
+    train_with_progress(data, options, &mut |_, _| {})
+}
+
+/// [`train`], reporting progress as `(steps done, steps in all)`: one step per encoded row
+/// and one per epoch of every training run (margin candidates and the final run).
+pub fn train_with_progress<const W: usize>(
+    data: &Dataset,
+    options: &Options,
+    progress: &mut dyn FnMut(usize, usize),
+) -> Result<Trained<W>, Error> {
     let classes = data.class_names.len();
     if classes < 2 {
         return Err(Error::InvalidParameter(
@@ -345,13 +355,43 @@ pub fn train<const W: usize>(data: &Dataset, options: &Options) -> Result<Traine
             Encoding::Record { .. } => None,
         },
     };
-    let encoded: Vec<BinaryVector<W>> = (0..data.len())
-        .map(|i| model.encode(data.row(i)))
-        .collect::<Result<_, _>>()?;
+    let runs = match options.method {
+        Method::Centroid => 0,
+        Method::Perceptron {
+            margin: Some(_), ..
+        } => 1,
+        Method::Perceptron { margin: None, .. } => 5,
+    };
+    let epochs = match options.method {
+        Method::Centroid => 0,
+        Method::Perceptron { epochs, .. } => epochs,
+    };
+    let total = data.len() + runs * epochs;
+    let mut encoded = Vec::with_capacity(data.len());
+    for i in 0..data.len() {
+        encoded.push(model.encode(data.row(i))?);
+        if i % 64 == 63 {
+            progress(i + 1, total);
+        }
+    }
+    let mut done = data.len();
+    let mut tick = |_: usize| {
+        done += 1;
+        progress(done, total);
+    };
     let all: Vec<usize> = (0..data.len()).collect();
     match options.method {
         Method::Centroid => {
-            model.prototypes = learn(&encoded, &data.labels, &all, classes, 0, 0, model.tie_seed);
+            model.prototypes = learn(
+                &encoded,
+                &data.labels,
+                &all,
+                classes,
+                0,
+                0,
+                model.tie_seed,
+                &mut tick,
+            );
         }
         Method::Perceptron { epochs, margin } => {
             let margin = match margin {
@@ -363,6 +403,7 @@ pub fn train<const W: usize>(data: &Dataset, options: &Options) -> Result<Traine
                     epochs,
                     seed,
                     model.tie_seed,
+                    &mut tick,
                 ),
             };
             let mut order = all;
@@ -376,6 +417,7 @@ pub fn train<const W: usize>(data: &Dataset, options: &Options) -> Result<Traine
                 epochs,
                 margin,
                 model.tie_seed,
+                &mut tick,
             );
             model.margin = Some(margin);
         }
@@ -392,6 +434,7 @@ fn pick_margin<const W: usize>(
     epochs: usize,
     seed: u64,
     tie_seed: u64,
+    tick: &mut dyn FnMut(usize),
 ) -> u32 {
     let d = BinaryVector::<W>::DIM as u32;
     let candidates = [d / 20, d / 40, d / 10, 0];
@@ -405,7 +448,7 @@ fn pick_margin<const W: usize>(
     }
     let mut best = (candidates[0], -1.0f64);
     for m in candidates {
-        let protos = learn(encoded, labels, fit, classes, epochs, m, tie_seed);
+        let protos = learn(encoded, labels, fit, classes, epochs, m, tie_seed, tick);
         let right = held
             .iter()
             .filter(|&&i| nearest(&protos, &encoded[i]).0 == labels[i])
@@ -422,7 +465,9 @@ fn nearest<const W: usize>(protos: &[BinaryVector<W>], x: &BinaryVector<W>) -> (
     crate::kernel::nearest(x.as_words(), protos).unwrap_or((0, 0))
 }
 
-/// Centroids of the rows in `order`, then `epochs` of margin-perceptron retraining over them.
+/// Centroids of the rows in `order`, then `epochs` of margin-perceptron retraining over them
+/// (`tick` is called once per epoch, including epochs skipped by the early stop).
+#[allow(clippy::too_many_arguments)]
 fn learn<const W: usize>(
     encoded: &[BinaryVector<W>],
     labels: &[usize],
@@ -431,6 +476,7 @@ fn learn<const W: usize>(
     epochs: usize,
     margin: u32,
     tie_seed: u64,
+    tick: &mut dyn FnMut(usize),
 ) -> Vec<BinaryVector<W>> {
     let mut acc: Vec<Accumulator<W, i32>> = (0..classes).map(|_| Accumulator::new()).collect();
     for &i in order {
@@ -440,7 +486,8 @@ fn learn<const W: usize>(
     let step = (order.len() / (32 * classes)).max(1) as i32;
     let mut order = order.to_vec();
     let mut state = tie_seed ^ 0x6570_6F63; // "epoc"
-    for _ in 0..epochs {
+    for epoch in 0..epochs {
+        tick(epoch);
         shuffle(&mut order, &mut state);
         let mut changed = false;
         for &i in &order {
@@ -459,6 +506,7 @@ fn learn<const W: usize>(
             }
         }
         if !changed {
+            (epoch + 1..epochs).for_each(&mut *tick);
             break;
         }
         protos = acc.iter().map(|a| a.to_binary(tie_seed)).collect();

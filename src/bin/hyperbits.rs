@@ -1,0 +1,365 @@
+//! `hyperbits`: train HDC classifiers from CSV files, evaluate them, inspect model blobs and
+//! predict. Build with `cargo install --path . --features cli`.
+
+use clap::{Parser, Subcommand, ValueEnum};
+use hyperbits::classify::{Classifier, Encoding, MAX_FEATURES};
+use hyperbits::io::{read_csv, Table};
+use hyperbits::model::{AlignedBlob, Kind, Model};
+use hyperbits::train::{train_with_progress, Dataset, EncoderChoice, Method, Options, Trained};
+use indicatif::{ProgressBar, ProgressStyle};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::Instant;
+
+#[derive(Parser)]
+#[command(
+    name = "hyperbits",
+    version,
+    about = "Train, inspect and run 1-bit HDC classifiers"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum EncoderArg {
+    /// Sign random projection of scaled, centred features (the default, usually the best).
+    Projection,
+    /// Level × feature-id record.
+    Record,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Train a classifier from a CSV file (header row, a `label` column, numeric features).
+    Train {
+        /// Training rows.
+        train: PathBuf,
+        /// Test rows: prints `accuracy: 0.xxxx`.
+        #[arg(long)]
+        test: Option<PathBuf>,
+        /// Dimension in bits: 256, 512, 1024, 2048, 4096, 8192, 10016 or 10240.
+        #[arg(long, default_value_t = 2048)]
+        dim: usize,
+        /// Training epochs.
+        #[arg(long, default_value_t = 30)]
+        epochs: usize,
+        /// Encoder.
+        #[arg(long, value_enum, default_value_t = EncoderArg::Projection)]
+        encoder: EncoderArg,
+        /// Levels of the record encoder.
+        #[arg(long, default_value_t = 16)]
+        levels: u16,
+        /// Margin in bits (default: picked on a held-out fifth of the training rows).
+        #[arg(long)]
+        margin: Option<u32>,
+        /// Seed of everything random.
+        #[arg(long, default_value_t = 0)]
+        seed: u64,
+        /// Where to write the model blob.
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Accuracy and confusion matrix of a model on a labelled CSV file.
+    Eval {
+        /// The model blob.
+        model: PathBuf,
+        /// Labelled rows.
+        test: PathBuf,
+    },
+    /// What a model blob holds and what it needs on a device.
+    Info {
+        /// The model blob.
+        model: PathBuf,
+    },
+    /// One predicted label per row of a CSV file (a `label` column, if any, is ignored).
+    Predict {
+        /// The model blob.
+        model: PathBuf,
+        /// Rows to classify.
+        rows: PathBuf,
+    },
+}
+
+type Result<T> = std::result::Result<T, String>;
+
+/// Runs `$body` with the const word count `W` matching a dimension in bits.
+macro_rules! with_dim {
+    ($dim:expr, $w:ident => $body:expr) => {
+        match $dim {
+            256 => { const $w: usize = 8; $body }
+            512 => { const $w: usize = 16; $body }
+            1024 => { const $w: usize = 32; $body }
+            2048 => { const $w: usize = 64; $body }
+            4096 => { const $w: usize = 128; $body }
+            8192 => { const $w: usize = 256; $body }
+            10016 => { const $w: usize = 313; $body }
+            10240 => { const $w: usize = 320; $body }
+            d => Err(format!(
+                "dimension {d} is not supported: use 256, 512, 1024, 2048, 4096, 8192, 10016 or 10240"
+            )),
+        }
+    };
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Train {
+            train,
+            test,
+            dim,
+            epochs,
+            encoder,
+            levels,
+            margin,
+            seed,
+            out,
+        } => {
+            let encoder = match encoder {
+                EncoderArg::Projection => EncoderChoice::Projection,
+                EncoderArg::Record => EncoderChoice::Record { levels },
+            };
+            let options = Options {
+                encoder,
+                method: Method::Perceptron { epochs, margin },
+                seed,
+            };
+            with_dim!(dim, W => cmd_train::<W>(&train, test.as_deref(), &options, &out))
+        }
+        Command::Eval { model, test } => cmd_eval(&model, &test),
+        Command::Info { model } => cmd_info(&model),
+        Command::Predict { model, rows } => cmd_predict(&model, &rows),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("error: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn load_dataset(
+    path: &Path,
+    columns: Option<&[String]>,
+    classes: Option<&[String]>,
+) -> Result<(Table, Dataset)> {
+    let table = read_csv(path, true, columns).map_err(|e| e.to_string())?;
+    if table.columns.len() > MAX_FEATURES {
+        return Err(format!(
+            "{}: {} features, at most {MAX_FEATURES} are supported",
+            path.display(),
+            table.columns.len()
+        ));
+    }
+    let names = match classes {
+        Some(c) => c.to_vec(),
+        None => table.classes().0,
+    };
+    let data = table.dataset(path, &names).map_err(|e| e.to_string())?;
+    Ok((table, data))
+}
+
+fn cmd_train<const W: usize>(
+    train_path: &Path,
+    test: Option<&Path>,
+    options: &Options,
+    out: &Path,
+) -> Result<()> {
+    let (table, data) = load_dataset(train_path, None, None)?;
+    if data.class_names.len() < 2 {
+        return Err(format!(
+            "{}: training needs at least two classes",
+            train_path.display()
+        ));
+    }
+    let test_set = match test {
+        Some(p) => Some(load_dataset(p, Some(&table.columns), Some(&data.class_names))?.1),
+        None => None,
+    };
+    let bar = ProgressBar::new(1);
+    bar.set_style(
+        ProgressStyle::with_template("{bar:40} {pos}/{len} training steps")
+            .map_err(|e| e.to_string())?,
+    );
+    let start = Instant::now();
+    let model: Trained<W> = train_with_progress(&data, options, &mut |done, total| {
+        bar.set_length(total as u64);
+        bar.set_position(done as u64);
+    })
+    .map_err(|e| format!("{}: {e}", train_path.display()))?;
+    bar.finish_and_clear();
+    eprintln!(
+        "trained on {} rows, {} features, {} classes, D = {} in {:.3} s",
+        data.len(),
+        data.features,
+        data.class_names.len(),
+        32 * W,
+        start.elapsed().as_secs_f64()
+    );
+    if let Some(t) = &test_set {
+        println!(
+            "accuracy: {:.4}",
+            model.accuracy(t).map_err(|e| e.to_string())?
+        );
+    }
+    let blob = model.to_blob().map_err(|e| e.to_string())?;
+    write_atomically(out, &blob)?;
+    eprintln!("wrote {} ({} bytes)", out.display(), blob.len());
+    Ok(())
+}
+
+/// Writes to a temporary file beside `path`, then renames it: a failure leaves nothing
+/// half-written at `path`.
+fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let name = path
+        .file_name()
+        .ok_or_else(|| format!("{}: not a file path", path.display()))?;
+    let tmp = dir.join(format!(
+        ".{}.tmp-{}",
+        name.to_string_lossy(),
+        std::process::id()
+    ));
+    let written = std::fs::write(&tmp, bytes).and_then(|()| std::fs::rename(&tmp, path));
+    if let Err(e) = written {
+        let _ = std::fs::remove_file(&tmp);
+        return Err(format!("{}: cannot write: {e}", path.display()));
+    }
+    Ok(())
+}
+
+fn load_model(path: &Path) -> Result<AlignedBlob> {
+    let blob =
+        AlignedBlob::read(path).map_err(|e| format!("{}: cannot read: {e}", path.display()))?;
+    Model::new_checked(blob.as_bytes()).map_err(|e| format!("{}: {e}", path.display()))?;
+    Ok(blob)
+}
+
+/// The dimension recorded in a classifier blob.
+fn classifier_dim(path: &Path, blob: &AlignedBlob) -> Result<usize> {
+    let model =
+        Model::new_checked(blob.as_bytes()).map_err(|e| format!("{}: {e}", path.display()))?;
+    model
+        .expect_kind(Kind::Classifier)
+        .map_err(|e| format!("{}: {e}", path.display()))?;
+    let params = model
+        .section_u32(hyperbits::classify::tags::PARAMS)
+        .map_err(|e| format!("{}: {e}", path.display()))?;
+    params
+        .first()
+        .map(|&d| d as usize)
+        .ok_or_else(|| format!("{}: empty CPAR section", path.display()))
+}
+
+fn open<'a, const W: usize>(path: &Path, blob: &'a AlignedBlob) -> Result<Classifier<'a, W>> {
+    Classifier::<W>::from_bytes(blob.as_bytes()).map_err(|e| format!("{}: {e}", path.display()))
+}
+
+fn class_names<const W: usize>(c: &Classifier<'_, W>) -> Result<Vec<String>> {
+    (0..c.classes())
+        .map(|k| c.label(k).map(str::to_string).map_err(|e| e.to_string()))
+        .collect()
+}
+
+fn check_features(path: &Path, table: &Table, expected: usize) -> Result<()> {
+    if table.columns.len() != expected {
+        return Err(format!(
+            "{}:1: the model takes {expected} features, the file has {} columns besides `label`",
+            path.display(),
+            table.columns.len()
+        ));
+    }
+    Ok(())
+}
+
+fn cmd_eval(model_path: &Path, test: &Path) -> Result<()> {
+    let blob = load_model(model_path)?;
+    with_dim!(classifier_dim(model_path, &blob)?, W => {
+        let c = open::<W>(model_path, &blob)?;
+        let names = class_names(&c)?;
+        let table = read_csv(test, true, None).map_err(|e| e.to_string())?;
+        check_features(test, &table, c.features())?;
+        let data = table.dataset(test, &names).map_err(|e| e.to_string())?;
+        let k = names.len();
+        let mut confusion = vec![vec![0usize; k]; k];
+        for i in 0..data.len() {
+            let p = c.predict(data.row(i)).map_err(|e| format!("{}:{}: {e}", test.display(), i + 2))?;
+            confusion[data.labels[i]][p.class] += 1;
+        }
+        let right: usize = (0..k).map(|i| confusion[i][i]).sum();
+        println!("accuracy: {:.4}", right as f64 / data.len() as f64);
+        let width = names.iter().map(|n| n.len()).max().unwrap_or(1).max(5);
+        println!("confusion matrix (rows: true class, columns: predicted)");
+        print!("{:>width$}", "");
+        for n in &names {
+            print!(" {n:>width$}");
+        }
+        println!();
+        for (i, row) in confusion.iter().enumerate() {
+            print!("{:>width$}", names[i]);
+            for v in row {
+                print!(" {v:>width$}");
+            }
+            println!();
+        }
+        Ok(())
+    })
+}
+
+fn cmd_info(path: &Path) -> Result<()> {
+    let blob = load_model(path)?;
+    let model =
+        Model::new_checked(blob.as_bytes()).map_err(|e| format!("{}: {e}", path.display()))?;
+    println!(
+        "kind: {:?} (format version {})",
+        model.kind(),
+        model.version()
+    );
+    if model.kind() != Kind::Classifier {
+        println!("size: {} bytes", blob.as_bytes().len());
+        return Ok(());
+    }
+    with_dim!(classifier_dim(path, &blob)?, W => {
+        let c = open::<W>(path, &blob)?;
+        let (features, classes) = (c.features(), c.classes());
+        println!("dimension: {} bits", 32 * W);
+        println!("classes: {classes} ({})", class_names(&c)?.join(", "));
+        println!("features: {features}");
+        // Working memory of one inference, from the encoders' data structures (stack, no heap):
+        // the encoded vector, per-feature values and the encoder's block state.
+        let (encoder, work) = match c.encoding() {
+            Encoding::Projection { .. } => ("projection", 4 * features + 4 * 512),
+            Encoding::Record { levels, .. } => {
+                println!("levels: {levels}");
+                ("record", 2 * features + 2 * 16 * 64 + 64)
+            }
+        };
+        println!("encoder: {encoder}");
+        println!("flash: {} bytes (the blob, read in place; codebooks are regenerated)", blob.as_bytes().len());
+        println!("RAM at inference: about {} bytes of stack, no heap", 4 * W + work);
+        Ok(())
+    })
+}
+
+fn cmd_predict(model_path: &Path, rows: &Path) -> Result<()> {
+    let blob = load_model(model_path)?;
+    with_dim!(classifier_dim(model_path, &blob)?, W => {
+        let c = open::<W>(model_path, &blob)?;
+        let table = read_csv(rows, false, None).map_err(|e| e.to_string())?;
+        check_features(rows, &table, c.features())?;
+        let mut out = String::new();
+        for (i, row) in table.rows.iter().enumerate() {
+            let p = c.predict(row).map_err(|e| format!("{}:{}: {e}", rows.display(), i + 2))?;
+            out.push_str(c.label(p.class).map_err(|e| e.to_string())?);
+            out.push('\n');
+        }
+        print!("{out}");
+        Ok(())
+    })
+}
