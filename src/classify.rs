@@ -142,7 +142,13 @@ pub fn encode_features<const W: usize>(
     }
     match *encoding {
         Encoding::Projection { seed } => {
-            Projection::new(seed).encode_integer(&quantize(scaling, features)?)
+            if n > MAX_FEATURES {
+                return Err(Error::TooManyInputs {
+                    given: n as u64,
+                    max: MAX_FEATURES as u64,
+                });
+            }
+            Projection::new(seed).encode_integer_with(n, |f| quantized(scaling, f, features[f]))
         }
         Encoding::Record {
             level_seed,
@@ -165,27 +171,16 @@ pub fn encode_features<const W: usize>(
     }
 }
 
-/// The integer inputs of the projection encoder: `round(1024·(clip((x − min)·scale, 0, 1) −
-/// center))` per feature (|q| ≤ 1024, so sums cannot overflow below 2^21 features). Callers
-/// have checked the length and finiteness of `features`.
-pub(crate) fn quantize(
-    scaling: &Scaling<'_>,
-    features: &[f32],
-) -> Result<heapless::Vec<i32, MAX_FEATURES>, Error> {
-    let mut q = heapless::Vec::new();
-    for (f, &x) in features.iter().enumerate() {
-        let s = scaling.unit(f, x) - scaling.center[f];
-        q.push(round(s * QUANTIZATION as f32))
-            .map_err(|_| Error::TooManyInputs {
-                given: features.len() as u64,
-                max: MAX_FEATURES as u64,
-            })?;
-    }
-    Ok(q)
+/// The integer input of the projection encoder for feature `f`:
+/// `round(1024·(clip((x − min)·scale, 0, 1) − center))`, so |q| ≤ 1024 and the sums cannot
+/// overflow below 2^21 features.
+#[inline]
+pub(crate) fn quantized(scaling: &Scaling<'_>, f: usize, x: f32) -> i32 {
+    round((scaling.unit(f, x) - scaling.center[f]) * QUANTIZATION as f32)
 }
 
-/// The most features a classifier takes (its encoders keep one value per feature on the
-/// stack: 4 KiB at most).
+/// The most features a classifier takes (the record encoder keeps one level per feature on
+/// the stack: 2 KiB at most).
 pub const MAX_FEATURES: usize = 1024;
 
 /// A classifier read in place from a model blob.

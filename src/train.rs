@@ -23,7 +23,7 @@
 
 use crate::binary::BinaryVector;
 use crate::classify::{
-    encode_features, quantize, tags, Encoding, Prediction, Scaling, PARAM_WORDS, QUANTIZATION,
+    encode_features, quantized, tags, Encoding, Prediction, Scaling, PARAM_WORDS, QUANTIZATION,
 };
 use crate::encode::{Projection, ProjectionTable};
 use crate::error::Error;
@@ -195,7 +195,11 @@ impl<const W: usize> Trained<W> {
             Some(table)
                 if features.len() == self.min.len() && features.iter().all(|x| x.is_finite()) =>
             {
-                table.encode_integer(&quantize(&self.scaling(), features)?)
+                let scaling = self.scaling();
+                let q: Vec<i32> = (0..features.len())
+                    .map(|f| quantized(&scaling, f, features[f]))
+                    .collect();
+                table.encode_integer(&q)
             }
             _ => encode_features(&self.encoding, &self.scaling(), self.tie_seed, features),
         }

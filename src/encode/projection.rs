@@ -43,11 +43,20 @@ impl Projection {
         &self,
         features: &[i32],
     ) -> Result<BinaryVector<W>, Error> {
-        let bound = features
-            .iter()
-            .try_fold(0u32, |acc, x| acc.checked_add(x.unsigned_abs()))
+        self.encode_integer_with(features.len(), |f| features[f])
+    }
+
+    /// [`encode_integer`](Self::encode_integer) with feature `f` given by `feature(f)` for
+    /// `f < count`, so no array of features needs to exist (it is asked once per 512 bits).
+    pub fn encode_integer_with<const W: usize>(
+        &self,
+        count: usize,
+        feature: impl Fn(usize) -> i32,
+    ) -> Result<BinaryVector<W>, Error> {
+        let bound = (0..count)
+            .try_fold(0u32, |acc, f| acc.checked_add(feature(f).unsigned_abs()))
             .filter(|&b| b <= i32::MAX as u32);
-        if bound.is_none() || u32::try_from(features.len()).is_err() {
+        if bound.is_none() || u32::try_from(count).is_err() {
             return Err(Error::InvalidParameter(
                 "integer projection features must sum to at most i32::MAX in magnitude",
             ));
@@ -55,7 +64,8 @@ impl Projection {
         let mut out = BinaryVector::<W>::zero();
         for b in 0..W.div_ceil(BLOCK) {
             let mut sums = [0i32; 32 * BLOCK];
-            for (f, &x) in features.iter().enumerate() {
+            for f in 0..count {
+                let x = feature(f);
                 let row = self.book.block(f as u32, b as u32);
                 for (chunk, word) in sums.chunks_exact_mut(32).zip(row) {
                     for (i, s) in chunk.iter_mut().enumerate() {

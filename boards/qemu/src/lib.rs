@@ -76,6 +76,34 @@ unsafe fn HardFault(ef: &cortex_m_rt::ExceptionFrame) -> ! {
     semihosting::process::exit(3)
 }
 
+/// The digits classifier trained on the host (`cargo run --release --example
+/// qemu_digits_data` at the repository root writes it), 4-byte aligned for in-place reading.
+pub static DIGITS_MODEL: &[u8] = hyperbits::include_model!("../data/digits.hbm");
+
+/// The digits test rows with their labels and the host's predictions (format in
+/// `examples/qemu_digits_data.rs` at the repository root).
+pub static DIGITS_TEST: &[u8] = include_bytes!("../data/digits-test.bin");
+
+/// Digits features per row.
+pub const DIGITS_FEATURES: usize = 64;
+
+fn u32_at(b: &[u8], at: usize) -> u32 {
+    u32::from_le_bytes([b[at], b[at + 1], b[at + 2], b[at + 3]])
+}
+
+/// The test rows: `(true label, host prediction, features)`.
+pub fn digits_rows() -> impl Iterator<Item = (u8, u8, [f32; DIGITS_FEATURES])> {
+    let rows = u32_at(DIGITS_TEST, 0) as usize;
+    assert_eq!(u32_at(DIGITS_TEST, 4) as usize, DIGITS_FEATURES);
+    let stride = 4 + 4 * DIGITS_FEATURES;
+    (0..rows).map(move |i| {
+        let at = 8 + i * stride;
+        let features =
+            core::array::from_fn(|f| f32::from_bits(u32_at(DIGITS_TEST, at + 4 + 4 * f)));
+        (DIGITS_TEST[at], DIGITS_TEST[at + 1], features)
+    })
+}
+
 /// riscv-rt's default exception handler spins forever too.
 #[cfg(target_arch = "riscv32")]
 #[export_name = "ExceptionHandler"]

@@ -3,8 +3,9 @@
 #![no_std]
 #![no_main]
 
+use hyperbits::classify::Classifier;
 use hyperbits::{BinaryVector, Codebook, Error, ItemMemory};
-use hyperbits_qemu::{entry, run_tests};
+use hyperbits_qemu::{digits_rows, entry, run_tests, DIGITS_MODEL};
 
 #[allow(dead_code)]
 mod golden {
@@ -53,11 +54,39 @@ fn errors_instead_of_panics() {
     assert!(hyperbits::encode::Level::new(0, 1).is_err());
 }
 
+/// The host-trained digits blob, read in place from flash, predicts every test row exactly
+/// as the host did.
+fn digits_classifier_matches_the_host() {
+    let clf = Classifier::<64>::from_bytes(DIGITS_MODEL).unwrap();
+    let (mut rows, mut right) = (0, 0);
+    for (label, host, features) in digits_rows() {
+        let p = clf.predict(&features).unwrap();
+        assert_eq!(p.class, usize::from(host), "row {}", rows);
+        rows += 1;
+        right += usize::from(p.class == usize::from(label));
+    }
+    assert_eq!(rows, 450);
+    assert!(right * 100 >= 96 * rows, "accuracy {} of {}", right, rows);
+    // A corrupted copy is rejected, not misread.
+    let mut copy = [0u32; 1024];
+    let bytes: &mut [u8] = bytemuck_bytes(&mut copy, DIGITS_MODEL.len());
+    bytes.copy_from_slice(DIGITS_MODEL);
+    bytes[100] ^= 4;
+    assert!(Classifier::<64>::from_bytes(bytes).is_err());
+}
+
+/// A byte view of a word buffer (so it is aligned for the in-place reader).
+fn bytemuck_bytes(words: &mut [u32; 1024], len: usize) -> &mut [u8] {
+    let bytes: &mut [u8; 4096] = bytemuck::cast_mut(words);
+    &mut bytes[..len]
+}
+
 #[entry]
 fn main() -> ! {
     run_tests!(
         golden_hashes_match_the_host,
         hamming_at_10016_bits,
-        errors_instead_of_panics
+        errors_instead_of_panics,
+        digits_classifier_matches_the_host
     )
 }
