@@ -331,13 +331,15 @@ fn cmd_info(path: &Path) -> Result<()> {
         println!("dimension: {} bits", 32 * W);
         println!("classes: {classes} ({})", class_names(&c)?.join(", "));
         println!("features: {features}");
-        // Working memory of one inference, from the encoders' data structures (stack, no heap):
-        // the encoded vector, per-feature values and the encoder's block state.
+        // Working memory of one inference, from the encoders' data structures (stack, no heap;
+        // an estimate, not a measurement): the encoded vector plus the encoder's state: 512
+        // i32 sums for the projection; for the record one level per feature, the bit-sliced
+        // counters (16 planes and 16 buffered blocks of 64 bytes) and the level basis (10 blocks).
         let (encoder, work) = match c.encoding() {
-            Encoding::Projection { .. } => ("projection", 4 * features + 4 * 512),
+            Encoding::Projection { .. } => ("projection", 4 * 512),
             Encoding::Record { levels, .. } => {
                 println!("levels: {levels}");
-                ("record", 2 * features + 2 * 16 * 64 + 64)
+                ("record", 2 * features + 32 * 64 + 10 * 64)
             }
         };
         println!("encoder: {encoder}");
