@@ -169,37 +169,52 @@ pub(crate) fn majority3(out: &mut [u32], a: &[u32], b: &[u32], c: &[u32]) {
     }
 }
 
-/// Sign random projection over precomputed rows: bit `j` of `out` is set when
-/// `Σ_f q_f·(−1)^{bit_j(row_f)} < 0`. With `T_j = Σ_f q_f·bit_j(row_f)` and `Q = Σ_f q_f` that
-/// sum is `Q − 2·T_j`, so the bit is `T_j > ⌊Q/2⌋` (exact in integers). Callers guarantee
-/// `Σ|q_f| ≤ i32::MAX` and rows of `out.len()` words. (Host only: devices project block by
-/// block from the generator instead.)
-#[cfg(feature = "std")]
+/// Signed weighted sum of ±1 rows: bit `j` of `out` is set when
+/// `Σ_k q_k·(−1)^{bit_j(row_k)} < 0` (rows `rows[k]` with weights `q[k]`, then `extra` with its
+/// weight). With `T_j = Σ_k q_k·bit_j(row_k)` and `Q = Σ_k q_k` that sum is `Q − 2·T_j`, so the
+/// bit is `T_j > ⌊Q/2⌋`, exact in integers. Used by the projection encoder (rows = projection
+/// rows, weights = features) and by Hopfield recall (rows = stored patterns, weights =
+/// overlaps, extra = the state with weight −P). Callers guarantee `Σ|q| ≤ i32::MAX` and rows
+/// of at least `out.len()` words.
 #[inline(always)]
-fn project_generic(rows: &[&[u32]], q: &[i32], out: &mut [u32]) {
-    let half = q.iter().sum::<i32>() >> 1;
+fn project_generic<T: AsRef<[u32]>>(
+    rows: &[T],
+    q: &[i32],
+    extra: Option<(&[u32], i32)>,
+    out: &mut [u32],
+) {
+    let half = (q.iter().sum::<i32>() + extra.map_or(0, |e| e.1)) >> 1;
     for (w, o) in out.iter_mut().enumerate() {
         let mut t = [0i32; 32];
-        for (row, &qf) in rows.iter().zip(q) {
-            let word = row.get(w).copied().unwrap_or(0);
+        let mut add = |word: u32, qk: i32| {
             for (i, ti) in t.iter_mut().enumerate() {
-                *ti += qf & -(((word >> i) & 1) as i32);
+                *ti += qk & -(((word >> i) & 1) as i32);
             }
+        };
+        for (row, &qk) in rows.iter().zip(q) {
+            add(row.as_ref().get(w).copied().unwrap_or(0), qk);
+        }
+        if let Some((row, qk)) = extra {
+            add(row.get(w).copied().unwrap_or(0), qk);
         }
         *o = (0..32).fold(0u32, |acc, i| acc | (u32::from(t[i] > half) << i));
     }
 }
 
 /// See [`project_generic`].
-#[cfg(feature = "std")]
-pub(crate) fn project(rows: &[&[u32]], q: &[i32], out: &mut [u32]) {
+pub(crate) fn project<T: AsRef<[u32]>>(
+    rows: &[T],
+    q: &[i32],
+    extra: Option<(&[u32], i32)>,
+    out: &mut [u32],
+) {
     #[cfg(all(feature = "std", target_arch = "x86_64", not(miri)))]
     {
-        x86::project(rows, q, out)
+        x86::project(rows, q, extra, out)
     }
     #[cfg(not(all(feature = "std", target_arch = "x86_64", not(miri))))]
     {
-        project_generic(rows, q, out)
+        project_generic(rows, q, extra, out)
     }
 }
 
@@ -926,12 +941,19 @@ mod x86 {
         }
     }
 
-    pub(super) fn project(rows: &[&[u32]], q: &[i32], out: &mut [u32]) {
+    pub(super) fn project<T: AsRef<[u32]>>(
+        rows: &[T],
+        q: &[i32],
+        extra: Option<(&[u32], i32)>,
+        out: &mut [u32],
+    ) {
         match isa() {
             // SAFETY: `isa()` detected AVX-512F/BW/VL.
-            Isa::Avx512 | Isa::Avx512Vpopcnt => unsafe { simd::project_avx512(rows, q, out) },
+            Isa::Avx512 | Isa::Avx512Vpopcnt => unsafe {
+                simd::project_avx512(rows, q, extra, out)
+            },
             // SAFETY: the instruction set is `isa()`.
-            isa => unsafe { dispatch(isa, || project_generic(rows, q, out)) },
+            isa => unsafe { dispatch(isa, || project_generic(rows, q, extra, out)) },
         }
     }
 
@@ -1214,18 +1236,24 @@ mod x86 {
         /// # Safety
         /// The CPU must support AVX-512F and AVX-512BW.
         #[target_feature(enable = "avx512f,avx512bw,avx512vl")]
-        pub(in super::super) unsafe fn project_avx512(rows: &[&[u32]], q: &[i32], out: &mut [u32]) {
+        pub(in super::super) unsafe fn project_avx512<T: AsRef<[u32]>>(
+            rows: &[T],
+            q: &[i32],
+            extra: Option<(&[u32], i32)>,
+            out: &mut [u32],
+        ) {
             const WORDS: usize = 8;
-            let half = q.iter().sum::<i32>() >> 1;
+            let half = (q.iter().sum::<i32>() + extra.map_or(0, |e| e.1)) >> 1;
             let n = out.len();
             let full = n - n % WORDS;
             let mut start = 0;
             while start < full {
                 let mut t = [_mm512_setzero_si512(); 2 * WORDS];
-                for (row, &qf) in rows.iter().zip(q) {
-                    let qv = _mm512_set1_epi32(qf);
+                let weighted = rows.iter().map(|r| r.as_ref()).zip(q.iter().copied());
+                for (row, qk) in weighted.chain(extra) {
+                    let qv = _mm512_set1_epi32(qk);
                     let Some(words) = row.get(start..start + WORDS) else {
-                        continue; // rows have out.len() words (caller's contract)
+                        continue; // rows have at least out.len() words (caller's contract)
                     };
                     for (w, &word) in words.iter().enumerate() {
                         t[2 * w] = _mm512_mask_add_epi32(t[2 * w], word as u16, t[2 * w], qv);
@@ -1246,9 +1274,12 @@ mod x86 {
                 start += WORDS;
             }
             if full < n {
-                let rows_tail: std::vec::Vec<&[u32]> =
-                    rows.iter().map(|r| r.get(full..).unwrap_or(&[])).collect();
-                super::super::project_generic(&rows_tail, q, &mut out[full..]);
+                let tails: std::vec::Vec<&[u32]> = rows
+                    .iter()
+                    .map(|r| r.as_ref().get(full..).unwrap_or(&[]))
+                    .collect();
+                let extra_tail = extra.map(|(r, qk)| (r.get(full..).unwrap_or(&[]), qk));
+                super::super::project_generic(&tails, q, extra_tail, &mut out[full..]);
             }
         }
 
@@ -1332,13 +1363,15 @@ mod x86 {
                     majority_portable(&[&a, &b, &c, &d], Some(&a), &mut slow);
                     assert_eq!(fast, slow, "{isa:?} n={n}");
                     // Sign projection: the AVX-512 kernel and the generic one.
-                    let rows: Vec<&[u32]> = [&a, &b, &c, &d].iter().map(|v| v.as_slice()).collect();
-                    let q = [700i32, -1024, 3, -5];
-                    project_generic(&rows, &q, &mut slow);
-                    if isa as u8 >= Isa::Avx512 as u8 {
-                        // SAFETY: AVX-512 was detected (isa <= best).
-                        unsafe { simd::project_avx512(&rows, &q, &mut fast) };
-                        assert_eq!(fast, slow, "project n={n}");
+                    let rows: Vec<&[u32]> = [&a, &b, &c].iter().map(|v| v.as_slice()).collect();
+                    let q = [700i32, -1024, 3];
+                    for extra in [None, Some((&d[..], -5))] {
+                        project_generic(&rows, &q, extra, &mut slow);
+                        if isa as u8 >= Isa::Avx512 as u8 {
+                            // SAFETY: AVX-512 was detected (isa <= best).
+                            unsafe { simd::project_avx512(&rows, &q, extra, &mut fast) };
+                            assert_eq!(fast, slow, "project n={n}");
+                        }
                     }
                     // The explicit-SIMD majority, for every count around the 16-input groups.
                     let many: Vec<Vec<u32>> =

@@ -55,6 +55,7 @@ pub mod classify;
 mod codebook;
 pub mod encode;
 mod error;
+pub mod hopfield;
 mod integer;
 #[cfg(feature = "std")]
 pub mod io;

@@ -154,9 +154,8 @@ impl<const W: usize> ProjectionTable<W> {
                 "integer projection features must sum to at most i32::MAX in magnitude",
             ));
         }
-        let rows: std::vec::Vec<&[u32]> = self.rows.iter().map(|r| &r.as_words()[..]).collect();
         let mut out = BinaryVector::<W>::zero();
-        kernel::project(&rows, features, out.as_words_mut());
+        kernel::project(&self.rows, features, None, out.as_words_mut());
         Ok(out)
     }
 }

@@ -77,11 +77,11 @@ unsafe fn HardFault(ef: &cortex_m_rt::ExceptionFrame) -> ! {
 }
 
 /// The digits classifier trained on the host (`cargo run --release --example
-/// qemu_digits_data` at the repository root writes it), 4-byte aligned for in-place reading.
+/// qemu_data` at the repository root writes it), 4-byte aligned for in-place reading.
 pub static DIGITS_MODEL: &[u8] = hyperbits::include_model!("../data/digits.hbm");
 
 /// The digits test rows with their labels and the host's predictions (format in
-/// `examples/qemu_digits_data.rs` at the repository root).
+/// `examples/qemu_data.rs` at the repository root).
 pub static DIGITS_TEST: &[u8] = include_bytes!("../data/digits-test.bin");
 
 /// Digits features per row.
@@ -102,6 +102,24 @@ pub fn digits_rows() -> impl Iterator<Item = (u8, u8, [f32; DIGITS_FEATURES])> {
             core::array::from_fn(|f| f32::from_bits(u32_at(DIGITS_TEST, at + 4 + 4 * f)));
         (DIGITS_TEST[at], DIGITS_TEST[at + 1], features)
     })
+}
+
+/// A classic Hopfield memory, N = 1024, P = 102, written by the same host example.
+pub static HOPFIELD_MODEL: &[u8] = hyperbits::include_model!("../data/hopfield.hbm");
+
+/// The host's recall of one cue from [`HOPFIELD_MODEL`]: steps, cue, final state.
+pub static HOPFIELD_RECALL: &[u8] = include_bytes!("../data/hopfield-recall.bin");
+
+/// `(steps, cue, state)` of the host's recall in [`HOPFIELD_RECALL`].
+pub fn hopfield_case() -> (
+    u32,
+    hyperbits::BinaryVector<32>,
+    hyperbits::BinaryVector<32>,
+) {
+    let word = |k: usize| u32_at(HOPFIELD_RECALL, 4 + 4 * k);
+    let cue = hyperbits::BinaryVector::from_words(core::array::from_fn(word));
+    let state = hyperbits::BinaryVector::from_words(core::array::from_fn(|k| word(32 + k)));
+    (u32_at(HOPFIELD_RECALL, 0), cue, state)
 }
 
 /// riscv-rt's default exception handler spins forever too.

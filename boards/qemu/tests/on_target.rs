@@ -4,8 +4,9 @@
 #![no_main]
 
 use hyperbits::classify::Classifier;
+use hyperbits::hopfield::{HopfieldView, Update};
 use hyperbits::{BinaryVector, Codebook, Error, ItemMemory};
-use hyperbits_qemu::{digits_rows, entry, run_tests, DIGITS_MODEL};
+use hyperbits_qemu::{digits_rows, entry, hopfield_case, run_tests, DIGITS_MODEL, HOPFIELD_MODEL};
 
 #[allow(dead_code)]
 mod golden {
@@ -81,12 +82,24 @@ fn bytemuck_bytes(words: &mut [u32; 1024], len: usize) -> &mut [u8] {
     &mut bytes[..len]
 }
 
+/// The Hopfield memory, read in place from flash, recalls exactly what the host recalled.
+fn hopfield_recall_matches_the_host() {
+    let memory = HopfieldView::<32>::from_bytes(HOPFIELD_MODEL).unwrap();
+    assert_eq!(memory.len(), 102);
+    let (steps, cue, state) = hopfield_case();
+    let r = memory.recall(&cue, Update::Synchronous, 20);
+    assert_eq!(r.state, state);
+    assert_eq!(r.steps, steps);
+    assert!(HopfieldView::<16>::from_bytes(HOPFIELD_MODEL).is_err());
+}
+
 #[entry]
 fn main() -> ! {
     run_tests!(
         golden_hashes_match_the_host,
         hamming_at_10016_bits,
         errors_instead_of_panics,
-        digits_classifier_matches_the_host
+        digits_classifier_matches_the_host,
+        hopfield_recall_matches_the_host
     )
 }

@@ -1,0 +1,65 @@
+//! Writes what the emulated-board tests need to check models on the MCU against the host.
+//! The files are committed; CI runs this again and fails if they changed, so the on-target
+//! tests always check the current code.
+//!
+//! - `digits.hbm`: the digits classifier trained with the default options (as `quickstart`);
+//!   `digits-test.bin`, little-endian: `rows: u32`, `features: u32`, then per row
+//!   `label: u8`, `host prediction: u8`, two zero bytes, `features × f32`.
+//! - `hopfield.hbm`: a classic Hopfield memory, N = 1024, P = 102 (load 0.10), patterns 0..102
+//!   of `Codebook::new(1)`; `hopfield-recall.bin`: `steps: u32`, then a cue (pattern 5 with
+//!   every tenth bit flipped, 32 words) and the host's synchronous recall of it (32 words).
+//!
+//! Run: `cargo run --release --example qemu_data`
+
+use hyperbits::hopfield::{Hopfield, Update};
+use hyperbits::io::read_csv;
+use hyperbits::train::{train, Options};
+use hyperbits::{words, Codebook};
+use std::path::Path;
+
+const W: usize = words(2048);
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let data = root.join("examples/data/digits");
+    let (tr, te) = (data.join("train.csv"), data.join("test.csv"));
+    let table = read_csv(&tr, true, None)?;
+    let (classes, _) = table.classes();
+    let train_set = table.dataset(&tr, &classes)?;
+    let test_set = read_csv(&te, true, Some(&table.columns))?.dataset(&te, &classes)?;
+    let model = train::<W>(&train_set, &Options::default())?;
+    let out = root.join("boards/qemu/data");
+    std::fs::create_dir_all(&out)?;
+    std::fs::write(out.join("digits.hbm"), model.to_blob()?)?;
+    let mut bytes = Vec::new();
+    bytes.extend_from_slice(&(test_set.len() as u32).to_le_bytes());
+    bytes.extend_from_slice(&(test_set.features as u32).to_le_bytes());
+    for i in 0..test_set.len() {
+        let predicted = model.predict(test_set.row(i))?.class;
+        bytes.extend_from_slice(&[test_set.labels[i] as u8, predicted as u8, 0, 0]);
+        for x in test_set.row(i) {
+            bytes.extend_from_slice(&x.to_le_bytes());
+        }
+    }
+    std::fs::write(out.join("digits-test.bin"), bytes)?;
+
+    let book = Codebook::new(1);
+    let mut memory = Box::new(Hopfield::<32, 102>::new());
+    for i in 0..102 {
+        memory.store(book.vector(i))?;
+    }
+    std::fs::write(out.join("hopfield.hbm"), memory.to_blob()?)?;
+    let mut cue = book.vector::<32>(5);
+    for i in (0..1024).step_by(10) {
+        let b = cue.bit(i)?;
+        cue.set_bit(i, !b)?;
+    }
+    let recall = memory.recall(&cue, Update::Synchronous, 20);
+    let mut bytes = recall.steps.to_le_bytes().to_vec();
+    for w in cue.as_words().iter().chain(recall.state.as_words()) {
+        bytes.extend_from_slice(&w.to_le_bytes());
+    }
+    std::fs::write(out.join("hopfield-recall.bin"), bytes)?;
+    println!("wrote {}", out.display());
+    Ok(())
+}
