@@ -73,6 +73,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
 /// One measured point: load, classic exact, classic within 2 %, dense exact.
 type Row = (f64, f64, f64, f64);
 
+/// A plotted series: name, colour, and which value of a row it shows.
+type Series = (&'static str, &'static str, fn(&Row) -> f64);
+
 /// A line plot of recall (0-1) against load (0-1), one polyline per series.
 fn svg(rows: &[Row]) -> String {
     let (w, h, m) = (640.0, 400.0, 50.0);
@@ -121,7 +124,7 @@ fn svg(rows: &[Row]) -> String {
         y(1.0),
         y(1.0) - 4.0
     );
-    let series: [(&str, &str, fn(&Row) -> f64); 3] = [
+    let series: [Series; 3] = [
         ("classic, exact", "#d62728", |r| r.1),
         ("classic, within 2 %", "#ff7f0e", |r| r.2),
         ("dense n = 3, exact", "#1f77b4", |r| r.3),
