@@ -608,6 +608,181 @@ impl<'a, const W: usize> HopfieldView<'a, W> {
     }
 }
 
+/// Learning rule of a [`WeightMatrix`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub enum Rule {
+    /// Hebb: `w_ij += ξ_i ξ_j / N`.
+    Hebbian,
+    /// Storkey (1997): `w_ij += (ξ_i ξ_j − ξ_i h_ji − h_ij ξ_j) / N` with
+    /// `h_ij = Σ_{k≠i,j} w_ik ξ_k`: incremental and local like Hebb's rule, with a larger
+    /// capacity (about `N/√(2 ln N)` patterns against Hebb's `N/(2 ln N)` for error-free
+    /// recall, Storkey 1997) and better tolerance of correlated patterns. Here the `1/N` terms
+    /// are rounded to whole weight units.
+    Storkey,
+}
+
+/// An explicit, saturating integer weight matrix for small N (the option for rules that do not
+/// factor through the patterns, such as Storkey's): `N²` `i16` weights in units of `1/N`
+/// (2 bytes per weight: 32 KiB at N = 128), zero diagonal. Every addition saturates, and
+/// [`WeightMatrix::is_saturated`] reports whether any did.
+#[derive(Debug, Clone)]
+pub struct WeightMatrix<const W: usize> {
+    rows: [[[[i16; 32]; W]; 32]; W],
+    stored: usize,
+    saturated: bool,
+}
+
+impl<const W: usize> WeightMatrix<W> {
+    /// The number of neurons N.
+    pub const NEURONS: usize = 32 * W;
+
+    /// All weights zero.
+    pub fn new() -> Self {
+        WeightMatrix {
+            rows: [[[[0; 32]; W]; 32]; W],
+            stored: 0,
+            saturated: false,
+        }
+    }
+
+    fn row(&self, i: usize) -> &[i16] {
+        self.rows[i / 32][i % 32].as_flattened()
+    }
+
+    /// Weight `w_ij` in units of 1/N. Error: an index past N.
+    pub fn weight(&self, i: usize, j: usize) -> Result<i16, Error> {
+        let n = Self::NEURONS;
+        if i >= n || j >= n {
+            return Err(Error::IndexOutOfRange {
+                index: i.max(j),
+                len: n,
+            });
+        }
+        Ok(self.row(i)[j])
+    }
+
+    /// Stores a pattern with `rule`.
+    pub fn store(&mut self, pattern: &BinaryVector<W>, rule: Rule) {
+        let n = Self::NEURONS;
+        let xi = |i: usize| 1 - 2 * ((pattern.as_words()[i / 32] >> (i % 32)) & 1) as i32;
+        // Local fields h_i = Σ_k w_ik ξ_k (units of 1/N), before the update.
+        let mut h = [[0i32; 32]; W];
+        if rule == Rule::Storkey {
+            for (i, hi) in h.as_flattened_mut().iter_mut().enumerate() {
+                *hi = self
+                    .row(i)
+                    .iter()
+                    .enumerate()
+                    .map(|(k, &w)| i32::from(w) * xi(k))
+                    .sum();
+            }
+        }
+        let h = h.as_flattened();
+        let mut saturated = false;
+        for i in 0..n {
+            for j in 0..n {
+                if i == j {
+                    continue;
+                }
+                // In units of 1/N (so Hebb's ξ_iξ_j/N is one unit): Storkey also subtracts
+                // (ξ_i·h_ji + h_ij·ξ_j)/N,
+                // where h_ij = h_i − w_ii ξ_i − w_ij ξ_j = h_i − w_ij ξ_j (zero diagonal), and
+                // those terms carry a factor 1/N: divided with rounding to nearest.
+                let mut delta = xi(i) * xi(j);
+                if rule == Rule::Storkey {
+                    let wij = i32::from(self.row(i)[j]);
+                    let wji = i32::from(self.row(j)[i]);
+                    let h_ij = h[i] - wij * xi(j);
+                    let h_ji = h[j] - wji * xi(i);
+                    delta -= div_round(xi(i) * h_ji + h_ij * xi(j), n as i32);
+                }
+                let cell = &mut self.rows[i / 32][i % 32][j / 32][j % 32];
+                let sum = i32::from(*cell) + delta;
+                let clamped = sum.clamp(i32::from(i16::MIN), i32::from(i16::MAX));
+                saturated |= clamped != sum;
+                *cell = clamped as i16;
+            }
+        }
+        self.saturated |= saturated;
+        self.stored += 1;
+    }
+
+    /// Patterns stored so far.
+    pub fn len(&self) -> usize {
+        self.stored
+    }
+
+    /// Whether nothing is stored.
+    pub fn is_empty(&self) -> bool {
+        self.stored == 0
+    }
+
+    /// Whether any weight ever hit the `i16` range.
+    pub fn is_saturated(&self) -> bool {
+        self.saturated
+    }
+
+    /// One synchronous step `sign(W·x)` (ties to +1).
+    pub fn step(&self, x: &BinaryVector<W>) -> BinaryVector<W> {
+        let mut out = BinaryVector::<W>::zero();
+        let xs = |k: usize| 1 - 2 * ((x.as_words()[k / 32] >> (k % 32)) & 1) as i32;
+        for i in 0..Self::NEURONS {
+            let h: i32 = self
+                .row(i)
+                .iter()
+                .enumerate()
+                .map(|(k, &w)| i32::from(w) * xs(k))
+                .sum();
+            let _ = out.set_bit(i, h < 0);
+        }
+        out
+    }
+
+    /// Synchronous recall with the same stopping rules as [`Hopfield::recall`].
+    pub fn recall(&self, cue: &BinaryVector<W>, max_steps: u32) -> Recall<W> {
+        let (mut previous, mut x) = (*cue, *cue);
+        for steps in 1..=max_steps {
+            let next = self.step(&x);
+            if next == x {
+                return Recall {
+                    state: x,
+                    steps,
+                    outcome: Outcome::Converged,
+                };
+            }
+            if steps > 1 && next == previous {
+                return Recall {
+                    state: next,
+                    steps,
+                    outcome: Outcome::TwoCycle,
+                };
+            }
+            (previous, x) = (x, next);
+        }
+        Recall {
+            state: x,
+            steps: max_steps,
+            outcome: Outcome::StepLimit,
+        }
+    }
+}
+
+impl<const W: usize> Default for WeightMatrix<W> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// `a / b` rounded to nearest (halves away from zero), `b > 0`.
+fn div_round(a: i32, b: i32) -> i32 {
+    if a >= 0 {
+        (a + b / 2) / b
+    } else {
+        -((-a + b / 2) / b)
+    }
+}
+
 /// The set-membership Hopfield variant of the capacity spec (§4, the reference model of
 /// `ref.py`): the atoms `s_i` of the set's symbols (from a codebook) are the stored patterns,
 /// so `W = Σ_{i∈X} s_i s_iᵀ − n·I` (the low-rank form the paper's reviewers describe).
@@ -850,6 +1025,52 @@ mod tests {
         assert!(!a.remove(0));
         assert!(!a.contains(0));
         assert_eq!(a.len(), 7);
+    }
+
+    #[test]
+    fn hebbian_matrix_matches_the_pattern_form() {
+        let book = Codebook::new(8);
+        let mut pats = Hopfield::<2, 6>::new();
+        let mut matrix = WeightMatrix::<2>::new();
+        for i in 0..6 {
+            let p: BinaryVector<2> = book.vector(i);
+            pats.store(p).unwrap();
+            matrix.store(&p, Rule::Hebbian);
+        }
+        for k in 0..20 {
+            let x: BinaryVector<2> = book.vector(100 + k);
+            assert_eq!(matrix.step(&x), pats.step(&x), "k={k}");
+        }
+        assert_eq!(matrix.weight(0, 0), Ok(0));
+        assert!(matrix.weight(64, 0).is_err());
+        assert_eq!(matrix.len(), 6);
+        assert!(!matrix.is_saturated());
+    }
+
+    #[test]
+    fn storkey_recalls_and_saturation_is_reported() {
+        let book = Codebook::new(9);
+        let mut m = WeightMatrix::<4>::new(); // N = 128
+        for i in 0..12 {
+            m.store(&book.vector(i), Rule::Storkey);
+        }
+        for i in 0..12 {
+            let target: BinaryVector<4> = book.vector(i);
+            let r = m.recall(&noisy(&target, 8, i + 1), 20);
+            assert!(
+                r.state.hamming(&target) <= 2,
+                "pattern {i}: {}",
+                r.state.hamming(&target)
+            );
+        }
+        let mut s = WeightMatrix::<1>::new();
+        let p = BinaryVector::<1>::from_words([0xA5A5_5A5A]);
+        for _ in 0..40_000 {
+            s.store(&p, Rule::Hebbian);
+        }
+        assert!(s.is_saturated());
+        let w = s.weight(0, 1).unwrap();
+        assert!(w == i16::MAX || w == i16::MIN, "{w}");
     }
 
     #[cfg(feature = "std")]
