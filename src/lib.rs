@@ -62,6 +62,7 @@ pub mod io;
 mod kernel;
 mod memory;
 pub mod model;
+pub mod plan;
 #[cfg(feature = "std")]
 pub mod train;
 
