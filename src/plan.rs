@@ -134,7 +134,7 @@ pub fn gaussian_quantile(p: f64) -> f64 {
 /// `p_n`: the probability that one member decides the sign of a MAP-B bundle of n
 /// (`p_1 = 1`, `p_{n+2} = p_n·n/(n+1)` for odd n, `p_n = p_{n+1}` for even n).
 pub fn p_n(n: u32) -> f64 {
-    let odd = if n % 2 == 0 { n + 1 } else { n };
+    let odd = if n.is_multiple_of(2) { n + 1 } else { n };
     let mut p = 1.0;
     let mut k = 1;
     while k < odd {
@@ -355,7 +355,7 @@ pub fn compare_membership(
         membership(Vsa::Segmented, n, dq, model)?,
         membership(Vsa::HopfieldEnergy, n, dq, model)?,
     ];
-    plans.sort_by_key(|p| p.bytes);
+    plans.sort_unstable_by_key(|p| (p.bytes, p.dim));
     Ok(plans)
 }
 
@@ -581,7 +581,10 @@ mod tests {
             );
             let h = p(Vsa::HopfieldEnergy, Model::Typical);
             assert!(near(h.dim, dh), "Hopfield n={n} dq={dq}: {}", h.dim);
-            assert!(h.bytes.abs_diff(dh2) <= 2 * dh + 1, "Hopfield weights n={n}");
+            assert!(
+                (h.dim * h.dim).abs_diff(dh2) <= 2 * dh + 1,
+                "Hopfield weights n={n}"
+            );
         }
     }
 
