@@ -63,6 +63,7 @@ mod kernel;
 mod memory;
 pub mod model;
 pub mod plan;
+pub mod sketch;
 #[cfg(feature = "std")]
 pub mod train;
 
