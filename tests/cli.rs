@@ -134,3 +134,48 @@ fn errors_name_the_file_and_line_and_write_nothing() {
     let r = run(&["info", bad.to_str().unwrap()]);
     assert!(!r.status.success() && text(&r).1.contains("bad.hbm"));
 }
+
+#[test]
+fn plan_prints_every_vsa_and_the_cheapest() {
+    let (out, _) = text(&run(&[
+        "plan",
+        "--task",
+        "membership",
+        "--items",
+        "64",
+        "--alphabet",
+        "100000",
+        "--error",
+        "1e-3",
+    ]));
+    for name in ["MAP-I", "MAP-B", "Bloom", "segmented", "Hopfield"] {
+        assert!(out.contains(name), "{out}");
+    }
+    assert!(out.contains("cheapest: Bloom"), "{out}");
+    let plot = scratch("plan.svg");
+    let r = run(&[
+        "plan",
+        "--task",
+        "intersection",
+        "--items",
+        "32",
+        "--error",
+        "0.05",
+        "--epsilon",
+        "3",
+        "--plot",
+        plot.to_str().unwrap(),
+    ]);
+    assert!(r.status.success());
+    assert!(std::fs::read_to_string(&plot).unwrap().starts_with("<svg"));
+    for bad in [
+        ["--items", "0", "--error", "0.1"],
+        ["--items", "8", "--error", "2"],
+    ] {
+        let r = run(&[&["plan"][..], &bad[..]].concat());
+        assert!(!r.status.success());
+        assert!(text(&r).1.contains("invalid parameter"), "{}", text(&r).1);
+    }
+    let r = run(&["plan", "--items", "64", "--error", "1e-3", "--memory", "10"]);
+    assert!(!r.status.success() && text(&r).1.contains("memory"));
+}
