@@ -9,10 +9,17 @@
 //!   of `Codebook::new(1)`; `hopfield-recall.bin`: `steps: u32`, then a cue (pattern 5 with
 //!   every tenth bit flipped, 32 words) and the host's synchronous recall of it (32 words).
 //!
+//! - `sketch.hbm`: a Bloom sketch of keys 0..64 planned for 1e-3 over an alphabet of 100,000
+//!   (2,455 bits rounded up to 2,464, k = 27, seed 7); `sketch-expected.bin`: 256 bytes, the
+//!   host's `contains` for keys 0..256, then the `f64` bits of its intersection estimate with
+//!   the sketch of keys 32..96 (same parameters).
+//!
 //! Run: `cargo run --release --example qemu_data`
 
 use hyperbits::hopfield::{Hopfield, Update};
 use hyperbits::io::read_csv;
+use hyperbits::plan::{plan_membership, Model, Scope, Vsa};
+use hyperbits::sketch::Bloom;
 use hyperbits::train::{train, Options};
 use hyperbits::{words, Codebook};
 use std::path::Path;
@@ -60,6 +67,23 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         bytes.extend_from_slice(&w.to_le_bytes());
     }
     std::fs::write(out.join("hopfield-recall.bin"), bytes)?;
+
+    let plan = plan_membership(
+        Vsa::SparseOr,
+        64,
+        1e-3,
+        Scope::AllOf { alphabet: 100_000 },
+        Model::Typical,
+    )?;
+    let words = plan.dim.div_ceil(32) as usize;
+    let mut a = Bloom::new(vec![0u32; words], plan.k, 7)?;
+    let mut b = Bloom::new(vec![0u32; words], plan.k, 7)?;
+    (0..64u64).for_each(|k| a.insert(k));
+    (32..96u64).for_each(|k| b.insert(k));
+    std::fs::write(out.join("sketch.hbm"), a.to_blob()?)?;
+    let mut bytes: Vec<u8> = (0..256u64).map(|k| u8::from(a.contains(k))).collect();
+    bytes.extend_from_slice(&a.estimate_intersection(&b)?.to_bits().to_le_bytes());
+    std::fs::write(out.join("sketch-expected.bin"), bytes)?;
     println!("wrote {}", out.display());
     Ok(())
 }

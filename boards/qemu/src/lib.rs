@@ -122,6 +122,16 @@ pub fn hopfield_case() -> (
     (u32_at(HOPFIELD_RECALL, 0), cue, state)
 }
 
+/// A Bloom sketch of keys 0..64 (2,464 bits, k = 27, seed 7), written by the same host example.
+pub static SKETCH_MODEL: &[u8] = hyperbits::include_model!("../data/sketch.hbm");
+
+/// The host's answers for [`SKETCH_MODEL`]: `contains` for keys 0..256, then the `f64` bits of
+/// its intersection estimate with the sketch of keys 32..96.
+pub static SKETCH_EXPECTED: &[u8] = include_bytes!("../data/sketch-expected.bin");
+
+/// Words of [`SKETCH_MODEL`]'s bits, to build a compatible sketch on the device.
+pub const SKETCH_WORDS: usize = 77;
+
 /// riscv-rt's default exception handler spins forever too.
 #[cfg(target_arch = "riscv32")]
 #[export_name = "ExceptionHandler"]

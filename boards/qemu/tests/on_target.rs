@@ -5,8 +5,12 @@
 
 use hyperbits::classify::Classifier;
 use hyperbits::hopfield::{HopfieldView, Update};
+use hyperbits::sketch::Bloom;
 use hyperbits::{BinaryVector, Codebook, Error, ItemMemory};
-use hyperbits_qemu::{digits_rows, entry, hopfield_case, run_tests, DIGITS_MODEL, HOPFIELD_MODEL};
+use hyperbits_qemu::{
+    digits_rows, entry, hopfield_case, run_tests, DIGITS_MODEL, HOPFIELD_MODEL, SKETCH_EXPECTED,
+    SKETCH_MODEL, SKETCH_WORDS,
+};
 
 #[allow(dead_code)]
 mod golden {
@@ -93,6 +97,26 @@ fn hopfield_recall_matches_the_host() {
     assert!(HopfieldView::<16>::from_bytes(HOPFIELD_MODEL).is_err());
 }
 
+/// The sketch, read in place, answers every membership query and estimates the intersection
+/// bit for bit as the host did (the `f64` estimate included).
+fn sketch_matches_the_host() {
+    let a = Bloom::from_bytes(SKETCH_MODEL).unwrap();
+    assert_eq!(a.words().len(), SKETCH_WORDS);
+    for key in 0..256u64 {
+        assert_eq!(
+            a.contains(key),
+            SKETCH_EXPECTED[key as usize] == 1,
+            "key {}",
+            key
+        );
+    }
+    let mut b = Bloom::new([0u32; SKETCH_WORDS], a.k(), a.seed()).unwrap();
+    (32..96u64).for_each(|k| b.insert(k));
+    let estimate = a.estimate_intersection(&b).unwrap();
+    let expected = u64::from_le_bytes(SKETCH_EXPECTED[256..264].try_into().unwrap());
+    assert_eq!(estimate.to_bits(), expected);
+}
+
 #[entry]
 fn main() -> ! {
     run_tests!(
@@ -100,6 +124,7 @@ fn main() -> ! {
         hamming_at_10016_bits,
         errors_instead_of_panics,
         digits_classifier_matches_the_host,
-        hopfield_recall_matches_the_host
+        hopfield_recall_matches_the_host,
+        sketch_matches_the_host
     )
 }
