@@ -22,7 +22,7 @@ fn atoms(seed: u64, keys: impl Iterator<Item = u32>, dim: u32) -> Vec<Vec<u32>> 
     keys.map(|k| {
         let mut w = vec![0u32; dim.div_ceil(32) as usize];
         book.fill(k, &mut w);
-        if dim % 32 != 0 {
+        if !dim.is_multiple_of(32) {
             let last = w.len() - 1;
             w[last] &= (1u32 << (dim % 32)) - 1;
         }
