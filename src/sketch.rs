@@ -439,6 +439,63 @@ impl<S: AsRef<[u8]> + AsMut<[u8]>> Counting<S> {
     pub fn is_saturated(&self) -> bool {
         self.saturated
     }
+
+    fn q(&self) -> f64 {
+        libm::pow(
+            1.0 - 1.0 / self.counters.as_ref().len() as f64,
+            f64::from(self.k),
+        )
+    }
+
+    /// The estimated number of distinct items, from the count of zero counters (as [`Bloom`]).
+    pub fn estimate_len(&self) -> f64 {
+        let c = self.counters.as_ref();
+        let zeros = c.iter().filter(|&&x| x == 0).count() as u32;
+        size_from_zeros(zeros, c.len() as u32, self.q())
+    }
+
+    /// The estimated number of distinct items shared with `other` (same size, k and seed).
+    pub fn estimate_intersection<T: AsRef<[u8]> + AsMut<[u8]>>(
+        &self,
+        other: &Counting<T>,
+    ) -> Result<f64, Error> {
+        let (a, b) = (self.counters.as_ref(), other.counters.as_ref());
+        same(
+            (a.len() as u32, self.k, self.seed),
+            (b.len() as u32, other.k, other.seed),
+        )?;
+        let union_zeros = a
+            .iter()
+            .zip(b)
+            .filter(|(x, y)| **x == 0 && **y == 0)
+            .count() as u32;
+        let union = size_from_zeros(union_zeros, a.len() as u32, self.q());
+        Ok(self.estimate_len() + other.estimate_len() - union)
+    }
+
+    /// Adds every item of `other` (counters summed, saturating). Error: different size, k or
+    /// seed.
+    pub fn union<T: AsRef<[u8]> + AsMut<[u8]>>(
+        &mut self,
+        other: &Counting<T>,
+    ) -> Result<(), Error> {
+        let n = self.counters.as_ref().len() as u32;
+        same(
+            (n, self.k, self.seed),
+            (other.counters.as_ref().len() as u32, other.k, other.seed),
+        )?;
+        for (a, b) in self
+            .counters
+            .as_mut()
+            .iter_mut()
+            .zip(other.counters.as_ref())
+        {
+            let sum = a.saturating_add(*b);
+            self.saturated |= u16::from(*a) + u16::from(*b) > 255;
+            *a = sum;
+        }
+        Ok(())
+    }
 }
 
 /// A segmented (block) sparse code, SB-SEG: B blocks of L bits inside `D = 32·words` bits,
@@ -487,6 +544,23 @@ impl<S: AsRef<[u32]>> Segmented<S> {
         let ones = (0..d).filter(|&i| get_bit(self.bits.as_ref(), i)).count() as u32;
         size_from_zeros(d - ones, d, 1.0 - 1.0 / f64::from(self.block_len))
     }
+
+    fn shape(&self) -> (u32, u32, u64) {
+        (self.blocks * self.block_len, self.block_len, self.seed)
+    }
+
+    /// The estimated number of items shared with `other` (same blocks, length and seed).
+    pub fn estimate_intersection<T: AsRef<[u32]>>(
+        &self,
+        other: &Segmented<T>,
+    ) -> Result<f64, Error> {
+        same(self.shape(), other.shape())?;
+        let d = self.blocks * self.block_len;
+        let (a, b) = (self.bits.as_ref(), other.bits.as_ref());
+        let union_ones = (0..d).filter(|&i| get_bit(a, i) || get_bit(b, i)).count() as u32;
+        let union = size_from_zeros(d - union_ones, d, 1.0 - 1.0 / f64::from(self.block_len));
+        Ok(self.estimate_len() + other.estimate_len() - union)
+    }
 }
 
 impl<S: AsRef<[u32]> + AsMut<[u32]>> Segmented<S> {
@@ -496,6 +570,15 @@ impl<S: AsRef<[u32]> + AsMut<[u32]>> Segmented<S> {
             let p = self.position(key, b);
             set_bit(self.bits.as_mut(), p);
         }
+    }
+
+    /// Adds every item of `other` (OR). Error: different blocks, length or seed.
+    pub fn union<T: AsRef<[u32]>>(&mut self, other: &Segmented<T>) -> Result<(), Error> {
+        same(self.shape(), other.shape())?;
+        for (a, b) in self.bits.as_mut().iter_mut().zip(other.bits.as_ref()) {
+            *a |= b;
+        }
+        Ok(())
     }
 }
 
