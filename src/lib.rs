@@ -45,12 +45,17 @@
 #![deny(missing_docs)]
 #![deny(unsafe_op_in_unsafe_fn)]
 #![cfg_attr(
-    not(any(all(feature = "std", target_arch = "x86_64"), hyperbits_thumb2)),
+    not(any(
+        all(feature = "std", target_arch = "x86_64"),
+        hyperbits_thumb2,
+        feature = "capi"
+    )),
     forbid(unsafe_code)
 )]
 
 mod accumulator;
 mod binary;
+pub mod capi;
 pub mod classify;
 mod codebook;
 pub mod encode;

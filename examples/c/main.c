@@ -1,0 +1,128 @@
+/* hyperbits from C: runs the digits classifier blob on every test row and checks each
+ * prediction against the Rust host's, then sketch, Hopfield and bad-input checks. The same
+ * program runs on the host (gcc) and on an emulated Cortex-M4 (arm-none-eabi-gcc, QEMU).
+ * Exit code 0 when everything matches. */
+#include <stdio.h>
+#include <string.h>
+
+#include "hyperbits.h"
+
+extern const uint8_t digits_model[], digits_test[], hopfield_model[], hopfield_recall[],
+    sketch_model[];
+extern const uint32_t digits_model_len, digits_test_len, hopfield_model_len,
+    hopfield_recall_len, sketch_model_len;
+
+static int checks, failures;
+
+#define CHECK(cond, ...)                                  \
+    do {                                                  \
+        checks++;                                         \
+        if (!(cond)) {                                    \
+            printf("FAIL %s:%d: ", __FILE__, __LINE__);   \
+            printf(__VA_ARGS__);                          \
+            printf("\n");                                 \
+            failures++;                                   \
+        }                                                 \
+    } while (0)
+
+static uint32_t u32_at(const uint8_t *p) {
+    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+static void digits(void) {
+    HbClassifier clf;
+    HbStatus s = hb_classifier_open(&clf, digits_model, digits_model_len);
+    CHECK(s == HB_STATUS_OK, "open: status %d", s);
+    if (s != HB_STATUS_OK) return;
+    uint32_t rows = u32_at(digits_test), features = u32_at(digits_test + 4);
+    CHECK(features == clf.features, "features %u vs %u", (unsigned)features, (unsigned)clf.features);
+    uint32_t same = 0, right = 0;
+    for (uint32_t i = 0; i < rows; i++) {
+        const uint8_t *row = digits_test + 8 + i * (4 + 4 * features);
+        float x[64];
+        memcpy(x, row + 4, sizeof x);
+        uint32_t cls = 99;
+        s = hb_classifier_predict(&clf, x, features, &cls);
+        CHECK(s == HB_STATUS_OK, "predict row %u: status %d", (unsigned)i, s);
+        same += cls == row[1];
+        right += cls == row[0];
+    }
+    printf("digits from C: %u of %u predictions identical to the Rust host, accuracy %u/%u\n",
+           (unsigned)same, (unsigned)rows, (unsigned)right, (unsigned)rows);
+    CHECK(same == rows, "predictions differ from the host");
+
+    /* Encode + classify separately, and a label. */
+    uint32_t hv[64], cls = 0, dist = 0;
+    float x[64];
+    memcpy(x, digits_test + 8 + 4, sizeof x);
+    CHECK(hb_classifier_encode(&clf, x, 64, hv, 64) == HB_STATUS_OK, "encode");
+    CHECK(hb_classifier_classify(&clf, hv, 64, &cls, &dist) == HB_STATUS_OK, "classify");
+    CHECK(cls == digits_test[8 + 1], "classify class");
+    const uint8_t *label = NULL;
+    size_t label_len = 0;
+    CHECK(hb_classifier_label(&clf, cls, &label, &label_len) == HB_STATUS_OK && label_len == 1 &&
+              label[0] == (uint8_t)('0' + cls), "label");
+}
+
+static void bad_input(void) {
+    HbClassifier clf;
+    uint32_t out = 0, hv[64];
+    float x[64] = {0};
+    CHECK(hb_classifier_open(NULL, digits_model, digits_model_len) == HB_STATUS_NULL_POINTER, "null handle");
+    CHECK(hb_classifier_open(&clf, NULL, 10) == HB_STATUS_NULL_POINTER, "null blob");
+    CHECK(hb_classifier_open(&clf, hopfield_model, hopfield_model_len) == HB_STATUS_WRONG_KIND, "wrong kind");
+    CHECK(hb_classifier_open(&clf, digits_model, 10) == HB_STATUS_TRUNCATED, "truncated");
+    CHECK(hb_classifier_open(&clf, digits_model + 4, 64) == HB_STATUS_BAD_MAGIC, "bad magic");
+    static uint32_t copy[1024];
+    memcpy(copy, digits_model, digits_model_len);
+    ((uint8_t *)copy)[200] ^= 1;
+    CHECK(hb_classifier_open(&clf, (const uint8_t *)copy, digits_model_len) == HB_STATUS_CHECKSUM_MISMATCH, "flipped bit");
+    CHECK(hb_hamming(hv, hv, SIZE_MAX, &out) == HB_STATUS_LENGTH_OVERFLOW, "overflowing length");
+    CHECK(hb_hamming(NULL, hv, 4, &out) == HB_STATUS_NULL_POINTER, "null vector");
+    CHECK(hb_classifier_open(&clf, digits_model, digits_model_len) == HB_STATUS_OK, "reopen");
+    CHECK(hb_classifier_encode(&clf, x, 64, hv, 10) == HB_STATUS_BUFFER_TOO_SMALL, "short output");
+    CHECK(hb_classifier_predict(&clf, x, 63, &out) == HB_STATUS_BUFFER_TOO_SMALL, "wrong feature count");
+    x[3] = 1.0f / 0.0f;
+    CHECK(hb_classifier_predict(&clf, x, 64, &out) == HB_STATUS_INVALID_ARGUMENT, "infinite feature");
+    const uint32_t *two[2] = {hv, hv};
+    CHECK(hb_bundle(two, 2, NULL, 64, hv) == HB_STATUS_INVALID_ARGUMENT, "even bundle without tie");
+}
+
+static void algebra_sketch_hopfield(void) {
+    uint32_t a[64], b[64], c[64], tie[64], out[64], d = 0;
+    hb_codebook_vector(1, 0, a, 64);
+    hb_codebook_vector(1, 1, b, 64);
+    hb_codebook_vector(1, 2, c, 64);
+    hb_codebook_vector(1, 0xFFFFFFFFu, tie, 64);
+    CHECK(hb_bind(a, b, out, 64) == HB_STATUS_OK && hb_bind(out, b, out, 64) == HB_STATUS_OK &&
+              memcmp(out, a, sizeof a) == 0, "bind is its own inverse");
+    const uint32_t *three[3] = {a, b, c};
+    CHECK(hb_bundle(three, 3, NULL, 64, out) == HB_STATUS_OK, "bundle");
+    CHECK(hb_hamming(out, a, 64, &d) == HB_STATUS_OK && d < 700, "bundle is close to a member: %u", (unsigned)d);
+
+    bool found = false;
+    int members = 0, others = 0;
+    for (uint64_t k = 0; k < 256; k++) {
+        CHECK(hb_bloom_contains(sketch_model, sketch_model_len, k, &found) == HB_STATUS_OK, "sketch");
+        if (k < 64) members += found; else others += found;
+    }
+    CHECK(members == 64 && others <= 2, "sketch members %d, others %d", members, others);
+    static uint32_t bits[32];
+    hb_bloom_insert(bits, 32, 5, 9, 1234);
+    CHECK(hb_bloom_query(bits, 32, 5, 9, 1234, &found) == HB_STATUS_OK && found, "bloom in RAM");
+
+    uint32_t state[32], steps = 0;
+    const uint32_t *cue = (const uint32_t *)(hopfield_recall + 4);
+    CHECK(hb_hopfield_recall(hopfield_model, hopfield_model_len, cue, state, 32, 20, &steps) == HB_STATUS_OK, "recall");
+    CHECK(memcmp(state, hopfield_recall + 4 + 128, 128) == 0 && steps == u32_at(hopfield_recall),
+          "recall differs from the host");
+    printf("sketch and Hopfield from C: %d/64 members found, recall in %u steps\n", members, (unsigned)steps);
+}
+
+int main(void) {
+    digits();
+    bad_input();
+    algebra_sketch_hopfield();
+    printf("%d passed, %d failed\n", checks - failures, failures);
+    return failures == 0 ? 0 : 1;
+}
