@@ -11,6 +11,7 @@
 //! buffers do not overlap unless a function says so. Lengths whose byte size would overflow
 //! return [`HbStatus::LengthOverflow`]. The library is built with `panic = "abort"`, and bad
 //! input returns a status before anything could panic.
+#![cfg(feature = "capi")]
 
 use crate::classify::Classifier;
 use crate::error::Error;
