@@ -117,51 +117,6 @@ fn status(r: Result<(), HbStatus>) -> HbStatus {
     }
 }
 
-/// Runs `$body` with `const $w: usize` set to the word count matching `$words`.
-macro_rules! with_words {
-    ($words:expr, $w:ident => $body:expr) => {
-        match $words {
-            8 => {
-                const $w: usize = 8;
-                $body
-            }
-            16 => {
-                const $w: usize = 16;
-                $body
-            }
-            32 => {
-                const $w: usize = 32;
-                $body
-            }
-            64 => {
-                const $w: usize = 64;
-                $body
-            }
-            128 => {
-                const $w: usize = 128;
-                $body
-            }
-            256 => {
-                const $w: usize = 256;
-                $body
-            }
-            313 => {
-                const $w: usize = 313;
-                $body
-            }
-            320 => {
-                const $w: usize = 320;
-                $body
-            }
-            _ => Err(HbStatus::UnsupportedDimension),
-        }
-    };
-}
-
-/// The dimensions (in words) models may have: 8, 16, 32, 64, 128, 256, 313, 320
-/// (256 to 10,240 bits).
-pub const HB_SUPPORTED_WORDS: [u32; 8] = [8, 16, 32, 64, 128, 256, 313, 320];
-
 /// Hamming distance of two vectors of `words` words.
 ///
 /// # Safety
@@ -297,10 +252,10 @@ fn open_classifier(bytes: &[u8]) -> Result<(u32, u32, u32), HbStatus> {
         .first()
         .map(|d| d / 32)
         .ok_or(HbStatus::Corrupt)?;
-    with_words!(words, W => {
+    crate::with_words!(words, W => {
         let c = Classifier::<W>::from_model(model)?;
         Ok((W as u32, c.classes() as u32, c.features() as u32))
-    })
+    }, else Err(HbStatus::UnsupportedDimension))
 }
 
 /// Validates a classifier blob (magic, version, kind, length, CRC-32, sections, dimension)
@@ -341,10 +296,10 @@ fn with_classifier<R>(
     let h = unsafe { slice(handle, 1)? }[0];
     // SAFETY: the blob outlives the handle (the caller's contract).
     let bytes = unsafe { slice(h.blob, h.len)? };
-    with_words!(h.words, W => {
+    crate::with_words!(h.words, W => {
         let c = Classifier::<W>::from_bytes(bytes)?;
         f(&c)
-    })
+    }, else Err(HbStatus::UnsupportedDimension))
 }
 
 /// What the C functions need of a classifier, whatever its dimension.
@@ -561,13 +516,13 @@ pub unsafe extern "C" fn hb_hopfield_recall(
                 slice_mut(state, words)?,
             )
         };
-        let taken = with_words!(words as u32, W => {
+        let taken = crate::with_words!(words as u32, W => {
             let memory = HopfieldView::<W>::from_bytes(bytes)?;
             let cue: [u32; W] = cue.try_into().map_err(|_| HbStatus::BufferTooSmall)?;
             let r = memory.recall(&crate::BinaryVector::from_words(cue), Update::Synchronous, max_steps);
             state.copy_from_slice(r.state.as_words());
             Ok(r.steps)
-        })?;
+        }, else Err(HbStatus::UnsupportedDimension))?;
         if !steps.is_null() {
             // SAFETY: non-null, the caller's contract.
             unsafe { *steps = taken };

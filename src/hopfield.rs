@@ -182,32 +182,7 @@ mod algo {
         scratch: &mut [i32],
     ) -> Recall<W> {
         match update {
-            Update::Synchronous => {
-                let (mut previous, mut x) = (*cue, *cue);
-                for steps in 1..=max_steps {
-                    let next = step(patterns, &x, scratch);
-                    if next == x {
-                        return Recall {
-                            state: x,
-                            steps,
-                            outcome: Outcome::Converged,
-                        };
-                    }
-                    if steps > 1 && next == previous {
-                        return Recall {
-                            state: next,
-                            steps,
-                            outcome: Outcome::TwoCycle,
-                        };
-                    }
-                    (previous, x) = (x, next);
-                }
-                Recall {
-                    state: x,
-                    steps: max_steps,
-                    outcome: Outcome::StepLimit,
-                }
-            }
+            Update::Synchronous => synchronous(cue, max_steps, |x| step(patterns, x, scratch)),
             Update::Asynchronous { seed } => asynchronous(patterns, cue, seed, max_steps, scratch),
         }
     }
@@ -351,6 +326,39 @@ mod algo {
                 weighted_bits::<W>(p, word, &weights[..p], total >> 1)
             }
         }
+    }
+}
+
+/// Synchronous iteration of `step` from `cue`: stops at a fixed point, a two-cycle, or after
+/// `max_steps` steps.
+fn synchronous<const W: usize>(
+    cue: &BinaryVector<W>,
+    max_steps: u32,
+    mut step: impl FnMut(&BinaryVector<W>) -> BinaryVector<W>,
+) -> Recall<W> {
+    let (mut previous, mut x) = (*cue, *cue);
+    for steps in 1..=max_steps {
+        let next = step(&x);
+        if next == x {
+            return Recall {
+                state: x,
+                steps,
+                outcome: Outcome::Converged,
+            };
+        }
+        if steps > 1 && next == previous {
+            return Recall {
+                state: next,
+                steps,
+                outcome: Outcome::TwoCycle,
+            };
+        }
+        (previous, x) = (x, next);
+    }
+    Recall {
+        state: x,
+        steps: max_steps,
+        outcome: Outcome::StepLimit,
     }
 }
 
@@ -741,30 +749,7 @@ impl<const W: usize> WeightMatrix<W> {
 
     /// Synchronous recall with the same stopping rules as [`Hopfield::recall`].
     pub fn recall(&self, cue: &BinaryVector<W>, max_steps: u32) -> Recall<W> {
-        let (mut previous, mut x) = (*cue, *cue);
-        for steps in 1..=max_steps {
-            let next = self.step(&x);
-            if next == x {
-                return Recall {
-                    state: x,
-                    steps,
-                    outcome: Outcome::Converged,
-                };
-            }
-            if steps > 1 && next == previous {
-                return Recall {
-                    state: next,
-                    steps,
-                    outcome: Outcome::TwoCycle,
-                };
-            }
-            (previous, x) = (x, next);
-        }
-        Recall {
-            state: x,
-            steps: max_steps,
-            outcome: Outcome::StepLimit,
-        }
+        synchronous(cue, max_steps, |x| self.step(x))
     }
 }
 

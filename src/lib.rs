@@ -79,6 +79,56 @@ pub use error::Error;
 pub use integer::{Element, IntegerVector};
 pub use memory::{ItemMemory, Match};
 
+/// Runs `$body` with `const $w: usize` set to a word count chosen at run time, for the
+/// dimensions that host tools and the C API support: 8, 16, 32, 64, 128, 256, 313 and 320
+/// words (256 to 10,240 bits, 10,016 included). Any other value evaluates `$otherwise`.
+///
+/// ```
+/// let dim_bits = 2048;
+/// let words = hyperbits::with_words!(dim_bits / 32, W => Some(W), else None);
+/// assert_eq!(words, Some(64));
+/// ```
+#[macro_export]
+macro_rules! with_words {
+    ($words:expr, $w:ident => $body:expr, else $otherwise:expr) => {
+        match $words {
+            8 => {
+                const $w: usize = 8;
+                $body
+            }
+            16 => {
+                const $w: usize = 16;
+                $body
+            }
+            32 => {
+                const $w: usize = 32;
+                $body
+            }
+            64 => {
+                const $w: usize = 64;
+                $body
+            }
+            128 => {
+                const $w: usize = 128;
+                $body
+            }
+            256 => {
+                const $w: usize = 256;
+                $body
+            }
+            313 => {
+                const $w: usize = 313;
+                $body
+            }
+            320 => {
+                const $w: usize = 320;
+                $body
+            }
+            _ => $otherwise,
+        }
+    };
+}
+
 /// The README's Rust examples, compiled and run as doctests.
 #[cfg(doctest)]
 #[doc = include_str!("../README.md")]

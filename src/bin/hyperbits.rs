@@ -119,23 +119,16 @@ enum Command {
 
 type Result<T> = std::result::Result<T, String>;
 
-/// Runs `$body` with the const word count `W` matching a dimension in bits.
+/// Runs `$body` with the const word count `W` matching a dimension in bits (the library's
+/// [`hyperbits::with_words!`]).
 macro_rules! with_dim {
-    ($dim:expr, $w:ident => $body:expr) => {
-        match $dim {
-            256 => { const $w: usize = 8; $body }
-            512 => { const $w: usize = 16; $body }
-            1024 => { const $w: usize = 32; $body }
-            2048 => { const $w: usize = 64; $body }
-            4096 => { const $w: usize = 128; $body }
-            8192 => { const $w: usize = 256; $body }
-            10016 => { const $w: usize = 313; $body }
-            10240 => { const $w: usize = 320; $body }
-            d => Err(format!(
-                "dimension {d} is not supported: use 256, 512, 1024, 2048, 4096, 8192, 10016 or 10240"
-            )),
-        }
-    };
+    ($dim:expr, $w:ident => $body:expr) => {{
+        let dim: usize = $dim;
+        let words = if dim % 32 == 0 { dim / 32 } else { 0 };
+        hyperbits::with_words!(words, $w => $body, else Err(format!(
+            "dimension {dim} is not supported: use 256, 512, 1024, 2048, 4096, 8192, 10016 or 10240"
+        )))
+    }};
 }
 
 fn main() -> ExitCode {
