@@ -92,6 +92,10 @@ pub enum Error {
     /// The buffer is not 4-byte aligned in memory, so it cannot be read in place (embed blobs
     /// with [`include_model!`](crate::include_model!)).
     Misaligned,
+    /// A flash read, write or erase failed (see [`crate::persist`]).
+    Storage,
+    /// No valid model is stored (see [`crate::persist`]).
+    NothingStored,
     /// A model's dimension differs from the one the code was compiled for.
     DimensionMismatch {
         /// The dimension (bits) the code expects.
@@ -147,6 +151,8 @@ impl fmt::Display for Error {
             Error::Misaligned => {
                 f.write_str("model buffer is not 4-byte aligned (use include_model!)")
             }
+            Error::Storage => f.write_str("flash storage failed"),
+            Error::NothingStored => f.write_str("no valid model is stored"),
             Error::DimensionMismatch { expected, found } => write!(
                 f,
                 "model dimension {found} differs from the compiled dimension {expected}"

@@ -67,6 +67,7 @@ pub mod io;
 mod kernel;
 mod memory;
 pub mod model;
+pub mod persist;
 pub mod plan;
 pub mod sketch;
 #[cfg(feature = "std")]

@@ -46,7 +46,7 @@ const ENTRY_LEN: usize = 12;
 const CRC_LEN: usize = 4;
 
 /// CRC-32/ISO-HDLC with a 256-entry table (1 KiB of flash), computed at compile time.
-const CRC32: Crc<u32, Table<1>> = Crc::<u32, Table<1>>::new(&CRC_32_ISO_HDLC);
+pub(crate) const CRC32: Crc<u32, Table<1>> = Crc::<u32, Table<1>>::new(&CRC_32_ISO_HDLC);
 
 /// The CRC-32 the container uses (ISO-HDLC: the zlib / PNG checksum).
 pub fn crc32(bytes: &[u8]) -> u32 {
