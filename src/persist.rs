@@ -46,9 +46,10 @@ impl<F: NorFlash> ModelStore<F> {
     /// not divide 16 bytes.
     pub fn new(flash: F, base: u32, slot_size: u32) -> Result<Self, Error> {
         let erase = F::ERASE_SIZE as u32;
-        let aligned = erase > 0 && base % erase == 0 && slot_size % erase == 0;
+        let aligned = erase > 0 && base.is_multiple_of(erase) && slot_size.is_multiple_of(erase);
         let fits = u64::from(base) + 2 * u64::from(slot_size) <= flash.capacity() as u64;
-        let write_ok = F::WRITE_SIZE > 0 && HEADER % F::WRITE_SIZE == 0 && F::READ_SIZE <= HEADER;
+        let write_ok =
+            F::WRITE_SIZE > 0 && HEADER.is_multiple_of(F::WRITE_SIZE) && F::READ_SIZE <= HEADER;
         if !aligned || !fits || !write_ok || (slot_size as usize) <= HEADER {
             return Err(Error::InvalidParameter(
                 "flash: slots must be erase-aligned, fit the flash, and the write size divide 16",
