@@ -5,6 +5,8 @@
 //! - `digits.hbm`: the digits classifier trained with the default options (as `quickstart`);
 //!   `digits-test.bin`, little-endian: `rows: u32`, `features: u32`, then per row
 //!   `label: u8`, `host prediction: u8`, two zero bytes, `features × f32`.
+//!   `digits-sample.bin`: the first test row alone (host prediction `u8`, three zero bytes,
+//!   64 × `f32`).
 //! - `hopfield.hbm`: a classic Hopfield memory, N = 1024, P = 102 (load 0.10), patterns 0..102
 //!   of `Codebook::new(1)`; `hopfield-recall.bin`: `steps: u32`, then a cue (pattern 5 with
 //!   every tenth bit flipped, 32 words) and the host's synchronous recall of it (32 words).
@@ -49,6 +51,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         }
     }
     std::fs::write(out.join("digits-test.bin"), bytes)?;
+    // One test row alone (host prediction, three zero bytes, 64 × f32), for the footprint
+    // firmware, which must not carry the whole test set.
+    let mut one = vec![model.predict(test_set.row(0))?.class as u8, 0, 0, 0];
+    test_set.row(0).iter().for_each(|x| one.extend_from_slice(&x.to_le_bytes()));
+    std::fs::write(out.join("digits-sample.bin"), one)?;
 
     let book = Codebook::new(1);
     let mut memory = Box::new(Hopfield::<32, 102>::new());
