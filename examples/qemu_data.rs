@@ -54,7 +54,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     // One test row alone (host prediction, three zero bytes, 64 × f32), for the footprint
     // firmware, which must not carry the whole test set.
     let mut one = vec![model.predict(test_set.row(0))?.class as u8, 0, 0, 0];
-    test_set.row(0).iter().for_each(|x| one.extend_from_slice(&x.to_le_bytes()));
+    test_set
+        .row(0)
+        .iter()
+        .for_each(|x| one.extend_from_slice(&x.to_le_bytes()));
     std::fs::write(out.join("digits-sample.bin"), one)?;
 
     let book = Codebook::new(1);
