@@ -221,3 +221,41 @@ fn corrupted_classifier_blobs_never_panic() {
     // Some corruptions (inside prototype bits) still give a valid classifier.
     assert!(loaded > 0);
 }
+
+/// Four features, classes told apart by the interval one feature falls in: too few features
+/// for the ±1 projection to resolve, so the default picks the record encoder on held-out rows
+/// and reaches a high accuracy (the projection alone does not).
+#[test]
+fn auto_encoder_handles_few_features() {
+    let make = |seed: u64, n: usize| {
+        let mut x = seed;
+        let mut rnd = move || {
+            x = x
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            ((x >> 11) as f64 / (1u64 << 53) as f64) as f32
+        };
+        let mut rows = vec![];
+        let mut labels = vec![];
+        for i in 0..n {
+            let c = i % 3;
+            rows.push(vec![c as f32 + 0.8 * rnd(), rnd(), rnd(), 5.0 * rnd()]);
+            labels.push(c);
+        }
+        Dataset::new(&rows, &labels, vec!["a".into(), "b".into(), "c".into()]).unwrap()
+    };
+    let (tr, te) = (make(1, 150), make(2, 150));
+    let auto = train::<W>(&tr, &Options::default()).unwrap();
+    let acc = auto.accuracy(&te).unwrap();
+    assert!(acc > 0.9, "auto: {acc}");
+    assert!(matches!(
+        auto.encoding,
+        hyperbits::classify::Encoding::Record { .. }
+    ));
+    let projection = Options {
+        encoder: EncoderChoice::Projection,
+        ..Options::default()
+    };
+    let p = train::<W>(&tr, &projection).unwrap().accuracy(&te).unwrap();
+    assert!(p < acc, "projection {p} vs auto {acc}");
+}

@@ -24,7 +24,9 @@ struct Cli {
 
 #[derive(Clone, Copy, ValueEnum)]
 enum EncoderArg {
-    /// Sign random projection of scaled, centred features (the default, usually the best).
+    /// Pick the projection or the record on a held-out fifth of the training rows (default).
+    Auto,
+    /// Sign random projection of scaled, centred features.
     Projection,
     /// Level × feature-id record.
     Record,
@@ -53,8 +55,8 @@ enum Command {
         /// Training epochs.
         #[arg(long, default_value_t = 30)]
         epochs: usize,
-        /// Encoder.
-        #[arg(long, value_enum, default_value_t = EncoderArg::Projection)]
+        /// Encoder (`auto`: chosen on held-out training rows).
+        #[arg(long, value_enum, default_value_t = EncoderArg::Auto)]
         encoder: EncoderArg,
         /// Levels of the record encoder.
         #[arg(long, default_value_t = 16)]
@@ -146,6 +148,7 @@ fn main() -> ExitCode {
             out,
         } => {
             let encoder = match encoder {
+                EncoderArg::Auto => EncoderChoice::Auto,
                 EncoderArg::Projection => EncoderChoice::Projection,
                 EncoderArg::Record => EncoderChoice::Record { levels },
             };
