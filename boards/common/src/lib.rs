@@ -1,0 +1,129 @@
+//! Board-independent glue between sensors and hyperbits models, over embedded-hal 1.0 traits.
+//!
+//! A firmware picks a chip's HAL, builds an `I2c` bus and an `OutputPin`, and hands them to
+//! this crate: [`I2cRegisters`] reads a frame of features from a register array (an 8×8
+//! thermal sensor such as the AMG8833 gives the 64 features of the digits model),
+//! [`classify_frame`] encodes and classifies it with a [`Classifier`] read in place from flash,
+//! and [`ClassLed`] shows whether the last prediction was a given class. Nothing here names a
+//! chip; the core crate names no HAL at all.
+#![no_std]
+#![deny(missing_docs)]
+
+use embedded_hal::digital::OutputPin;
+use embedded_hal::i2c::I2c;
+use hyperbits::classify::{Classifier, Prediction};
+
+/// A source of feature frames.
+pub trait Sensor {
+    /// The bus or device error.
+    type Error;
+    /// Fills `frame` with the next frame of features.
+    fn read(&mut self, frame: &mut [f32]) -> Result<(), Self::Error>;
+}
+
+/// Values a single I2C transfer reads (32 registers of 2 bytes).
+const CHUNK: usize = 32;
+
+/// An I2C device whose frame is consecutive 16-bit little-endian registers from `register`
+/// (with auto-increment), each a `bits`-bit two's-complement value times `scale`.
+///
+/// The AMG8833 8×8 thermal array: address 0x69 (or 0x68), pixels from register 0x80, 12-bit
+/// values of 0.25 °C: `I2cRegisters::new(i2c, 0x69, 0x80, 12, 0.25)`.
+#[derive(Debug)]
+pub struct I2cRegisters<I> {
+    i2c: I,
+    address: u8,
+    register: u8,
+    bits: u8,
+    scale: f32,
+}
+
+impl<I: I2c> I2cRegisters<I> {
+    /// A register-array sensor. `bits` (1 to 16) is the width of each two's-complement value.
+    pub fn new(i2c: I, address: u8, register: u8, bits: u8, scale: f32) -> Self {
+        I2cRegisters {
+            i2c,
+            address,
+            register,
+            bits: bits.clamp(1, 16),
+            scale,
+        }
+    }
+
+    /// Gives the bus back.
+    pub fn release(self) -> I {
+        self.i2c
+    }
+}
+
+impl<I: I2c> Sensor for I2cRegisters<I> {
+    type Error = I::Error;
+
+    fn read(&mut self, frame: &mut [f32]) -> Result<(), I::Error> {
+        let shift = 16 - u32::from(self.bits);
+        let mut bytes = [0u8; 2 * CHUNK];
+        for (c, values) in frame.chunks_mut(CHUNK).enumerate() {
+            let register = self.register.wrapping_add((2 * CHUNK * c) as u8);
+            let buf = &mut bytes[..2 * values.len()];
+            self.i2c.write_read(self.address, &[register], buf)?;
+            for (v, b) in values.iter_mut().zip(buf.chunks_exact(2)) {
+                // Sign-extend the low `bits` bits.
+                let raw = ((u16::from_le_bytes([b[0], b[1]]) << shift) as i16) >> shift;
+                *v = f32::from(raw) * self.scale;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// What went wrong while streaming.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StreamError<E> {
+    /// The sensor failed.
+    Sensor(E),
+    /// The frame did not fit the model (wrong size, a NaN).
+    Model(hyperbits::Error),
+}
+
+/// Reads one frame from `sensor` into `frame` and classifies it.
+pub fn classify_frame<S: Sensor, const W: usize>(
+    sensor: &mut S,
+    classifier: &Classifier<'_, W>,
+    frame: &mut [f32],
+) -> Result<Prediction, StreamError<S::Error>> {
+    sensor.read(frame).map_err(StreamError::Sensor)?;
+    classifier.predict(frame).map_err(StreamError::Model)
+}
+
+/// An LED lit while the last prediction is `class`.
+#[derive(Debug)]
+pub struct ClassLed<P> {
+    pin: P,
+    class: usize,
+    active_low: bool,
+}
+
+impl<P: OutputPin> ClassLed<P> {
+    /// An LED on `pin` for `class` (`active_low` for LEDs wired to the supply).
+    pub fn new(pin: P, class: usize, active_low: bool) -> Self {
+        ClassLed {
+            pin,
+            class,
+            active_low,
+        }
+    }
+
+    /// Gives the pin back.
+    pub fn release(self) -> P {
+        self.pin
+    }
+
+    /// Shows `prediction`.
+    pub fn show(&mut self, prediction: &Prediction) -> Result<(), P::Error> {
+        if (prediction.class == self.class) != self.active_low {
+            self.pin.set_high()
+        } else {
+            self.pin.set_low()
+        }
+    }
+}
