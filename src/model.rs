@@ -268,6 +268,49 @@ macro_rules! include_model {
     }};
 }
 
+/// Writes a blob of kind `kind` with `sections` (tag, bytes) into `out`, without allocating;
+/// returns its length. Errors: `out` too short, duplicate tags, a blob of 4 GiB or more.
+pub fn write_into(
+    kind: Kind,
+    sections: &[([u8; 4], &[u8])],
+    out: &mut [u8],
+) -> Result<usize, Error> {
+    for (i, (tag, _)) in sections.iter().enumerate() {
+        if sections[..i].iter().any(|(t, _)| t == tag) {
+            return Err(Error::Inconsistent("duplicate section tag"));
+        }
+    }
+    let table_end = HEADER_LEN + ENTRY_LEN * sections.len();
+    let mut at = table_end.next_multiple_of(4);
+    for (_, bytes) in sections {
+        at = (at + bytes.len()).next_multiple_of(4);
+    }
+    let total = at + CRC_LEN;
+    let total32 = u32::try_from(total)
+        .map_err(|_| Error::InvalidParameter("a model blob must stay below 4 GiB"))?;
+    let out = out
+        .get_mut(..total)
+        .ok_or(Error::CapacityExceeded { capacity: total })?;
+    out.fill(0);
+    out[..4].copy_from_slice(&MAGIC);
+    out[4..6].copy_from_slice(&VERSION.to_le_bytes());
+    out[6..8].copy_from_slice(&(kind as u16).to_le_bytes());
+    out[8..12].copy_from_slice(&total32.to_le_bytes());
+    out[12..16].copy_from_slice(&(sections.len() as u32).to_le_bytes());
+    let mut offset = table_end.next_multiple_of(4);
+    for (i, (tag, bytes)) in sections.iter().enumerate() {
+        let entry = HEADER_LEN + ENTRY_LEN * i;
+        out[entry..entry + 4].copy_from_slice(tag);
+        out[entry + 4..entry + 8].copy_from_slice(&(offset as u32).to_le_bytes());
+        out[entry + 8..entry + 12].copy_from_slice(&(bytes.len() as u32).to_le_bytes());
+        out[offset..offset + bytes.len()].copy_from_slice(bytes);
+        offset = (offset + bytes.len()).next_multiple_of(4);
+    }
+    let crc = crc32(&out[..total - CRC_LEN]);
+    out[total - CRC_LEN..].copy_from_slice(&crc.to_le_bytes());
+    Ok(total)
+}
+
 /// A model blob held in memory with the 4-byte alignment [`Model`] needs to read sections in
 /// place (host side: a `Vec<u8>` read from a file has no alignment guarantee).
 #[cfg(feature = "std")]
@@ -341,34 +384,16 @@ impl ModelWriter {
 
     /// The finished blob. Error: it would exceed 4 GiB.
     pub fn finish(&self) -> Result<std::vec::Vec<u8>, Error> {
-        let too_big = Error::InvalidParameter("a model blob must stay below 4 GiB");
-        let table_end = HEADER_LEN + ENTRY_LEN * self.sections.len();
-        let mut offsets = std::vec::Vec::with_capacity(self.sections.len());
-        let mut at = table_end.next_multiple_of(4);
-        for (_, bytes) in &self.sections {
-            offsets.push(at);
-            at = (at + bytes.len()).next_multiple_of(4);
-        }
-        let total = at + CRC_LEN;
-        let total32 = u32::try_from(total).map_err(|_| too_big)?;
-        let mut out = std::vec::Vec::with_capacity(total);
-        out.extend_from_slice(&MAGIC);
-        out.extend_from_slice(&VERSION.to_le_bytes());
-        out.extend_from_slice(&(self.kind as u16).to_le_bytes());
-        out.extend_from_slice(&total32.to_le_bytes());
-        out.extend_from_slice(&(self.sections.len() as u32).to_le_bytes());
-        for ((tag, bytes), offset) in self.sections.iter().zip(&offsets) {
-            out.extend_from_slice(tag);
-            out.extend_from_slice(&(*offset as u32).to_le_bytes());
-            out.extend_from_slice(&(bytes.len() as u32).to_le_bytes());
-        }
-        for ((_, bytes), offset) in self.sections.iter().zip(&offsets) {
-            out.resize(*offset, 0);
-            out.extend_from_slice(bytes);
-        }
-        out.resize(total - CRC_LEN, 0);
-        let crc = crc32(&out);
-        out.extend_from_slice(&crc.to_le_bytes());
+        let sections: std::vec::Vec<([u8; 4], &[u8])> =
+            self.sections.iter().map(|(t, b)| (*t, &b[..])).collect();
+        let size = HEADER_LEN
+            + ENTRY_LEN * sections.len()
+            + sections.iter().map(|(_, b)| b.len() + 3).sum::<usize>()
+            + CRC_LEN
+            + 3;
+        let mut out = std::vec![0u8; size];
+        let len = write_into(self.kind, &sections, &mut out)?;
+        out.truncate(len);
         Ok(out)
     }
 }
