@@ -7,6 +7,9 @@
 //!   `label: u8`, `host prediction: u8`, two zero bytes, `features × f32`.
 //!   `digits-sample.bin`: the first test row alone (host prediction `u8`, three zero bytes,
 //!   64 × `f32`).
+//!   `digits-learned.bin`: `length: u32`, `crc: u32` of the blob a [`Learner`] on the digits
+//!   model writes after `learn(3, first six test rows labelled 3, prior 4)` and
+//!   `add_class("mixed", first six test rows)`; the MCU replays these steps.
 //! - `hopfield.hbm`: a classic Hopfield memory, N = 1024, P = 102 (load 0.10), patterns 0..102
 //!   of `Codebook::new(1)`; `hopfield-recall.bin`: `steps: u32`, then a cue (pattern 5 with
 //!   every tenth bit flipped, 32 words) and the host's synchronous recall of it (32 words).
@@ -18,8 +21,11 @@
 //!
 //! Run: `cargo run --release --example qemu_data`
 
+use hyperbits::classify::Classifier;
 use hyperbits::hopfield::{Hopfield, Update};
 use hyperbits::io::read_csv;
+use hyperbits::learn::Learner;
+use hyperbits::model::AlignedBlob;
 use hyperbits::plan::{plan_membership, Model, Scope, Vsa};
 use hyperbits::sketch::Bloom;
 use hyperbits::train::{train, Options};
@@ -59,6 +65,23 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .iter()
         .for_each(|x| one.extend_from_slice(&x.to_le_bytes()));
     std::fs::write(out.join("digits-sample.bin"), one)?;
+
+    let blob = AlignedBlob::new(&model.to_blob()?);
+    let mut learner = Learner::<W, 11>::new(Classifier::from_bytes(blob.as_bytes())?)?;
+    let encode = |i: usize| learner.encode(test_set.row(i));
+    let threes = (0..test_set.len())
+        .filter(|&i| test_set.labels[i] == 3)
+        .take(6)
+        .map(encode)
+        .collect::<Result<Vec<_>, _>>()?;
+    let mixed = (0..6).map(encode).collect::<Result<Vec<_>, _>>()?;
+    learner.learn(3, &threes, 4)?;
+    learner.add_class("mixed", &mixed)?;
+    let mut learned = vec![0u8; 8192];
+    let len = learner.write_blob(&mut learned)?;
+    let mut bytes = (len as u32).to_le_bytes().to_vec();
+    bytes.extend_from_slice(&learned[len - 4..len]);
+    std::fs::write(out.join("digits-learned.bin"), bytes)?;
 
     let book = Codebook::new(1);
     let mut memory = Box::new(Hopfield::<32, 102>::new());

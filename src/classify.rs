@@ -216,6 +216,40 @@ fn seed(lo: u32, hi: u32) -> u64 {
     u64::from(lo) | (u64::from(hi) << 32)
 }
 
+/// The `CPAR` words of a classifier (shared by the trainer and [`crate::learn`]).
+pub(crate) fn params(
+    dim: usize,
+    classes: usize,
+    features: usize,
+    encoding: &Encoding,
+    tie_seed: u64,
+) -> [u32; PARAM_WORDS] {
+    let split = |s: u64| [s as u32, (s >> 32) as u32];
+    let ([s0, s1], [k0, k1], levels) = match *encoding {
+        Encoding::Projection { seed } => (split(seed), [0, 0], 0),
+        Encoding::Record {
+            level_seed,
+            key_seed,
+            levels,
+        } => (split(level_seed), split(key_seed), u32::from(levels)),
+    };
+    let [t0, t1] = split(tie_seed);
+    [
+        dim as u32,
+        classes as u32,
+        features as u32,
+        encoding.code(),
+        s0,
+        s1,
+        k0,
+        k1,
+        levels,
+        QUANTIZATION,
+        t0,
+        t1,
+    ]
+}
+
 impl<'a, const W: usize> Classifier<'a, W> {
     /// Validates `bytes` as a classifier blob of dimension `32·W` (see [`Self::from_model`]).
     pub fn from_bytes(bytes: &'a [u8]) -> Result<Self, Error> {
@@ -307,6 +341,16 @@ impl<'a, const W: usize> Classifier<'a, W> {
             clf.label(c)?;
         }
         Ok(clf)
+    }
+
+    /// The scaling read from the blob.
+    pub(crate) fn scaling(&self) -> Scaling<'a> {
+        self.scaling
+    }
+
+    /// The seed of the tie-breaking vector.
+    pub(crate) fn tie_seed(&self) -> u64 {
+        self.tie_seed
     }
 
     /// The number of classes.

@@ -65,6 +65,7 @@ mod integer;
 #[cfg(feature = "std")]
 pub mod io;
 mod kernel;
+pub mod learn;
 mod memory;
 pub mod model;
 pub mod persist;

@@ -268,11 +268,14 @@ macro_rules! include_model {
     }};
 }
 
-/// Writes a blob of kind `kind` with `sections` (tag, bytes) into `out`, without allocating;
-/// returns its length. Errors: `out` too short, duplicate tags, a blob of 4 GiB or more.
+/// Writes a blob of kind `kind` into `out` without allocating; returns its length. Each
+/// section is a tag and the byte slices that, concatenated, form its content (so a firmware
+/// can write a section from pieces held in different places). Values must already be
+/// little-endian. Errors: `out` too short ([`Error::CapacityExceeded`] with the length
+/// needed), duplicate tags, a blob of 4 GiB or more.
 pub fn write_into(
     kind: Kind,
-    sections: &[([u8; 4], &[u8])],
+    sections: &[([u8; 4], &[&[u8]])],
     out: &mut [u8],
 ) -> Result<usize, Error> {
     for (i, (tag, _)) in sections.iter().enumerate() {
@@ -280,10 +283,11 @@ pub fn write_into(
             return Err(Error::Inconsistent("duplicate section tag"));
         }
     }
+    let section_len = |parts: &[&[u8]]| parts.iter().map(|p| p.len()).sum::<usize>();
     let table_end = HEADER_LEN + ENTRY_LEN * sections.len();
     let mut at = table_end.next_multiple_of(4);
-    for (_, bytes) in sections {
-        at = (at + bytes.len()).next_multiple_of(4);
+    for (_, parts) in sections {
+        at = (at + section_len(parts)).next_multiple_of(4);
     }
     let total = at + CRC_LEN;
     let total32 = u32::try_from(total)
@@ -298,13 +302,18 @@ pub fn write_into(
     out[8..12].copy_from_slice(&total32.to_le_bytes());
     out[12..16].copy_from_slice(&(sections.len() as u32).to_le_bytes());
     let mut offset = table_end.next_multiple_of(4);
-    for (i, (tag, bytes)) in sections.iter().enumerate() {
+    for (i, (tag, parts)) in sections.iter().enumerate() {
         let entry = HEADER_LEN + ENTRY_LEN * i;
+        let len = section_len(parts);
         out[entry..entry + 4].copy_from_slice(tag);
         out[entry + 4..entry + 8].copy_from_slice(&(offset as u32).to_le_bytes());
-        out[entry + 8..entry + 12].copy_from_slice(&(bytes.len() as u32).to_le_bytes());
-        out[offset..offset + bytes.len()].copy_from_slice(bytes);
-        offset = (offset + bytes.len()).next_multiple_of(4);
+        out[entry + 8..entry + 12].copy_from_slice(&(len as u32).to_le_bytes());
+        let mut at = offset;
+        for part in *parts {
+            out[at..at + part.len()].copy_from_slice(part);
+            at += part.len();
+        }
+        offset = (offset + len).next_multiple_of(4);
     }
     let crc = crc32(&out[..total - CRC_LEN]);
     out[total - CRC_LEN..].copy_from_slice(&crc.to_le_bytes());
@@ -384,11 +393,21 @@ impl ModelWriter {
 
     /// The finished blob. Error: it would exceed 4 GiB.
     pub fn finish(&self) -> Result<std::vec::Vec<u8>, Error> {
-        let sections: std::vec::Vec<([u8; 4], &[u8])> =
-            self.sections.iter().map(|(t, b)| (*t, &b[..])).collect();
+        let parts: std::vec::Vec<[&[u8]; 1]> =
+            self.sections.iter().map(|(_, b)| [&b[..]]).collect();
+        let sections: std::vec::Vec<([u8; 4], &[&[u8]])> = self
+            .sections
+            .iter()
+            .zip(&parts)
+            .map(|((t, _), p)| (*t, &p[..]))
+            .collect();
         let size = HEADER_LEN
             + ENTRY_LEN * sections.len()
-            + sections.iter().map(|(_, b)| b.len() + 3).sum::<usize>()
+            + self
+                .sections
+                .iter()
+                .map(|(_, b)| b.len() + 3)
+                .sum::<usize>()
             + CRC_LEN
             + 3;
         let mut out = std::vec![0u8; size];

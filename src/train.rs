@@ -29,9 +29,7 @@
 //! Everything is seeded: the same data and options give the same blob.
 
 use crate::binary::BinaryVector;
-use crate::classify::{
-    encode_features, quantized, tags, Encoding, Prediction, Scaling, PARAM_WORDS, QUANTIZATION,
-};
+use crate::classify::{encode_features, params, quantized, tags, Encoding, Prediction, Scaling};
 use crate::encode::{Projection, ProjectionTable};
 use crate::error::Error;
 use crate::model::{Kind, ModelWriter};
@@ -247,30 +245,13 @@ impl<const W: usize> Trained<W> {
 
     /// The model blob ([`crate::model`] container, classifier sections of [`crate::classify`]).
     pub fn to_blob(&self) -> Result<Vec<u8>, Error> {
-        let split = |s: u64| [s as u32, (s >> 32) as u32];
-        let (code, [s0, s1], [k0, k1], levels) = match self.encoding {
-            Encoding::Projection { seed } => (1, split(seed), [0, 0], 0),
-            Encoding::Record {
-                level_seed,
-                key_seed,
-                levels,
-            } => (2, split(level_seed), split(key_seed), u32::from(levels)),
-        };
-        let [t0, t1] = split(self.tie_seed);
-        let params: [u32; PARAM_WORDS] = [
-            BinaryVector::<W>::DIM as u32,
-            self.prototypes.len() as u32,
-            self.min.len() as u32,
-            code,
-            s0,
-            s1,
-            k0,
-            k1,
-            levels,
-            QUANTIZATION,
-            t0,
-            t1,
-        ];
+        let params = params(
+            BinaryVector::<W>::DIM,
+            self.prototypes.len(),
+            self.min.len(),
+            &self.encoding,
+            self.tie_seed,
+        );
         let words: Vec<u32> = self.prototypes.iter().flat_map(|p| *p.as_words()).collect();
         let mut offsets = vec![0u32];
         let mut text = Vec::new();

@@ -87,7 +87,12 @@ pub static DIGITS_TEST: &[u8] = include_bytes!("../data/digits-test.bin");
 /// Digits features per row.
 pub const DIGITS_FEATURES: usize = 64;
 
-fn u32_at(b: &[u8], at: usize) -> u32 {
+/// The length and CRC of the blob the host's learner wrote (steps in
+/// `examples/qemu_data.rs`).
+pub static DIGITS_LEARNED: &[u8] = include_bytes!("../data/digits-learned.bin");
+
+/// Reads a little-endian `u32` at byte `at`.
+pub fn u32_at(b: &[u8], at: usize) -> u32 {
     u32::from_le_bytes([b[at], b[at + 1], b[at + 2], b[at + 3]])
 }
 

@@ -5,11 +5,12 @@
 
 use hyperbits::classify::Classifier;
 use hyperbits::hopfield::{HopfieldView, Update};
+use hyperbits::learn::Learner;
 use hyperbits::sketch::Bloom;
 use hyperbits::{BinaryVector, Codebook, Error, ItemMemory};
 use hyperbits_qemu::{
-    digits_rows, entry, hopfield_case, run_tests, DIGITS_MODEL, HOPFIELD_MODEL, SKETCH_EXPECTED,
-    SKETCH_MODEL, SKETCH_WORDS,
+    digits_rows, entry, hopfield_case, run_tests, u32_at, DIGITS_LEARNED, DIGITS_MODEL,
+    HOPFIELD_MODEL, SKETCH_EXPECTED, SKETCH_MODEL, SKETCH_WORDS,
 };
 
 #[allow(dead_code)]
@@ -80,6 +81,60 @@ fn digits_classifier_matches_the_host() {
     assert!(Classifier::<64>::from_bytes(bytes).is_err());
 }
 
+/// Learning on the device: the same steps as the host's learner give the same blob (length
+/// and CRC), and that blob, read back, predicts as the learner did. Not on the emulated
+/// micro:bit: an 11-class learner, its blob and the test's buffers need about 17 KiB of
+/// stack (the learner and its `Result` are each 3.2 KiB), and it has 16 KiB of RAM.
+fn learning_matches_the_host() {
+    if cfg!(all(target_arch = "arm", not(target_feature = "v7"))) {
+        hyperbits_qemu::semihosting::print!("skipped: needs 17 KiB of RAM ... ");
+        return;
+    }
+    // The learned blob is 3,800 bytes; every byte of stack counts on the Cortex-M0.
+    let mut out = [0u32; 952];
+    let bytes: &mut [u8] = bytemuck::cast_slice_mut(&mut out);
+    let mut predicted = [0u8; 450];
+    let len = learn_on_digits(bytes, &mut predicted);
+    assert_eq!(len as u32, u32_at(DIGITS_LEARNED, 0));
+    assert_eq!(u32_at(bytes, len - 4), u32_at(DIGITS_LEARNED, 4));
+    let saved = Classifier::<64>::from_bytes(&bytes[..len]).unwrap();
+    assert_eq!(saved.label(10), Ok("mixed"));
+    for ((_, _, features), &p) in digits_rows().zip(&predicted) {
+        assert_eq!(saved.predict(&features).unwrap().class, usize::from(p));
+    }
+}
+
+/// The learning steps of `examples/qemu_data.rs`: writes the blob into `out`, the learner's
+/// predictions for the test rows into `predicted`, returns the blob's length. A frame of its
+/// own, one sample buffer reused, so it fits the Cortex-M0's 16 KiB of RAM.
+#[inline(never)]
+fn learn_on_digits(out: &mut [u8], predicted: &mut [u8; 450]) -> usize {
+    let clf = Classifier::<64>::from_bytes(DIGITS_MODEL).unwrap();
+    let mut learner = Learner::<64, 11>::new(clf).unwrap();
+    let mut samples = heapless::Vec::<BinaryVector<64>, 6>::new();
+    for (label, _, features) in digits_rows() {
+        if label == 3 && !samples.is_full() {
+            samples.push(encode(&learner, &features)).unwrap();
+        }
+    }
+    learner.learn(3, &samples, 4).unwrap();
+    samples.clear();
+    for (_, _, features) in digits_rows().take(6) {
+        samples.push(encode(&learner, &features)).unwrap();
+    }
+    assert_eq!(learner.add_class("mixed", &samples), Ok(10));
+    for ((_, _, features), p) in digits_rows().zip(predicted.iter_mut()) {
+        *p = learner.classify(&encode(&learner, &features)).class as u8;
+    }
+    learner.write_blob(out).unwrap()
+}
+
+/// Encoding in its own frame (the projection's counters would add to the caller's).
+#[inline(never)]
+fn encode(learner: &Learner<'static, 64, 11>, features: &[f32]) -> BinaryVector<64> {
+    learner.encode(features).unwrap()
+}
+
 /// A byte view of a word buffer (so it is aligned for the in-place reader).
 fn bytemuck_bytes(words: &mut [u32; 1024], len: usize) -> &mut [u8] {
     let bytes: &mut [u8; 4096] = bytemuck::cast_mut(words);
@@ -124,6 +179,7 @@ fn main() -> ! {
         hamming_at_10016_bits,
         errors_instead_of_panics,
         digits_classifier_matches_the_host,
+        learning_matches_the_host,
         hopfield_recall_matches_the_host,
         sketch_matches_the_host
     )
