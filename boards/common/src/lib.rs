@@ -4,14 +4,20 @@
 //! this crate: [`I2cRegisters`] reads a frame of features from a register array (an 8×8
 //! thermal sensor such as the AMG8833 gives the 64 features of the digits model),
 //! [`classify_frame`] encodes and classifies it with a [`Classifier`] read in place from flash,
-//! and [`ClassLed`] shows whether the last prediction was a given class. Nothing here names a
-//! chip; the core crate names no HAL at all.
+//! and [`ClassLed`] shows whether the last prediction was a given class. For learning on the
+//! device, [`learn_frames`] teaches a [`Learner`] from `N` frames (a new class, or a
+//! correction of one) and [`save_learner`] writes the result to flash through a
+//! power-cut-safe [`ModelStore`]. Nothing here names a chip; the core crate names no HAL at
+//! all.
 #![no_std]
 #![deny(missing_docs)]
 
 use embedded_hal::digital::OutputPin;
 use embedded_hal::i2c::I2c;
 use hyperbits::classify::{Classifier, Prediction};
+use hyperbits::learn::Learner;
+use hyperbits::persist::ModelStore;
+use hyperbits::BinaryVector;
 
 /// A source of feature frames.
 pub trait Sensor {
@@ -93,6 +99,59 @@ pub fn classify_frame<S: Sensor, const W: usize>(
 ) -> Result<Prediction, StreamError<S::Error>> {
     sensor.read(frame).map_err(StreamError::Sensor)?;
     classifier.predict(frame).map_err(StreamError::Model)
+}
+
+/// What a batch of labelled frames teaches a [`Learner`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lesson<'l> {
+    /// Move class `class` towards the frames, its prototype counted as `prior` frames.
+    Correct {
+        /// The class index.
+        class: usize,
+        /// The weight of the current prototype.
+        prior: u16,
+    },
+    /// Add a class with this label, made of the frames.
+    NewClass(&'l str),
+}
+
+/// Reads `N` frames from `sensor` (through `frame`), encodes them, and applies `lesson` to
+/// `learner`; returns the class taught. Costs `N·D/8` bytes of stack for the encoded frames.
+pub fn learn_frames<S: Sensor, const W: usize, const C: usize, const N: usize>(
+    sensor: &mut S,
+    learner: &mut Learner<'_, W, C>,
+    frame: &mut [f32],
+    lesson: Lesson<'_>,
+) -> Result<usize, StreamError<S::Error>> {
+    let mut samples = [BinaryVector::<W>::zero(); N];
+    for s in &mut samples {
+        sensor.read(frame).map_err(StreamError::Sensor)?;
+        *s = learner.encode(frame).map_err(StreamError::Model)?;
+    }
+    match lesson {
+        Lesson::Correct { class, prior } => learner
+            .learn(class, &samples, prior)
+            .map(|()| class)
+            .map_err(StreamError::Model),
+        Lesson::NewClass(label) => learner
+            .add_class(label, &samples)
+            .map_err(StreamError::Model),
+    }
+}
+
+/// Writes `learner` as a model blob into `buf` and saves it in `store` (the previous model
+/// stays loadable until the new one is committed). Returns the blob's length.
+pub fn save_learner<F, const W: usize, const C: usize>(
+    learner: &Learner<'_, W, C>,
+    store: &mut ModelStore<F>,
+    buf: &mut [u8],
+) -> Result<usize, hyperbits::Error>
+where
+    F: embedded_storage::nor_flash::NorFlash,
+{
+    let len = learner.write_blob(buf)?;
+    store.save(&buf[..len])?;
+    Ok(len)
 }
 
 /// An LED lit while the last prediction is `class`.
