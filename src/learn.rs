@@ -6,13 +6,15 @@
 //! stay in flash. A binary prototype no longer knows how many samples made it, so an update
 //! counts the current prototype as `prior` samples: the new prototype is the bitwise majority
 //! of the prototype (weight `prior`) and the new samples (weight 1 each), ties broken by the
-//! model's tie vector. `prior = 0` replaces the class by the new samples; a large `prior`
-//! moves it slowly. [`Learner::write_blob`] writes a classifier blob that
+//! model's tie vector. So with `n` samples a bit flips where more than `(prior + n)/2` of them
+//! disagree with it (exactly half: the tie vector decides): `prior = 0` replaces the class by
+//! the samples' majority, and `prior > n` leaves it unchanged, so teach with more samples
+//! than `prior`. [`Learner::write_blob`] writes a classifier blob that
 //! [`Classifier::from_bytes`] reads back with the same predictions, and
 //! [`crate::persist::ModelStore`] keeps it across resets and power cuts.
 //!
 //! Memory: the prototypes and labels (`C·(D/8 + 4) + LABEL_BYTES` bytes); an update needs
-//! one more vector and 128 bytes of counters on the stack. No heap.
+//! three more vectors and 128 bytes of counters on the stack. No heap.
 //!
 //! ```
 //! # fn main() -> Result<(), hyperbits::Error> {

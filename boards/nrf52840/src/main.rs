@@ -90,10 +90,7 @@ fn main() -> ! {
             let next = learner.classes().saturating_sub(10);
             LABELS.get(next).map(|&label| Lesson::NewClass(label))
         } else if correct_button.is_low().unwrap_or(false) {
-            Some(Lesson::Correct {
-                class: 0,
-                prior: 16,
-            })
+            Some(Lesson::Correct { class: 0, prior: 4 })
         } else {
             None
         };
