@@ -70,6 +70,7 @@ mod memory;
 pub mod model;
 pub mod persist;
 pub mod plan;
+pub mod sae;
 pub mod sketch;
 #[cfg(feature = "std")]
 pub mod train;

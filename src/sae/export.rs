@@ -1,0 +1,239 @@
+//! Host side: a float SAE, its reference forward pass, and post-training int8 quantisation
+//! into an HSAE v1 blob (the rules of `../shared/docs/sae.md` §3.2: symmetric int8 with one
+//! scale per latent for both matrices, biases in accumulator units, `b_pre` folded into the
+//! bias for bit input, the input scale from calibration rows for dense input).
+
+use super::{Input, HEADER_LEN, HSAE_MAGIC, HSAE_VERSION, SECTION};
+use crate::error::Error;
+use crate::model::{crc32, Kind, ModelWriter};
+use std::vec::Vec;
+
+/// A float sparse autoencoder in the canonical form: `pre = W_enc (x − b_pre) + b_enc`,
+/// `z = ReLU(TopK_k(pre))`, `x̂ = W_decᵀ z + b_dec`. Matrices are latent-major (`h × d_in`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct FloatSae {
+    /// Inputs (bits for [`Input::Bits`]).
+    pub d_in: usize,
+    /// Latents.
+    pub h: usize,
+    /// Latents kept per input (`h`: plain ReLU).
+    pub k: usize,
+    /// The input kind.
+    pub input: Input,
+    /// Encoder weights, `h × d_in`.
+    pub w_enc: Vec<f32>,
+    /// Encoder bias, `h`.
+    pub b_enc: Vec<f32>,
+    /// Input centre subtracted before the encoder, `d_in`.
+    pub b_pre: Vec<f32>,
+    /// Decoder weights, `h × d_in` (row `i` is latent `i`'s dictionary vector).
+    pub w_dec: Vec<f32>,
+    /// Decoder bias, `d_in`.
+    pub b_dec: Vec<f32>,
+}
+
+/// Symmetric int8 quantisation of one row: `(scale, weights)` with `scale = max|w|/127`.
+fn quantize_row(row: &[f32]) -> (f32, impl Iterator<Item = i8> + '_) {
+    let max = row.iter().fold(0f32, |m, w| m.max(w.abs()));
+    let scale = if max > 0.0 { max / 127.0 } else { 1.0 / 127.0 };
+    (
+        scale,
+        row.iter()
+            .map(move |w| (w / scale).round_ties_even().clamp(-127.0, 127.0) as i8),
+    )
+}
+
+impl FloatSae {
+    /// Checks shapes and values; the error names the tensor.
+    pub fn validate(&self) -> Result<(), Error> {
+        let (d, h) = (self.d_in, self.h);
+        if d == 0 || h == 0 || h > 65_536 || self.k == 0 || self.k > h || self.k > 65_535 {
+            return Err(Error::InvalidParameter(
+                "an SAE needs d_in ≥ 1, 1 ≤ h ≤ 65536 and 1 ≤ k ≤ min(h, 65535)",
+            ));
+        }
+        let tensors: [(&str, &[f32], usize); 5] = [
+            ("W_enc", &self.w_enc, h * d),
+            ("b_enc", &self.b_enc, h),
+            ("b_pre", &self.b_pre, d),
+            ("W_dec", &self.w_dec, h * d),
+            ("b_dec", &self.b_dec, d),
+        ];
+        for (name, t, len) in tensors {
+            if t.len() != len {
+                return Err(Error::Inconsistent(match name {
+                    "W_enc" => "W_enc must hold h × d_in values",
+                    "b_enc" => "b_enc must hold h values",
+                    "b_pre" => "b_pre must hold d_in values",
+                    "W_dec" => "W_dec must hold h × d_in values",
+                    _ => "b_dec must hold d_in values",
+                }));
+            }
+            if t.iter().any(|v| !v.is_finite()) {
+                return Err(Error::Inconsistent(match name {
+                    "W_enc" => "W_enc has a NaN or infinite value",
+                    "b_enc" => "b_enc has a NaN or infinite value",
+                    "b_pre" => "b_pre has a NaN or infinite value",
+                    "W_dec" => "W_dec has a NaN or infinite value",
+                    _ => "b_dec has a NaN or infinite value",
+                }));
+            }
+        }
+        Ok(())
+    }
+
+    /// Float pre-activations of one input (`d_in` values; 0/1 for bit input).
+    pub fn pre(&self, x: &[f32]) -> Vec<f32> {
+        (0..self.h)
+            .map(|i| {
+                let row = &self.w_enc[i * self.d_in..(i + 1) * self.d_in];
+                let dot: f64 = row
+                    .iter()
+                    .zip(x.iter().zip(&self.b_pre))
+                    .map(|(&w, (&v, &b))| f64::from(w) * f64::from(v - b))
+                    .sum();
+                (dot + f64::from(self.b_enc[i])) as f32
+            })
+            .collect()
+    }
+
+    /// The float code: the top-k `(latent, value)` pairs (value desc, index asc), ReLU applied.
+    pub fn encode(&self, x: &[f32]) -> Vec<(usize, f32)> {
+        let pre = self.pre(x);
+        let mut order: Vec<usize> = (0..self.h).collect();
+        order.sort_by(|&a, &b| pre[b].total_cmp(&pre[a]).then(a.cmp(&b)));
+        order
+            .into_iter()
+            .take(self.k)
+            .filter(|&i| pre[i] > 0.0)
+            .map(|i| (i, pre[i]))
+            .collect()
+    }
+
+    /// The float reconstruction of a code.
+    pub fn decode(&self, z: &[(usize, f32)]) -> Vec<f32> {
+        let mut out = self.b_dec.clone();
+        for &(i, v) in z {
+            let row = &self.w_dec[i * self.d_in..(i + 1) * self.d_in];
+            out.iter_mut().zip(row).for_each(|(o, w)| *o += v * w);
+        }
+        out
+    }
+
+    /// Quantises to an HSAE v1 blob (int8 encoder and, if `decoder`, int8 decoder).
+    /// `calibration` (rows of `d_in` floats) sets the input scale of a dense model:
+    /// `max|x − b_pre| / 127`; bit models ignore it. Errors: [`Self::validate`]'s, no
+    /// calibration rows for a dense model, a bias that does not fit `i32` units.
+    pub fn to_hsae(&self, calibration: &[f32], decoder: bool) -> Result<Vec<u8>, Error> {
+        self.validate()?;
+        let (d, h) = (self.d_in, self.h);
+        let in_scale = match self.input {
+            Input::Bits => 1.0,
+            Input::Dense => {
+                if calibration.is_empty() || !calibration.len().is_multiple_of(d) {
+                    return Err(Error::InvalidParameter(
+                        "a dense SAE needs calibration rows of d_in values",
+                    ));
+                }
+                let max = calibration
+                    .chunks_exact(d)
+                    .flat_map(|r| r.iter().zip(&self.b_pre).map(|(x, b)| (x - b).abs()))
+                    .fold(0f32, f32::max);
+                if max > 0.0 {
+                    max / 127.0
+                } else {
+                    1.0
+                }
+            }
+        };
+        let mut enc_scale = Vec::with_capacity(h);
+        let mut enc_w: Vec<i8> = Vec::with_capacity(h * d);
+        let mut enc_bias = Vec::with_capacity(h);
+        for i in 0..h {
+            let (s, q) = quantize_row(&self.w_enc[i * d..(i + 1) * d]);
+            let row: Vec<i8> = q.collect();
+            let bias = match self.input {
+                Input::Dense => f64::from(self.b_enc[i]) / (f64::from(in_scale) * f64::from(s)),
+                Input::Bits => {
+                    let folded: f64 = row
+                        .iter()
+                        .zip(&self.b_pre)
+                        .map(|(&w, &b)| f64::from(w) * f64::from(b))
+                        .sum();
+                    (f64::from(self.b_enc[i]) - f64::from(s) * folded) / f64::from(s)
+                }
+            }
+            .round_ties_even();
+            if bias.abs() > f64::from(i32::MAX) / 2.0 {
+                return Err(Error::InvalidParameter(
+                    "b_enc too large for i32 accumulator units",
+                ));
+            }
+            enc_scale.push(s);
+            enc_bias.push(bias as i32);
+            enc_w.extend(row);
+        }
+        let mut out = vec![0u8; HEADER_LEN];
+        let push = |out: &mut Vec<u8>, bytes: &[u8]| -> u32 {
+            out.resize(out.len().next_multiple_of(4), 0);
+            let at = out.len() as u32;
+            out.extend_from_slice(bytes);
+            at
+        };
+        let le = |v: &[f32]| -> Vec<u8> { v.iter().flat_map(|x| x.to_le_bytes()).collect() };
+        let o_pre = push(&mut out, &le(&self.b_pre));
+        let o_escl = push(&mut out, &le(&enc_scale));
+        let bias_bytes: Vec<u8> = enc_bias.iter().flat_map(|b| b.to_le_bytes()).collect();
+        let o_ebia = push(&mut out, &bias_bytes);
+        let o_encw = push(&mut out, bytemuck::cast_slice(&enc_w));
+        let (o_dscl, o_decw) = if decoder {
+            let mut scales = Vec::with_capacity(h);
+            let mut w: Vec<i8> = Vec::with_capacity(h * d);
+            for i in 0..h {
+                let (s, q) = quantize_row(&self.w_dec[i * d..(i + 1) * d]);
+                scales.push(s);
+                w.extend(q);
+            }
+            let o_dscl = push(&mut out, &le(&scales));
+            let o_decw = push(&mut out, bytemuck::cast_slice(&w));
+            out.extend_from_slice(&le(&self.b_dec));
+            (o_dscl, o_decw)
+        } else {
+            (0, 0)
+        };
+        out.resize(out.len().next_multiple_of(4), 0);
+        out[..4].copy_from_slice(&HSAE_MAGIC);
+        out[4..6].copy_from_slice(&HSAE_VERSION.to_le_bytes());
+        out[6..8].copy_from_slice(&(HEADER_LEN as u16).to_le_bytes());
+        out[8..12].copy_from_slice(&(d as u32).to_le_bytes());
+        out[12..16].copy_from_slice(&(h as u32).to_le_bytes());
+        out[16..18].copy_from_slice(&(self.k as u16).to_le_bytes());
+        out[18] = match self.input {
+            Input::Dense => 0,
+            Input::Bits => 1,
+        };
+        out[19] = 1; // int8
+        out[20..24].copy_from_slice(&in_scale.to_le_bytes());
+        for (at, o) in [
+            (24, o_pre),
+            (28, o_escl),
+            (32, o_ebia),
+            (36, o_encw),
+            (40, o_dscl),
+            (44, o_decw),
+        ] {
+            out[at..at + 4].copy_from_slice(&o.to_le_bytes());
+        }
+        let crc = crc32(&out);
+        out.extend_from_slice(&crc.to_le_bytes());
+        Ok(out)
+    }
+
+    /// [`Self::to_hsae`] wrapped in the library's model container (kind [`Kind::Sae`]).
+    pub fn to_blob(&self, calibration: &[f32], decoder: bool) -> Result<Vec<u8>, Error> {
+        let hsae = self.to_hsae(calibration, decoder)?;
+        let mut w = ModelWriter::new(Kind::Sae);
+        w.section(SECTION, &hsae)?;
+        w.finish()
+    }
+}

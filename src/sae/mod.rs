@@ -1,0 +1,635 @@
+//! Sparse-autoencoder (SAE) inference from flash: int8 encoder weights read in place, the k
+//! largest latents kept in a fixed-size [`TopK`], an optional int8 decoder. No heap.
+//!
+//! An SAE maps an input (a float vector, or a bit-packed hypervector) to a few active latents
+//! ("features"): `pre_i = b_enc_i + Σ_j W_enc[i][j]·(x_j − b_pre_j)`, `z = ReLU(TopK_k(pre))`,
+//! and back: `x̂_j = b_dec_j + Σ_{i ∈ support(z)} z_i·W_dec[i][j]`. The weights are int8 with
+//! one scale per latent; the encoder runs in `i32` accumulators (their bound is checked when
+//! the model is opened, so they cannot overflow) and ranks `acc_i · scale_i` with ties to the
+//! lower index. The design, its measurements and the blob layout are in
+//! `../shared/docs/sae.md`.
+//!
+//! # Model format
+//! [`Sae::from_bytes`] reads the **HSAE v1** blob of that spec (48-byte header, offsets from
+//! the blob's start, CRC-32 at the end; every field read with `from_le_bytes`, so a blob from
+//! `include_bytes!` needs no alignment), either bare or as the `HSAE` section of a
+//! [`crate::model`] container of kind [`Kind::Sae`] (the form the library writes).
+//!
+//! | offset | type | field |
+//! |---:|---|---|
+//! | 0 | `[u8; 4]` | magic `HSAE` |
+//! | 4 | `u16` | version, 1 |
+//! | 6 | `u16` | header length (≥ 48) |
+//! | 8 | `u32` | `d_in` (bits for bit input) |
+//! | 12 | `u32` | latents `h` |
+//! | 16 | `u16` | `k` (`h` for no TopK) |
+//! | 18 | `u8` | input: 0 dense (int8 after `(x − b_pre)/in_scale`), 1 bit-packed 0/1 |
+//! | 19 | `u8` | encoder weights: 1 int8, 2 ternary, 3 binary (all stored as int8 in v1) |
+//! | 20 | `f32` | `in_scale` (1 for bits) |
+//! | 24 | `u32` | offset of `b_pre`: `d_in × f32` |
+//! | 28 | `u32` | offset of the encoder scales: `h × f32` |
+//! | 32 | `u32` | offset of the encoder biases: `h × i32`, accumulator units (`b_pre` folded in for bits) |
+//! | 36 | `u32` | offset of the encoder weights: `h × d_in × i8`, latent-major |
+//! | 40 | `u32` | offset of the decoder scales: `h × f32` (0: no decoder) |
+//! | 44 | `u32` | offset of the decoder weights: `h × d_in × i8`, then `b_dec`: `d_in × f32` |
+//! | end − 4 | `u32` | CRC-32 (ISO-HDLC) of every byte before it |
+
+#[cfg(feature = "std")]
+pub mod export;
+
+use crate::error::Error;
+use crate::model::{crc32, Kind, Model, MAGIC as CONTAINER_MAGIC};
+
+/// The first four bytes of an HSAE blob.
+pub const HSAE_MAGIC: [u8; 4] = *b"HSAE";
+/// The HSAE version this build reads and writes.
+pub const HSAE_VERSION: u16 = 1;
+/// Bytes of the HSAE v1 header.
+pub const HEADER_LEN: usize = 48;
+/// The container section that holds an HSAE blob.
+pub const SECTION: [u8; 4] = *b"HSAE";
+
+/// What an SAE takes as input.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub enum Input {
+    /// Floats, quantised to int8 as `clamp(round((x − b_pre)/in_scale), ±127)`.
+    Dense,
+    /// A bit-packed 0/1 vector, `d_in` bits, LSB first (a [`crate::BinaryVector`]'s words).
+    Bits,
+}
+
+/// How the encoder weights were quantised (all stored as int8 in HSAE v1).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub enum Weights {
+    /// int8, symmetric, one scale per latent.
+    Int8,
+    /// Ternary {−1, 0, +1} times a per-latent scale.
+    Ternary,
+    /// Binary {−1, +1} times a per-latent scale.
+    Binary,
+}
+
+/// The k largest latents of one input, sorted by value (descending; ties: lower index first),
+/// with ReLU applied: latents whose value is not positive are dropped, so `len() ≤ K`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub struct TopK<const K: usize> {
+    index: [u16; K],
+    value: [f32; K],
+    acc: [i32; K],
+    len: usize,
+}
+
+impl<const K: usize> Default for TopK<K> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl<const K: usize> TopK<K> {
+    /// An empty selection.
+    pub const fn new() -> Self {
+        TopK {
+            index: [0; K],
+            value: [0.0; K],
+            acc: [0; K],
+            len: 0,
+        }
+    }
+
+    /// The number of active latents.
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    /// Whether no latent is active.
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// The active latents' indices, largest value first.
+    pub fn indices(&self) -> &[u16] {
+        &self.index[..self.len]
+    }
+
+    /// The active latents' values (`scale_i · acc_i`, in the model's float units).
+    pub fn values(&self) -> &[f32] {
+        &self.value[..self.len]
+    }
+
+    /// The active latents' integer accumulators.
+    pub fn accumulators(&self) -> &[i32] {
+        &self.acc[..self.len]
+    }
+
+    /// `(index, value)` pairs, largest value first.
+    pub fn iter(&self) -> impl Iterator<Item = (u16, f32)> + '_ {
+        self.indices()
+            .iter()
+            .copied()
+            .zip(self.values().iter().copied())
+    }
+}
+
+/// Streaming top-k selection over `(index, rank key)`, keys compared as `f64`.
+struct Selector<'t, const K: usize> {
+    out: &'t mut TopK<K>,
+    keys: [f64; K],
+    k: usize,
+}
+
+impl<'t, const K: usize> Selector<'t, K> {
+    fn new(out: &'t mut TopK<K>, k: usize) -> Self {
+        out.len = 0;
+        Selector {
+            out,
+            keys: [0.0; K],
+            k,
+        }
+    }
+
+    /// Offers latent `index` (offered in increasing index order, so an equal key never
+    /// displaces an earlier one: ties go to the lower index).
+    fn offer(&mut self, index: usize, key: f64, acc: i32) {
+        let len = self.out.len;
+        if len == self.k && key <= self.keys[len - 1] {
+            return;
+        }
+        // Insertion point: after every kept key that is ≥ this one.
+        let mut at = len.min(self.k - 1);
+        while at > 0 && self.keys[at - 1] < key {
+            at -= 1;
+        }
+        let end = if len < self.k { len } else { len - 1 };
+        for j in (at..end).rev() {
+            self.keys[j + 1] = self.keys[j];
+            self.out.index[j + 1] = self.out.index[j];
+            self.out.acc[j + 1] = self.out.acc[j];
+        }
+        self.keys[at] = key;
+        self.out.index[at] = index as u16;
+        self.out.acc[at] = acc;
+        self.out.len = (len + 1).min(self.k);
+    }
+
+    /// Applies ReLU: keeps the positive prefix.
+    fn finish(self) {
+        let keep = self.keys[..self.out.len]
+            .iter()
+            .take_while(|&&k| k > 0.0)
+            .count();
+        for j in 0..keep {
+            self.out.value[j] = self.keys[j] as f32;
+        }
+        self.out.len = keep;
+    }
+}
+
+/// A sparse autoencoder read in place from an HSAE blob.
+#[derive(Debug, Clone, Copy)]
+pub struct Sae<'a> {
+    d_in: usize,
+    h: usize,
+    k: usize,
+    input: Input,
+    weights: Weights,
+    in_scale: f32,
+    b_pre: &'a [u8],
+    enc_scale: &'a [u8],
+    enc_bias: &'a [u8],
+    enc_w: &'a [i8],
+    decoder: Option<(&'a [u8], &'a [i8], &'a [u8])>,
+}
+
+fn u16_at(b: &[u8], at: usize) -> u16 {
+    u16::from_le_bytes([b[at], b[at + 1]])
+}
+
+fn u32_at(b: &[u8], at: usize) -> u32 {
+    u32::from_le_bytes([b[at], b[at + 1], b[at + 2], b[at + 3]])
+}
+
+fn f32_at(b: &[u8], i: usize) -> f32 {
+    f32::from_bits(u32_at(b, 4 * i))
+}
+
+fn i32_at(b: &[u8], i: usize) -> i32 {
+    u32_at(b, 4 * i) as i32
+}
+
+/// Rounds half to even (numpy's and torch's rule), for `|x| < 2^31`.
+fn round_even(x: f32) -> i32 {
+    let t = x as i32; // towards zero
+    let frac = x - t as f32;
+    let away = if x < 0.0 { -1 } else { 1 };
+    if frac.abs() > 0.5 || (frac.abs() == 0.5 && t % 2 != 0) {
+        t + away
+    } else {
+        t
+    }
+}
+
+impl<'a> Sae<'a> {
+    /// Opens an HSAE v1 blob, bare or inside a [`crate::model`] container of kind
+    /// [`Kind::Sae`]. Validated once: magic, version, header length, CRC-32, every offset and
+    /// length, finite scales, and that no accumulator can overflow `i32`.
+    pub fn from_bytes(bytes: &'a [u8]) -> Result<Self, Error> {
+        if bytes.get(..4) == Some(&CONTAINER_MAGIC[..]) {
+            let model = Model::new_checked(bytes)?;
+            model.expect_kind(Kind::Sae)?;
+            return Self::from_hsae(model.section(SECTION)?);
+        }
+        Self::from_hsae(bytes)
+    }
+
+    /// Opens a bare HSAE v1 blob (see [`Self::from_bytes`]).
+    pub fn from_hsae(b: &'a [u8]) -> Result<Self, Error> {
+        if b.len() < 4 || b[..4] != HSAE_MAGIC {
+            return Err(Error::BadMagic);
+        }
+        if b.len() < HEADER_LEN + 4 {
+            return Err(Error::Truncated {
+                expected: HEADER_LEN + 4,
+                found: b.len(),
+            });
+        }
+        let version = u16_at(b, 4);
+        if version != HSAE_VERSION {
+            return Err(Error::UnsupportedVersion { found: version });
+        }
+        let body = b.len() - 4;
+        let (stored, computed) = (u32_at(b, body), crc32(&b[..body]));
+        if stored != computed {
+            return Err(Error::ChecksumMismatch { stored, computed });
+        }
+        if (u16_at(b, 6) as usize) < HEADER_LEN {
+            return Err(Error::Inconsistent("HSAE header shorter than 48 bytes"));
+        }
+        let (d_in, h, k) = (
+            u32_at(b, 8) as usize,
+            u32_at(b, 12) as usize,
+            u16_at(b, 16) as usize,
+        );
+        if d_in == 0 || h == 0 || h > usize::from(u16::MAX) + 1 {
+            return Err(Error::Inconsistent(
+                "an SAE needs 1..=65536 latents and inputs",
+            ));
+        }
+        if k == 0 || k > h {
+            return Err(Error::Inconsistent("k must be in 1..=h"));
+        }
+        let input = match b[18] {
+            0 => Input::Dense,
+            1 => Input::Bits,
+            _ => return Err(Error::Inconsistent("unknown SAE input kind")),
+        };
+        let weights = match b[19] {
+            1 => Weights::Int8,
+            2 => Weights::Ternary,
+            3 => Weights::Binary,
+            _ => return Err(Error::Inconsistent("unknown SAE weight kind")),
+        };
+        let in_scale = f32::from_bits(u32_at(b, 20));
+        if !(in_scale.is_finite() && in_scale > 0.0) {
+            return Err(Error::Inconsistent("in_scale must be finite and positive"));
+        }
+        let matrix = h
+            .checked_mul(d_in)
+            .ok_or(Error::Inconsistent("SAE too large"))?;
+        // A section of `len` bytes at the offset stored at header byte `field`.
+        let section = |field: usize, tag: &[u8; 4], len: usize| -> Result<&'a [u8], Error> {
+            let at = u32_at(b, field) as usize;
+            at.checked_add(len)
+                .filter(|&end| at >= HEADER_LEN && end <= body)
+                .map(|end| &b[at..end])
+                .ok_or(Error::SectionOutOfBounds { tag: *tag })
+        };
+        let b_pre = section(24, b"BPRE", 4 * d_in)?;
+        let enc_scale = section(28, b"ESCL", 4 * h)?;
+        let enc_bias = section(32, b"EBIA", 4 * h)?;
+        let enc_w: &[i8] = bytemuck::cast_slice(section(36, b"ENCW", matrix)?);
+        let decoder = if u32_at(b, 40) == 0 {
+            None
+        } else {
+            let dec_scale = section(40, b"DSCL", 4 * h)?;
+            let both = section(44, b"DECW", matrix + 4 * d_in)?;
+            let (w, b_dec) = both.split_at(matrix);
+            Some((dec_scale, bytemuck::cast_slice(w), b_dec))
+        };
+        let finite = |s: &[u8]| (0..s.len() / 4).all(|i| f32_at(s, i).is_finite());
+        if !finite(b_pre)
+            || !finite(enc_scale)
+            || !decoder.is_none_or(|(s, _, d)| finite(s) && finite(d))
+        {
+            return Err(Error::Inconsistent("SAE scales and biases must be finite"));
+        }
+        // |acc| ≤ |bias| + 127·(d_in for bits, 127·d_in for int8 inputs) must fit an i32.
+        let per_input: i64 = match input {
+            Input::Bits => 127,
+            Input::Dense => 127 * 127,
+        };
+        let max_bias = (0..h)
+            .map(|i| i64::from(i32_at(enc_bias, i)).abs())
+            .max()
+            .unwrap_or(0);
+        if max_bias + per_input * d_in as i64 > i64::from(i32::MAX) {
+            return Err(Error::Inconsistent(
+                "SAE accumulators could overflow i32 (d_in too large)",
+            ));
+        }
+        if enc_w.contains(&i8::MIN) {
+            return Err(Error::Inconsistent("int8 weights must be in -127..=127"));
+        }
+        Ok(Sae {
+            d_in,
+            h,
+            k,
+            input,
+            weights,
+            in_scale,
+            b_pre,
+            enc_scale,
+            enc_bias,
+            enc_w,
+            decoder,
+        })
+    }
+
+    /// Inputs per sample (bits for [`Input::Bits`]).
+    pub fn d_in(&self) -> usize {
+        self.d_in
+    }
+
+    /// Latents.
+    pub fn latents(&self) -> usize {
+        self.h
+    }
+
+    /// Latents kept per input.
+    pub fn k(&self) -> usize {
+        self.k
+    }
+
+    /// The input kind.
+    pub fn input(&self) -> Input {
+        self.input
+    }
+
+    /// The encoder weight kind.
+    pub fn weights(&self) -> Weights {
+        self.weights
+    }
+
+    /// Whether the model has a decoder.
+    pub fn has_decoder(&self) -> bool {
+        self.decoder.is_some()
+    }
+
+    fn row(&self, i: usize) -> &'a [i8] {
+        &self.enc_w[i * self.d_in..(i + 1) * self.d_in]
+    }
+
+    fn check_input(&self, want: Input) -> Result<(), Error> {
+        if self.input != want {
+            return Err(Error::InvalidParameter(match self.input {
+                Input::Dense => "this SAE takes dense input (encode_dense / encode_i8)",
+                Input::Bits => "this SAE takes bit-packed input (encode_bits)",
+            }));
+        }
+        Ok(())
+    }
+
+    fn check<const K: usize>(&self, want: Input) -> Result<(), Error> {
+        self.check_input(want)?;
+        if K < self.k {
+            return Err(Error::CapacityExceeded { capacity: K });
+        }
+        Ok(())
+    }
+
+    /// Ranks the accumulators `acc(i)` into `out`.
+    fn select<const K: usize>(
+        &self,
+        out: &mut TopK<K>,
+        unit: f64,
+        mut acc: impl FnMut(usize) -> i32,
+    ) {
+        let mut sel = Selector::new(out, self.k);
+        for i in 0..self.h {
+            let a = acc(i);
+            let key = f64::from(a) * f64::from(f32_at(self.enc_scale, i)) * unit;
+            sel.offer(i, key, a);
+        }
+        sel.finish();
+    }
+
+    /// The encoder accumulator of latent `i` for a bit-packed input (bias included).
+    fn acc_bits(&self, i: usize, x: &[u32]) -> i32 {
+        let row = self.row(i);
+        let mut acc = i32_at(self.enc_bias, i);
+        for (w, &word) in x.iter().enumerate() {
+            let mut bits = word;
+            while bits != 0 {
+                acc += i32::from(row[32 * w + bits.trailing_zeros() as usize]);
+                bits &= bits - 1;
+            }
+        }
+        acc
+    }
+
+    /// Checks a bit-packed input: `ceil(d_in/32)` words, no bit set past `d_in`.
+    fn check_bits(&self, x: &[u32]) -> Result<(), Error> {
+        let words = self.d_in.div_ceil(32);
+        if x.len() != words {
+            return Err(Error::LengthMismatch {
+                expected: words,
+                found: x.len(),
+            });
+        }
+        let tail = self.d_in % 32;
+        if tail != 0 && x[words - 1] >> tail != 0 {
+            return Err(Error::InvalidParameter("a bit is set past d_in"));
+        }
+        Ok(())
+    }
+
+    /// Encodes a bit-packed input (`ceil(d_in/32)` words, bit `j` = bit `j % 32` of word
+    /// `j / 32`): `acc_i = c_i + Σ_{bit j set} W[i][j]`, `nnz·h` adds. Errors: a dense model,
+    /// `K < k`, the wrong number of words, a bit set past `d_in`.
+    pub fn encode_bits<const K: usize>(&self, x: &[u32], out: &mut TopK<K>) -> Result<(), Error> {
+        self.check::<K>(Input::Bits)?;
+        self.check_bits(x)?;
+        self.select(out, 1.0, |i| self.acc_bits(i, x));
+        Ok(())
+    }
+
+    /// Quantises a float input as the encoder expects: `clamp(round((x − b_pre)/in_scale), ±127)`
+    /// (half to even). Errors: wrong length, a NaN or infinite value.
+    pub fn quantize_input(&self, x: &[f32], out: &mut [i8]) -> Result<(), Error> {
+        if x.len() != self.d_in || out.len() != self.d_in {
+            return Err(Error::LengthMismatch {
+                expected: self.d_in,
+                found: if x.len() != self.d_in {
+                    x.len()
+                } else {
+                    out.len()
+                },
+            });
+        }
+        for (j, (&v, q)) in x.iter().zip(out.iter_mut()).enumerate() {
+            if !v.is_finite() {
+                return Err(Error::InvalidParameter("an input value is NaN or infinite"));
+            }
+            let s = (v - f32_at(self.b_pre, j)) / self.in_scale;
+            *q = round_even(s.clamp(-127.0, 127.0)) as i8;
+        }
+        Ok(())
+    }
+
+    /// Encodes an input already quantised with [`Self::quantize_input`]:
+    /// `acc_i = bq_i + Σ_j W[i][j]·x_j`. Errors: a bit-input model, `K < k`, wrong length,
+    /// a value of −128.
+    pub fn encode_i8<const K: usize>(&self, x: &[i8], out: &mut TopK<K>) -> Result<(), Error> {
+        self.check::<K>(Input::Dense)?;
+        if x.len() != self.d_in {
+            return Err(Error::LengthMismatch {
+                expected: self.d_in,
+                found: x.len(),
+            });
+        }
+        if x.contains(&i8::MIN) {
+            return Err(Error::InvalidParameter(
+                "quantised inputs are in -127..=127",
+            ));
+        }
+        self.select(out, f64::from(self.in_scale), |i| {
+            let dot: i32 = self
+                .row(i)
+                .iter()
+                .zip(x)
+                .map(|(&w, &v)| i32::from(w) * i32::from(v))
+                .sum();
+            i32_at(self.enc_bias, i) + dot
+        });
+        Ok(())
+    }
+
+    /// Quantises and encodes a float input, quantising each value where it is used (no buffer
+    /// of `d_in`; `h·d_in` quantisations, so for speed quantise once with
+    /// [`Self::quantize_input`] and call [`Self::encode_i8`]: the same result). Errors: as
+    /// those two.
+    pub fn encode_dense<const K: usize>(&self, x: &[f32], out: &mut TopK<K>) -> Result<(), Error> {
+        self.check::<K>(Input::Dense)?;
+        if x.len() != self.d_in {
+            return Err(Error::LengthMismatch {
+                expected: self.d_in,
+                found: x.len(),
+            });
+        }
+        if x.iter().any(|v| !v.is_finite()) {
+            return Err(Error::InvalidParameter("an input value is NaN or infinite"));
+        }
+        let q = |j: usize| {
+            let s = (x[j] - f32_at(self.b_pre, j)) / self.in_scale;
+            round_even(s.clamp(-127.0, 127.0))
+        };
+        self.select(out, f64::from(self.in_scale), |i| {
+            let dot: i32 = self
+                .row(i)
+                .iter()
+                .enumerate()
+                .map(|(j, &w)| i32::from(w) * q(j))
+                .sum();
+            i32_at(self.enc_bias, i) + dot
+        });
+        Ok(())
+    }
+
+    /// The pre-TopK accumulator of every latent, for a bit-packed input (for checking against
+    /// golden vectors; `out` holds `h` values). Errors: as [`Self::encode_bits`].
+    pub fn accumulators_bits(&self, x: &[u32], out: &mut [i32]) -> Result<(), Error> {
+        self.check_input(Input::Bits)?;
+        self.check_bits(x)?;
+        if out.len() != self.h {
+            return Err(Error::LengthMismatch {
+                expected: self.h,
+                found: out.len(),
+            });
+        }
+        for (i, a) in out.iter_mut().enumerate() {
+            *a = self.acc_bits(i, x);
+        }
+        Ok(())
+    }
+
+    /// Reconstructs the input from `z`: `x̂_j = b_dec_j + Σ_i z_i·sd_i·W_dec[i][j]` into `out`
+    /// (`d_in` floats). Errors: no decoder, wrong length, a latent index past `h`.
+    pub fn decode<const K: usize>(&self, z: &TopK<K>, out: &mut [f32]) -> Result<(), Error> {
+        let (scale, w, b_dec) = self
+            .decoder
+            .ok_or(Error::MissingSection { tag: *b"DSCL" })?;
+        if out.len() != self.d_in {
+            return Err(Error::LengthMismatch {
+                expected: self.d_in,
+                found: out.len(),
+            });
+        }
+        for (j, o) in out.iter_mut().enumerate() {
+            *o = f32_at(b_dec, j);
+        }
+        for (i, v) in z.iter() {
+            let i = usize::from(i);
+            if i >= self.h {
+                return Err(Error::IndexOutOfRange {
+                    index: i,
+                    len: self.h,
+                });
+            }
+            let zs = v * f32_at(scale, i);
+            let row = &w[i * self.d_in..(i + 1) * self.d_in];
+            for (o, &wq) in out.iter_mut().zip(row) {
+                *o += zs * f32::from(wq);
+            }
+        }
+        Ok(())
+    }
+
+    /// Reconstructs a bit-packed input: bit `j` set where `x̂_j > 0.5`, written without a
+    /// `d_in` float buffer. `popcount(x ^ x̂)` is the reconstruction error (an anomaly score).
+    /// Errors: as [`Self::decode`]; `out` must hold `ceil(d_in/32)` words.
+    pub fn decode_bits<const K: usize>(&self, z: &TopK<K>, out: &mut [u32]) -> Result<(), Error> {
+        let (scale, w, b_dec) = self
+            .decoder
+            .ok_or(Error::MissingSection { tag: *b"DSCL" })?;
+        let words = self.d_in.div_ceil(32);
+        if out.len() != words {
+            return Err(Error::LengthMismatch {
+                expected: words,
+                found: out.len(),
+            });
+        }
+        if let Some(&i) = z.indices().iter().find(|&&i| usize::from(i) >= self.h) {
+            return Err(Error::IndexOutOfRange {
+                index: usize::from(i),
+                len: self.h,
+            });
+        }
+        out.fill(0);
+        for j in 0..self.d_in {
+            let mut v = f32_at(b_dec, j);
+            for (i, z) in z.iter() {
+                let i = usize::from(i);
+                v += z * f32_at(scale, i) * f32::from(w[i * self.d_in + j]);
+            }
+            if v > 0.5 {
+                out[j / 32] |= 1 << (j % 32);
+            }
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,278 @@
+use super::export::FloatSae;
+use super::*;
+use crate::model::AlignedBlob;
+use std::vec::Vec;
+
+/// SplitMix64 → uniform f32 in [-1, 1).
+fn rng(seed: u64) -> impl FnMut() -> f32 {
+    let mut s = seed;
+    move || {
+        s = s.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = s;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^= z >> 31;
+        (z >> 40) as f32 / (1u64 << 23) as f32 - 1.0
+    }
+}
+
+fn random_sae(input: Input, d_in: usize, h: usize, k: usize, seed: u64) -> FloatSae {
+    let mut r = rng(seed);
+    let mut v = |n: usize, s: f32| (0..n).map(|_| s * r()).collect::<Vec<f32>>();
+    FloatSae {
+        d_in,
+        h,
+        k,
+        input,
+        w_enc: v(h * d_in, 0.3),
+        b_enc: v(h, 0.2),
+        b_pre: match input {
+            Input::Bits => v(d_in, 0.0).iter().map(|_| 0.5).collect(),
+            Input::Dense => v(d_in, 0.1),
+        },
+        w_dec: v(h * d_in, 0.3),
+        b_dec: v(d_in, 0.1),
+    }
+}
+
+fn bits(d_in: usize, seed: u64) -> (Vec<u32>, Vec<f32>) {
+    let mut r = rng(seed);
+    let mut words = vec![0u32; d_in.div_ceil(32)];
+    let mut x = vec![0f32; d_in];
+    for j in 0..d_in {
+        if r() > 0.1 {
+            words[j / 32] |= 1 << (j % 32);
+            x[j] = 1.0;
+        }
+    }
+    (words, x)
+}
+
+/// The top-k by brute force from all accumulators: (key desc, index asc), ReLU.
+fn brute_force(sae: &Sae<'_>, acc: &[i32], unit: f64) -> Vec<u16> {
+    let key = |i: usize| f64::from(acc[i]) * f64::from(f32_at(sae.enc_scale, i)) * unit;
+    let mut order: Vec<usize> = (0..acc.len()).collect();
+    order.sort_by(|&a, &b| key(b).total_cmp(&key(a)).then(a.cmp(&b)));
+    order
+        .into_iter()
+        .take(sae.k())
+        .filter(|&i| key(i) > 0.0)
+        .map(|i| i as u16)
+        .collect()
+}
+
+#[test]
+fn bit_input_matches_brute_force_and_the_float_model() {
+    let float = random_sae(Input::Bits, 100, 24, 4, 1);
+    let blob = AlignedBlob::new(&float.to_blob(&[], true).unwrap());
+    let sae = Sae::from_bytes(blob.as_bytes()).unwrap();
+    assert_eq!((sae.d_in(), sae.latents(), sae.k()), (100, 24, 4));
+    let mut same_support = 0;
+    for s in 0..200 {
+        let (words, x) = bits(100, 100 + s);
+        let mut top = TopK::<8>::new();
+        sae.encode_bits(&words, &mut top).unwrap();
+        let mut acc = vec![0i32; 24];
+        sae.accumulators_bits(&words, &mut acc).unwrap();
+        assert_eq!(top.indices(), &brute_force(&sae, &acc, 1.0)[..]);
+        assert!(top.values().windows(2).all(|w| w[0] >= w[1]));
+        assert!(top.values().iter().all(|&v| v > 0.0));
+        for (i, &a) in top.indices().iter().zip(top.accumulators()) {
+            assert_eq!(a, acc[usize::from(*i)]);
+        }
+        // Against the float model: the same latents almost always, values close.
+        let z = float.encode(&x);
+        let float_idx: Vec<u16> = z.iter().map(|&(i, _)| i as u16).collect();
+        if float_idx == top.indices() {
+            same_support += 1;
+            for ((_, fv), qv) in z.iter().zip(top.values()) {
+                assert!((fv - qv).abs() <= 0.02 * fv.abs().max(1.0), "{fv} vs {qv}");
+            }
+        }
+        // Reconstruction: float decode of the int8 code vs the int8 decoder.
+        let mut xr = vec![0f32; 100];
+        sae.decode(&top, &mut xr).unwrap();
+        let code: Vec<(usize, f32)> = top.iter().map(|(i, v)| (usize::from(i), v)).collect();
+        let reference = float.decode(&code);
+        for (a, b) in xr.iter().zip(&reference) {
+            assert!((a - b).abs() < 0.02, "{a} vs {b}");
+        }
+        let mut xb = vec![0u32; 4];
+        sae.decode_bits(&top, &mut xb).unwrap();
+        for j in 0..100 {
+            assert_eq!((xb[j / 32] >> (j % 32)) & 1 == 1, xr[j] > 0.5);
+        }
+    }
+    assert!(same_support >= 180, "{same_support}/200");
+}
+
+#[test]
+fn dense_input_quantises_once_or_on_the_fly_alike() {
+    let float = random_sae(Input::Dense, 37, 50, 6, 2);
+    let mut r = rng(3);
+    let calib: Vec<f32> = (0..37 * 64).map(|_| r()).collect();
+    let hsae = float.to_hsae(&calib, false).unwrap();
+    // A bare HSAE blob, read unaligned on purpose.
+    let mut shifted = vec![0u8];
+    shifted.extend_from_slice(&hsae);
+    let sae = Sae::from_bytes(&shifted[1..]).unwrap();
+    assert!(!sae.has_decoder());
+    let mut same = 0;
+    for row in calib.chunks_exact(37) {
+        let (mut a, mut b) = (TopK::<6>::new(), TopK::<6>::new());
+        sae.encode_dense(row, &mut a).unwrap();
+        let mut q = [0i8; 37];
+        sae.quantize_input(row, &mut q).unwrap();
+        sae.encode_i8(&q, &mut b).unwrap();
+        assert_eq!(a, b);
+        let float_idx: Vec<u16> = float.encode(row).iter().map(|&(i, _)| i as u16).collect();
+        same += usize::from(float_idx == a.indices());
+    }
+    assert!(same >= 48, "{same}/64");
+    let mut out = [0f32; 37];
+    assert_eq!(
+        sae.decode(&TopK::<6>::new(), &mut out),
+        Err(Error::MissingSection { tag: *b"DSCL" })
+    );
+}
+
+#[test]
+fn topk_breaks_ties_towards_the_lower_index() {
+    // Every latent has the same weights and bias: all accumulators tie.
+    let mut float = random_sae(Input::Bits, 32, 10, 3, 4);
+    let row: Vec<f32> = float.w_enc[..32].to_vec();
+    float.w_enc = row.repeat(10);
+    float.b_enc = vec![5.0; 10];
+    let blob = AlignedBlob::new(&float.to_blob(&[], false).unwrap());
+    let sae = Sae::from_bytes(blob.as_bytes()).unwrap();
+    let mut top = TopK::<3>::new();
+    sae.encode_bits(&[0], &mut top).unwrap();
+    assert_eq!(top.indices(), &[0, 1, 2]);
+    // With all values negative, ReLU leaves nothing.
+    float.b_enc = vec![-5.0; 10];
+    let blob = AlignedBlob::new(&float.to_blob(&[], false).unwrap());
+    let sae = Sae::from_bytes(blob.as_bytes()).unwrap();
+    sae.encode_bits(&[0], &mut top).unwrap();
+    assert!(top.is_empty());
+}
+
+fn reseal(b: &mut [u8]) {
+    let n = b.len();
+    let crc = crc32(&b[..n - 4]);
+    b[n - 4..].copy_from_slice(&crc.to_le_bytes());
+}
+
+#[test]
+fn bad_blobs_and_bad_calls_are_errors() {
+    let float = random_sae(Input::Bits, 40, 8, 2, 5);
+    let hsae = float.to_hsae(&[], true).unwrap();
+    assert!(Sae::from_hsae(&hsae).is_ok());
+    for bit in (0..hsae.len() * 8).step_by(7) {
+        let mut b = hsae.clone();
+        b[bit / 8] ^= 1 << (bit % 8);
+        assert!(Sae::from_bytes(&b).is_err(), "bit {bit}");
+    }
+    for len in [0, 3, 10, 51, hsae.len() - 1] {
+        assert!(Sae::from_bytes(&hsae[..len]).is_err(), "len {len}");
+    }
+    let edit = |at: usize, bytes: &[u8]| {
+        let mut b = hsae.clone();
+        b[at..at + bytes.len()].copy_from_slice(bytes);
+        reseal(&mut b);
+        Sae::from_hsae(&b).map(|_| ())
+    };
+    assert_eq!(
+        edit(4, &[2, 0]),
+        Err(Error::UnsupportedVersion { found: 2 })
+    );
+    assert!(matches!(edit(6, &[40, 0]), Err(Error::Inconsistent(_))));
+    assert!(matches!(edit(16, &[9, 0]), Err(Error::Inconsistent(_)))); // k > h
+    assert!(matches!(edit(16, &[0, 0]), Err(Error::Inconsistent(_))));
+    assert!(matches!(edit(18, &[7]), Err(Error::Inconsistent(_))));
+    assert!(matches!(
+        edit(20, &f32::NAN.to_le_bytes()),
+        Err(Error::Inconsistent(_))
+    ));
+    assert!(matches!(
+        edit(36, &u32::MAX.to_le_bytes()),
+        Err(Error::SectionOutOfBounds { tag }) if &tag == b"ENCW"
+    ));
+    assert!(matches!(
+        edit(8, &1_000_000u32.to_le_bytes()),
+        Err(Error::SectionOutOfBounds { .. })
+    ));
+    let encw = u32_at(&hsae, 36) as usize;
+    assert!(matches!(edit(encw, &[0x80]), Err(Error::Inconsistent(_))));
+    let ebia = u32_at(&hsae, 32) as usize;
+    assert!(matches!(
+        edit(ebia, &i32::MAX.to_le_bytes()),
+        Err(Error::Inconsistent(_))
+    ));
+    assert!(matches!(
+        Sae::from_bytes(b"HBIT"),
+        Err(Error::Truncated { .. })
+    ));
+
+    let sae = Sae::from_hsae(&hsae).unwrap();
+    let mut small = TopK::<1>::new();
+    assert_eq!(
+        sae.encode_bits(&[0, 0], &mut small),
+        Err(Error::CapacityExceeded { capacity: 1 })
+    );
+    let mut top = TopK::<2>::new();
+    assert!(matches!(
+        sae.encode_bits(&[0], &mut top),
+        Err(Error::LengthMismatch { .. })
+    ));
+    assert!(matches!(
+        sae.encode_bits(&[0, 1 << 8], &mut top),
+        Err(Error::InvalidParameter(_))
+    ));
+    assert!(matches!(
+        sae.encode_dense(&[0.0; 40], &mut top),
+        Err(Error::InvalidParameter(_))
+    ));
+    sae.encode_bits(&[u32::MAX, 0xFF], &mut top).unwrap();
+    assert!(sae.decode(&top, &mut [0f32; 39]).is_err());
+    assert!(sae.decode_bits(&top, &mut [0u32; 1]).is_err());
+
+    let dense = random_sae(Input::Dense, 4, 4, 2, 6);
+    assert!(dense.to_hsae(&[], false).is_err());
+    let hsae = dense.to_hsae(&[1.0, 2.0, 3.0, 4.0], false).unwrap();
+    let sae = Sae::from_hsae(&hsae).unwrap();
+    let mut top = TopK::<2>::new();
+    assert!(sae
+        .encode_dense(&[1.0, f32::NAN, 0.0, 0.0], &mut top)
+        .is_err());
+    assert!(sae.encode_i8(&[0, -128, 0, 0], &mut top).is_err());
+    assert!(sae.encode_bits(&[0], &mut top).is_err());
+    let mut bad = dense.clone();
+    bad.w_enc[3] = f32::INFINITY;
+    assert_eq!(
+        bad.to_hsae(&[0.0; 4], false),
+        Err(Error::Inconsistent("W_enc has a NaN or infinite value"))
+    );
+    bad.w_enc.pop();
+    assert_eq!(
+        bad.to_hsae(&[0.0; 4], false),
+        Err(Error::Inconsistent("W_enc must hold h × d_in values"))
+    );
+}
+
+#[test]
+fn rounding_is_half_to_even() {
+    for (x, r) in [
+        (0.5, 0),
+        (1.5, 2),
+        (2.5, 2),
+        (-0.5, 0),
+        (-1.5, -2),
+        (-2.5, -2),
+        (1.49, 1),
+        (-1.51, -2),
+        (127.0, 127),
+    ] {
+        assert_eq!(round_even(x), r, "{x}");
+        assert_eq!(round_even(x), x.round_ties_even() as i32, "{x}");
+    }
+}
