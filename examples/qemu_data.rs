@@ -19,6 +19,12 @@
 //!   host's `contains` for keys 0..256, then the `f64` bits of its intersection estimate with
 //!   the sketch of keys 32..96 (same parameters).
 //!
+//! - `sae.hbm`: a random bit-input SAE (D = 512, h = 32, k = 8, int8 encoder and decoder,
+//!   SplitMix64 weights from seed 11) in the model container; `sae-expected.bin`: 16 cases,
+//!   each the input (16 words), the number of active latents (`u32`), their indices
+//!   (8 × `u16`), accumulators (8 × `i32`) and values (8 × `f32` bits), zero-padded, and the
+//!   `decode_bits` reconstruction (16 words).
+//!
 //! Run: `cargo run --release --example qemu_data`
 
 use hyperbits::classify::Classifier;
@@ -27,6 +33,7 @@ use hyperbits::io::read_csv;
 use hyperbits::learn::Learner;
 use hyperbits::model::AlignedBlob;
 use hyperbits::plan::{plan_membership, Model, Scope, Vsa};
+use hyperbits::sae::{export::FloatSae, Input, Sae, TopK};
 use hyperbits::sketch::Bloom;
 use hyperbits::train::{train, Options};
 use hyperbits::{words, Codebook};
@@ -117,6 +124,66 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut bytes: Vec<u8> = (0..256u64).map(|k| u8::from(a.contains(k))).collect();
     bytes.extend_from_slice(&a.estimate_intersection(&b)?.to_bits().to_le_bytes());
     std::fs::write(out.join("sketch-expected.bin"), bytes)?;
+    let mut state = 11u64;
+    let mut uniform = move || {
+        state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = state;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^= z >> 31;
+        z
+    };
+    let mut float = move |n: usize, scale: f32| -> Vec<f32> {
+        (0..n)
+            .map(|_| scale * ((uniform() >> 40) as f32 / (1u64 << 23) as f32 - 1.0))
+            .collect()
+    };
+    let (d, h) = (512, 32);
+    let sae = FloatSae {
+        d_in: d,
+        h,
+        k: 8,
+        input: Input::Bits,
+        w_enc: float(h * d, 0.2),
+        b_enc: float(h, 1.0),
+        b_pre: vec![0.5; d],
+        w_dec: float(h * d, 0.2),
+        b_dec: float(d, 0.5),
+    };
+    let blob = AlignedBlob::new(&sae.to_blob(&[], true)?);
+    std::fs::write(out.join("sae.hbm"), blob.as_bytes())?;
+    let device = Sae::from_bytes(blob.as_bytes())?;
+    let mut bytes = Vec::new();
+    for case in 0..16u32 {
+        let input: Vec<u32> = Codebook::new(u64::from(case) + 100)
+            .vector::<16>(0)
+            .as_words()
+            .to_vec();
+        let mut top = TopK::<8>::new();
+        device.encode_bits(&input, &mut top)?;
+        let mut decoded = [0u32; 16];
+        device.decode_bits(&top, &mut decoded)?;
+        input
+            .iter()
+            .for_each(|w| bytes.extend_from_slice(&w.to_le_bytes()));
+        bytes.extend_from_slice(&(top.len() as u32).to_le_bytes());
+        for j in 0..8 {
+            let i = top.indices().get(j).copied().unwrap_or(0);
+            bytes.extend_from_slice(&i.to_le_bytes());
+        }
+        for j in 0..8 {
+            let a = top.accumulators().get(j).copied().unwrap_or(0);
+            bytes.extend_from_slice(&a.to_le_bytes());
+        }
+        for j in 0..8 {
+            let v = top.values().get(j).copied().unwrap_or(0.0);
+            bytes.extend_from_slice(&v.to_bits().to_le_bytes());
+        }
+        decoded
+            .iter()
+            .for_each(|w| bytes.extend_from_slice(&w.to_le_bytes()));
+    }
+    std::fs::write(out.join("sae-expected.bin"), bytes)?;
     println!("wrote {}", out.display());
     Ok(())
 }

@@ -46,6 +46,8 @@ pub const HSAE_MAGIC: [u8; 4] = *b"HSAE";
 pub const HSAE_VERSION: u16 = 1;
 /// Bytes of the HSAE v1 header.
 pub const HEADER_LEN: usize = 48;
+/// Latents whose accumulators the bit-input encoder keeps at once (128 bytes of stack).
+const CHUNK: usize = 32;
 /// The container section that holds an HSAE blob.
 pub const SECTION: [u8; 4] = *b"HSAE";
 
@@ -419,24 +421,45 @@ impl<'a> Sae<'a> {
         let mut sel = Selector::new(out, self.k);
         for i in 0..self.h {
             let a = acc(i);
-            let key = f64::from(a) * f64::from(f32_at(self.enc_scale, i)) * unit;
-            sel.offer(i, key, a);
+            sel.offer(i, self.key(i, a, unit), a);
         }
         sel.finish();
     }
 
-    /// The encoder accumulator of latent `i` for a bit-packed input (bias included).
-    fn acc_bits(&self, i: usize, x: &[u32]) -> i32 {
-        let row = self.row(i);
-        let mut acc = i32_at(self.enc_bias, i);
-        for (w, &word) in x.iter().enumerate() {
-            let mut bits = word;
-            while bits != 0 {
-                acc += i32::from(row[32 * w + bits.trailing_zeros() as usize]);
-                bits &= bits - 1;
+    /// The rank key (and value) of latent `i`: `acc · scale_i · unit`, in `f64`.
+    fn key(&self, i: usize, acc: i32, unit: f64) -> f64 {
+        f64::from(acc) * f64::from(f32_at(self.enc_scale, i)) * unit
+    }
+
+    /// Calls `f(i, acc_i)` for every latent in index order, for a bit-packed input (bias
+    /// included). Latents go in chunks of [`CHUNK`]: the set bits are walked once per chunk
+    /// and each adds its weight to the chunk's accumulators (a strided column), so the bit
+    /// positions are decoded `h/CHUNK` times instead of `h` times.
+    fn for_each_acc_bits(&self, x: &[u32], mut f: impl FnMut(usize, i32)) {
+        let d = self.d_in;
+        for base in (0..self.h).step_by(CHUNK) {
+            let n = CHUNK.min(self.h - base);
+            let mut acc = [0i32; CHUNK];
+            for (c, a) in acc[..n].iter_mut().enumerate() {
+                *a = i32_at(self.enc_bias, base + c);
+            }
+            let block = &self.enc_w[base * d..(base + n) * d];
+            for (wi, &word) in x.iter().enumerate() {
+                let mut bits = word;
+                while bits != 0 {
+                    let j = 32 * wi + bits.trailing_zeros() as usize;
+                    let mut at = j;
+                    for a in &mut acc[..n] {
+                        *a += i32::from(block[at]);
+                        at += d;
+                    }
+                    bits &= bits - 1;
+                }
+            }
+            for (c, &a) in acc[..n].iter().enumerate() {
+                f(base + c, a);
             }
         }
-        acc
     }
 
     /// Checks a bit-packed input: `ceil(d_in/32)` words, no bit set past `d_in`.
@@ -461,7 +484,9 @@ impl<'a> Sae<'a> {
     pub fn encode_bits<const K: usize>(&self, x: &[u32], out: &mut TopK<K>) -> Result<(), Error> {
         self.check::<K>(Input::Bits)?;
         self.check_bits(x)?;
-        self.select(out, 1.0, |i| self.acc_bits(i, x));
+        let mut sel = Selector::new(out, self.k);
+        self.for_each_acc_bits(x, |i, a| sel.offer(i, self.key(i, a, 1.0), a));
+        sel.finish();
         Ok(())
     }
 
@@ -558,9 +583,7 @@ impl<'a> Sae<'a> {
                 found: out.len(),
             });
         }
-        for (i, a) in out.iter_mut().enumerate() {
-            *a = self.acc_bits(i, x);
-        }
+        self.for_each_acc_bits(x, |i, a| out[i] = a);
         Ok(())
     }
 
@@ -617,11 +640,19 @@ impl<'a> Sae<'a> {
             });
         }
         out.fill(0);
+        // z_i·sd_i once per latent (the same products `decode` forms, so the same bits).
+        let mut zs = [(0usize, 0f32); K];
+        for (slot, (i, v)) in zs.iter_mut().zip(z.iter()) {
+            *slot = (
+                usize::from(i) * self.d_in,
+                v * f32_at(scale, usize::from(i)),
+            );
+        }
+        let zs = &zs[..z.len()];
         for j in 0..self.d_in {
             let mut v = f32_at(b_dec, j);
-            for (i, z) in z.iter() {
-                let i = usize::from(i);
-                v += z * f32_at(scale, i) * f32::from(w[i * self.d_in + j]);
+            for &(row, s) in zs {
+                v += s * f32::from(w[row + j]);
             }
             if v > 0.5 {
                 out[j / 32] |= 1 << (j % 32);

@@ -91,6 +91,12 @@ pub const DIGITS_FEATURES: usize = 64;
 /// `examples/qemu_data.rs`).
 pub static DIGITS_LEARNED: &[u8] = include_bytes!("../data/digits-learned.bin");
 
+/// The bit-input SAE of `examples/qemu_data.rs` (D = 512, h = 32, k = 8).
+pub static SAE_MODEL: &[u8] = hyperbits::include_model!("../data/sae.hbm");
+
+/// The host's encodings and reconstructions of 16 inputs with [`SAE_MODEL`] (212 bytes each).
+pub static SAE_EXPECTED: &[u8] = include_bytes!("../data/sae-expected.bin");
+
 /// Reads a little-endian `u32` at byte `at`.
 pub fn u32_at(b: &[u8], at: usize) -> u32 {
     u32::from_le_bytes([b[at], b[at + 1], b[at + 2], b[at + 3]])

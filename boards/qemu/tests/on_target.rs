@@ -6,11 +6,12 @@
 use hyperbits::classify::Classifier;
 use hyperbits::hopfield::{HopfieldView, Update};
 use hyperbits::learn::Learner;
+use hyperbits::sae::{Sae, TopK};
 use hyperbits::sketch::Bloom;
 use hyperbits::{BinaryVector, Codebook, Error, ItemMemory};
 use hyperbits_qemu::{
     digits_rows, entry, hopfield_case, run_tests, u32_at, DIGITS_LEARNED, DIGITS_MODEL,
-    HOPFIELD_MODEL, SKETCH_EXPECTED, SKETCH_MODEL, SKETCH_WORDS,
+    HOPFIELD_MODEL, SAE_EXPECTED, SAE_MODEL, SKETCH_EXPECTED, SKETCH_MODEL, SKETCH_WORDS,
 };
 
 #[allow(dead_code)]
@@ -172,6 +173,40 @@ fn sketch_matches_the_host() {
     assert_eq!(estimate.to_bits(), expected);
 }
 
+/// The SAE, read in place from flash, selects the same latents with the same accumulators
+/// and values (f32 bits) and reconstructs the same bits as the host, for all 16 inputs.
+fn sae_matches_the_host() {
+    let sae = Sae::from_bytes(SAE_MODEL).unwrap();
+    assert_eq!((sae.d_in(), sae.latents(), sae.k()), (512, 32, 8));
+    let words =
+        |at: usize| -> [u32; 16] { core::array::from_fn(|i| u32_at(SAE_EXPECTED, at + 4 * i)) };
+    for case in 0..16 {
+        let at = 212 * case;
+        let input = words(at);
+        let mut top = TopK::<8>::new();
+        sae.encode_bits(&input, &mut top).unwrap();
+        let n = u32_at(SAE_EXPECTED, at + 64) as usize;
+        assert_eq!(top.len(), n, "case {}", case);
+        for j in 0..n {
+            let idx = SAE_EXPECTED[at + 68 + 2 * j];
+            assert_eq!(top.indices()[j], u16::from(idx), "case {} rank {}", case, j);
+            assert_eq!(
+                top.accumulators()[j],
+                u32_at(SAE_EXPECTED, at + 84 + 4 * j) as i32
+            );
+            assert_eq!(
+                top.values()[j].to_bits(),
+                u32_at(SAE_EXPECTED, at + 116 + 4 * j)
+            );
+        }
+        let mut decoded = [0u32; 16];
+        sae.decode_bits(&top, &mut decoded).unwrap();
+        assert_eq!(decoded, words(at + 148), "case {}", case);
+    }
+    let mut small = TopK::<4>::new();
+    assert!(sae.encode_bits(&[0; 16], &mut small).is_err());
+}
+
 #[entry]
 fn main() -> ! {
     run_tests!(
@@ -181,6 +216,7 @@ fn main() -> ! {
         digits_classifier_matches_the_host,
         learning_matches_the_host,
         hopfield_recall_matches_the_host,
-        sketch_matches_the_host
+        sketch_matches_the_host,
+        sae_matches_the_host
     )
 }

@@ -1,0 +1,45 @@
+//! SAE inference on the emulated MCU between the instruction-count markers
+//! (`./insncount.sh <target> sae`): the bit-input SAE of `data/sae.hbm` (D = 512, h = 32,
+//! k = 8, int8 weights read in place from flash) encodes one input and reconstructs it.
+#![no_std]
+#![no_main]
+
+use core::hint::black_box;
+use hyperbits::sae::{Sae, TopK};
+use hyperbits_qemu::{
+    bench_start, bench_stop, entry, semihosting, u32_at, SAE_EXPECTED, SAE_MODEL,
+};
+
+#[entry]
+fn main() -> ! {
+    let Ok(sae) = Sae::from_bytes(SAE_MODEL) else {
+        semihosting::eprintln!("cannot load the SAE");
+        semihosting::process::exit(1)
+    };
+    let input: [u32; 16] = core::array::from_fn(|i| u32_at(SAE_EXPECTED, 4 * i));
+    let mut top = TopK::<8>::new();
+    let mut decoded = [0u32; 16];
+    semihosting::println!("region: (empty)");
+    bench_start();
+    bench_stop();
+    semihosting::println!("region: SAE encode_bits (D=512, h=32, k=8, int8)");
+    bench_start();
+    let encoded = sae.encode_bits(black_box(&input), &mut top);
+    bench_stop();
+    semihosting::println!("region: SAE decode_bits (D=512, k=8, int8)");
+    bench_start();
+    let decoded_ok = sae.decode_bits(black_box(&top), &mut decoded);
+    bench_stop();
+    let ok = encoded.is_ok()
+        && decoded_ok.is_ok()
+        && top.len() == u32_at(SAE_EXPECTED, 64) as usize
+        && (0..16).all(|i| decoded[i] == u32_at(SAE_EXPECTED, 148 + 4 * i));
+    semihosting::println!(
+        "sae on {}: {} latents, as on the host: {}",
+        hyperbits_qemu::TARGET,
+        top.len(),
+        ok
+    );
+    semihosting::println!("done");
+    semihosting::process::exit(if ok { 0 } else { 1 })
+}
