@@ -3,7 +3,7 @@
 //!
 //! Every function returns an [`HbStatus`]; results go to caller-owned buffers; nothing
 //! allocates. Dimensions are in 32-bit words (`words`), as in the Rust API. Models (classifier,
-//! Hopfield, Bloom sketch) are blobs of the [`crate::model`] container, read in place: the
+//! Hopfield, Bloom sketch, SAE) are blobs of the [`crate::model`] container, read in place: the
 //! caller keeps the blob alive (e.g. in flash) while a handle refers to it.
 //!
 //! Safety contract for C callers, checked where it can be: every pointer is either NULL (which
@@ -18,6 +18,7 @@ use crate::error::Error;
 use crate::hopfield::{HopfieldView, Update};
 use crate::kernel;
 use crate::model::Model;
+use crate::sae::{Sae, TopK};
 use crate::sketch::Bloom;
 use crate::Codebook;
 
@@ -528,5 +529,102 @@ pub unsafe extern "C" fn hb_hopfield_recall(
             unsafe { *steps = taken };
         }
         Ok(())
+    })())
+}
+
+/// The largest `k` the C API's SAE functions take.
+pub const HB_SAE_MAX_K: usize = 64;
+
+/// Copies a code into the caller's buffers.
+///
+/// # Safety
+/// `indices` and `values` valid for `capacity` writes, `count` for one write.
+unsafe fn write_code(
+    top: &TopK<HB_SAE_MAX_K>,
+    indices: *mut u16,
+    values: *mut f32,
+    capacity: usize,
+    count: *mut usize,
+) -> Result<(), HbStatus> {
+    // SAFETY: the caller's contract.
+    let (idx, val, n) = unsafe {
+        (
+            slice_mut(indices, capacity)?,
+            slice_mut(values, capacity)?,
+            slice_mut(count, 1)?,
+        )
+    };
+    idx[..top.len()].copy_from_slice(top.indices());
+    val[..top.len()].copy_from_slice(top.values());
+    n[0] = top.len();
+    Ok(())
+}
+
+/// Checks that `capacity` can hold the model's k latents (at most [`HB_SAE_MAX_K`]).
+fn sae_capacity(sae: &Sae<'_>, capacity: usize) -> Result<(), HbStatus> {
+    if sae.k() > HB_SAE_MAX_K {
+        return Err(HbStatus::InvalidArgument);
+    }
+    if capacity < sae.k() {
+        return Err(HbStatus::BufferTooSmall);
+    }
+    Ok(())
+}
+
+/// Encodes a bit-packed input (`words` words, `ceil(d_in/32)`) with the SAE of an SAE blob
+/// (read in place; HSAE v1, bare or in the model container): writes the active latents'
+/// indices and values, largest first, and their number (at most k) to `count`.
+///
+/// # Safety
+/// `blob` valid for `len` reads; `input` for `words` reads; `indices` and `values` for
+/// `capacity` writes (`capacity` ≥ the model's k); `count` for a write.
+#[no_mangle]
+pub unsafe extern "C" fn hb_sae_encode_bits(
+    blob: *const u8,
+    len: usize,
+    input: *const u32,
+    words: usize,
+    indices: *mut u16,
+    values: *mut f32,
+    capacity: usize,
+    count: *mut usize,
+) -> HbStatus {
+    status((|| {
+        // SAFETY: the caller's contract.
+        let (bytes, input) = unsafe { (slice(blob, len)?, slice(input, words)?) };
+        let sae = Sae::from_bytes(bytes)?;
+        sae_capacity(&sae, capacity)?;
+        let mut top = TopK::<HB_SAE_MAX_K>::new();
+        sae.encode_bits(input, &mut top)?;
+        // SAFETY: the caller's contract.
+        unsafe { write_code(&top, indices, values, capacity, count) }
+    })())
+}
+
+/// Encodes a float input (`n` values, the model's d_in) with the SAE of a dense-input SAE
+/// blob; outputs as [`hb_sae_encode_bits`].
+///
+/// # Safety
+/// As [`hb_sae_encode_bits`], with `input` valid for `n` reads.
+#[no_mangle]
+pub unsafe extern "C" fn hb_sae_encode_dense(
+    blob: *const u8,
+    len: usize,
+    input: *const f32,
+    n: usize,
+    indices: *mut u16,
+    values: *mut f32,
+    capacity: usize,
+    count: *mut usize,
+) -> HbStatus {
+    status((|| {
+        // SAFETY: the caller's contract.
+        let (bytes, input) = unsafe { (slice(blob, len)?, slice(input, n)?) };
+        let sae = Sae::from_bytes(bytes)?;
+        sae_capacity(&sae, capacity)?;
+        let mut top = TopK::<HB_SAE_MAX_K>::new();
+        sae.encode_dense(input, &mut top)?;
+        // SAFETY: the caller's contract.
+        unsafe { write_code(&top, indices, values, capacity, count) }
     })())
 }

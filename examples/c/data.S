@@ -18,6 +18,8 @@
     embed hopfield_model, "hopfield.hbm"
     embed hopfield_recall, "hopfield-recall.bin"
     embed sketch_model, "sketch.hbm"
+    embed sae_model, "sae.hbm"
+    embed sae_expected, "sae-expected.bin"
 #if defined(__linux__)
     .section .note.GNU-stack,"",%progbits
 #endif

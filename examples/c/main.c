@@ -1,5 +1,5 @@
 /* hyperbits from C: runs the digits classifier blob on every test row and checks each
- * prediction against the Rust host's, then sketch, Hopfield and bad-input checks. The same
+ * prediction against the Rust host's, then sketch, Hopfield, SAE and bad-input checks. The same
  * program runs on the host (gcc) and on an emulated Cortex-M4 (arm-none-eabi-gcc, QEMU).
  * Exit code 0 when everything matches. */
 #include <stdio.h>
@@ -8,9 +8,9 @@
 #include "hyperbits.h"
 
 extern const uint8_t digits_model[], digits_test[], hopfield_model[], hopfield_recall[],
-    sketch_model[];
+    sketch_model[], sae_model[], sae_expected[];
 extern const uint32_t digits_model_len, digits_test_len, hopfield_model_len,
-    hopfield_recall_len, sketch_model_len;
+    hopfield_recall_len, sketch_model_len, sae_model_len, sae_expected_len;
 
 static int checks, failures;
 
@@ -119,10 +119,44 @@ static void algebra_sketch_hopfield(void) {
     printf("sketch and Hopfield from C: %d/64 members found, recall in %u steps\n", members, (unsigned)steps);
 }
 
+/* The SAE of boards/qemu/data/sae.hbm: every case's latents and values as the Rust host's
+ * (212-byte cases: input, count, 8 u16 indices, 8 i32 accumulators, 8 f32 values, output). */
+static void sae(void) {
+    int same = 0;
+    for (uint32_t c = 0; c < sae_expected_len / 212; c++) {
+        const uint8_t *e = sae_expected + 212 * c;
+        uint32_t input[16];
+        memcpy(input, e, sizeof input);
+        uint16_t idx[8];
+        float val[8];
+        size_t n = 0;
+        HbStatus s = hb_sae_encode_bits(sae_model, sae_model_len, input, 16, idx, val, 8, &n);
+        CHECK(s == HB_STATUS_OK, "sae encode: status %d", s);
+        int ok = n == u32_at(e + 64);
+        for (size_t j = 0; ok && j < n; j++) {
+            uint32_t bits;
+            memcpy(&bits, &val[j], 4);
+            ok = idx[j] == (uint16_t)(e[68 + 2 * j] | e[69 + 2 * j] << 8) && bits == u32_at(e + 116 + 4 * j);
+        }
+        CHECK(ok, "sae case %u differs from the host", (unsigned)c);
+        same += ok;
+    }
+    uint32_t input[16] = {0};
+    uint16_t idx[8];
+    float val[8];
+    size_t n = 0;
+    CHECK(hb_sae_encode_bits(sae_model, sae_model_len, input, 16, idx, val, 4, &n) == HB_STATUS_BUFFER_TOO_SMALL,
+          "sae: room for fewer than k latents");
+    CHECK(hb_sae_encode_bits(digits_model, digits_model_len, input, 16, idx, val, 8, &n) == HB_STATUS_WRONG_KIND,
+          "sae: a classifier blob");
+    printf("SAE from C: %d/%u codes as on the host\n", same, (unsigned)(sae_expected_len / 212));
+}
+
 int main(void) {
     digits();
     bad_input();
     algebra_sketch_hopfield();
+    sae();
     printf("%d passed, %d failed\n", checks - failures, failures);
     return failures == 0 ? 0 : 1;
 }

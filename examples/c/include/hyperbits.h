@@ -171,4 +171,34 @@ HbStatus hb_hopfield_recall(const uint8_t *blob,
                             uint32_t max_steps,
                             uint32_t *steps);
 
+// Encodes a bit-packed input (`words` words, `ceil(d_in/32)`) with the SAE of an SAE blob
+// (read in place; HSAE v1, bare or in the model container): writes the active latents'
+// indices and values, largest first, and their number (at most k) to `count`.
+//
+// # Safety
+// `blob` valid for `len` reads; `input` for `words` reads; `indices` and `values` for
+// `capacity` writes (`capacity` ≥ the model's k); `count` for a write.
+HbStatus hb_sae_encode_bits(const uint8_t *blob,
+                            size_t len,
+                            const uint32_t *input,
+                            size_t words,
+                            uint16_t *indices,
+                            float *values,
+                            size_t capacity,
+                            size_t *count);
+
+// Encodes a float input (`n` values, the model's d_in) with the SAE of a dense-input SAE
+// blob; outputs as [`hb_sae_encode_bits`].
+//
+// # Safety
+// As [`hb_sae_encode_bits`], with `input` valid for `n` reads.
+HbStatus hb_sae_encode_dense(const uint8_t *blob,
+                             size_t len,
+                             const float *input,
+                             size_t n,
+                             uint16_t *indices,
+                             float *values,
+                             size_t capacity,
+                             size_t *count);
+
 #endif  /* HYPERBITS_H */
