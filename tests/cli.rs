@@ -179,3 +179,139 @@ fn plan_prints_every_vsa_and_the_cheapest() {
     let r = run(&["plan", "--items", "64", "--error", "1e-3", "--memory", "10"]);
     assert!(!r.status.success() && text(&r).1.contains("memory"));
 }
+
+/// A SAELens-layout safetensors file: `W_enc [d, h]`, `b_enc`, `W_dec [h, d]`, `b_dec`
+/// (`skip` leaves one tensor out).
+fn sae_file(d: usize, h: usize, skip: Option<&str>) -> Vec<u8> {
+    use safetensors::tensor::{serialize, Dtype, TensorView};
+    let m = |n: usize, s: f32| -> Vec<u8> {
+        (0..n)
+            .flat_map(|i| (s * ((i * 37 % 11) as f32 - 5.0 + (i % 3) as f32 * 0.1)).to_le_bytes())
+            .collect()
+    };
+    let tensors = [
+        ("W_enc", vec![d, h], m(d * h, 0.1)),
+        ("b_enc", vec![h], m(h, 0.01)),
+        ("W_dec", vec![h, d], m(h * d, 0.2)),
+        ("b_dec", vec![d], m(d, 0.03)),
+    ];
+    let views: std::collections::HashMap<String, TensorView<'_>> = tensors
+        .iter()
+        .filter(|(n, _, _)| Some(*n) != skip)
+        .map(|(n, s, b)| {
+            (
+                n.to_string(),
+                TensorView::new(Dtype::F32, s.clone(), b).unwrap(),
+            )
+        })
+        .collect();
+    serialize(&views, None).unwrap()
+}
+
+#[test]
+fn sae_import_info_encode() {
+    let (d, h) = (40, 8);
+    let st = scratch("sae.safetensors");
+    std::fs::write(&st, sae_file(d, h, None)).unwrap();
+    let model = scratch("sae.hbm");
+    let (s, m) = (st.to_str().unwrap(), model.to_str().unwrap());
+    let o = run(&["sae", "import", s, "--k", "3", "--bits", "--out", m]);
+    assert!(o.status.success(), "{}", text(&o).1);
+    let (out, _) = text(&run(&["info", m]));
+    assert!(
+        out.contains("latents: 8, k = 3") && out.contains("inputs: 40 (Bits)"),
+        "{out}"
+    );
+
+    // Three rows of 40 bits; the tool's codes equal the library's.
+    let mut csv = (0..d)
+        .map(|j| format!("b{j}"))
+        .collect::<Vec<_>>()
+        .join(",")
+        + "\n";
+    let rows: Vec<Vec<u8>> = (0..3)
+        .map(|r| (0..d).map(|j| u8::from((j * 7 + r * 3) % 5 < 2)).collect())
+        .collect();
+    for row in &rows {
+        let cells: Vec<String> = row.iter().map(|b| b.to_string()).collect();
+        csv += &(cells.join(",") + "\n");
+    }
+    let inputs = scratch("sae-inputs.csv");
+    std::fs::write(&inputs, &csv).unwrap();
+    let o = run(&["sae", "encode", m, inputs.to_str().unwrap()]);
+    let (out, err) = text(&o);
+    assert!(o.status.success(), "{err}");
+    let blob = hyperbits::model::AlignedBlob::read(&model).unwrap();
+    let sae = hyperbits::sae::Sae::from_bytes(blob.as_bytes()).unwrap();
+    for (line, row) in out.lines().zip(&rows) {
+        let mut words = [0u32; 2];
+        for (j, &b) in row.iter().enumerate() {
+            words[j / 32] |= u32::from(b) << (j % 32);
+        }
+        let mut top = hyperbits::sae::TopK::<3>::new();
+        sae.encode_bits(&words, &mut top).unwrap();
+        let expected: Vec<String> = top.iter().map(|(i, v)| format!("{i}:{v:.6}")).collect();
+        assert_eq!(line, expected.join(" "));
+    }
+    assert_eq!(out.lines().count(), 3);
+    assert!(out.lines().all(|l| l.contains(':')), "{out}");
+
+    // Bad input: a missing tensor is named and nothing is written; a float model needs
+    // calibration rows; k out of range; a value that is not a bit.
+    let bad = scratch("sae-bad.safetensors");
+    std::fs::write(&bad, sae_file(d, h, Some("W_dec"))).unwrap();
+    let none = scratch("never.hbm");
+    let o = run(&[
+        "sae",
+        "import",
+        bad.to_str().unwrap(),
+        "--k",
+        "3",
+        "--bits",
+        "--out",
+        none.to_str().unwrap(),
+    ]);
+    assert!(
+        !o.status.success() && text(&o).1.contains("W_dec"),
+        "{}",
+        text(&o).1
+    );
+    assert!(!none.exists());
+    let o = run(&[
+        "sae",
+        "import",
+        s,
+        "--k",
+        "3",
+        "--out",
+        none.to_str().unwrap(),
+    ]);
+    assert!(!o.status.success() && text(&o).1.contains("calibration"));
+    let o = run(&[
+        "sae",
+        "import",
+        s,
+        "--k",
+        "9",
+        "--bits",
+        "--out",
+        none.to_str().unwrap(),
+    ]);
+    assert!(
+        !o.status.success() && text(&o).1.contains("k = 9"),
+        "{}",
+        text(&o).1
+    );
+    assert!(!none.exists());
+    std::fs::write(
+        &inputs,
+        csv.replacen("\n0", "\n2", 1).replacen("\n1", "\n2", 1),
+    )
+    .unwrap();
+    let o = run(&["sae", "encode", m, inputs.to_str().unwrap()]);
+    assert!(
+        !o.status.success() && text(&o).1.contains("0 or 1"),
+        "{}",
+        text(&o).1
+    );
+}

@@ -5,6 +5,8 @@ use clap::{Parser, Subcommand, ValueEnum};
 use hyperbits::classify::{Classifier, Encoding, MAX_FEATURES};
 use hyperbits::io::{read_csv, Table};
 use hyperbits::model::{AlignedBlob, Kind, Model};
+use hyperbits::sae::import::{from_safetensors, PreBias};
+use hyperbits::sae::{Input, Sae, TopK};
 use hyperbits::train::{train_with_progress, Dataset, EncoderChoice, Method, Options, Trained};
 use indicatif::{ProgressBar, ProgressStyle};
 use std::path::{Path, PathBuf};
@@ -117,6 +119,48 @@ enum Command {
         /// Rows to classify.
         rows: PathBuf,
     },
+    /// Sparse autoencoders: import trained weights, encode inputs.
+    Sae {
+        #[command(subcommand)]
+        command: SaeCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum SaeCommand {
+    /// Quantise the SAE of a safetensors file (W_enc, b_enc, W_dec, b_dec [, b_pre], or
+    /// encoder.weight, latent_bias, decoder.weight, pre_bias) to an int8 model blob.
+    Import {
+        /// The safetensors file.
+        file: PathBuf,
+        /// Latents kept per input (TopK).
+        #[arg(long)]
+        k: usize,
+        /// Where to write the model blob.
+        #[arg(long)]
+        out: PathBuf,
+        /// The model takes bit-packed 0/1 inputs (d_in bits) instead of floats.
+        #[arg(long)]
+        bits: bool,
+        /// Rows of inputs (CSV with a header) that set the int8 input scale of a float model.
+        #[arg(long)]
+        calibration: Option<PathBuf>,
+        /// Without a pre-bias tensor, subtract b_dec from the input (SAELens's
+        /// apply_b_dec_to_input).
+        #[arg(long)]
+        subtract_b_dec: bool,
+        /// Leave the decoder out (feature extraction only; half the flash).
+        #[arg(long)]
+        no_decoder: bool,
+    },
+    /// Per row of a CSV file (header row; d_in numbers, 0/1 for a bit model): the active
+    /// latents as `index:value` pairs, largest first.
+    Encode {
+        /// The model blob.
+        model: PathBuf,
+        /// Input rows.
+        inputs: PathBuf,
+    },
 }
 
 type Result<T> = std::result::Result<T, String>;
@@ -162,6 +206,29 @@ fn main() -> ExitCode {
         Command::Eval { model, test } => cmd_eval(&model, &test),
         Command::Info { model } => cmd_info(&model),
         Command::Predict { model, rows } => cmd_predict(&model, &rows),
+        Command::Sae {
+            command:
+                SaeCommand::Import {
+                    file,
+                    k,
+                    out,
+                    bits,
+                    calibration,
+                    subtract_b_dec,
+                    no_decoder,
+                },
+        } => cmd_sae_import(
+            &file,
+            k,
+            &out,
+            bits,
+            calibration.as_deref(),
+            subtract_b_dec,
+            !no_decoder,
+        ),
+        Command::Sae {
+            command: SaeCommand::Encode { model, inputs },
+        } => cmd_sae_encode(&model, &inputs),
         Command::Plan {
             task,
             items,
@@ -371,6 +438,23 @@ fn cmd_info(path: &Path) -> Result<()> {
         model.kind(),
         model.version()
     );
+    if model.kind() == Kind::Sae {
+        let sae =
+            Sae::from_bytes(blob.as_bytes()).map_err(|e| format!("{}: {e}", path.display()))?;
+        println!("inputs: {} ({:?})", sae.d_in(), sae.input());
+        println!("latents: {}, k = {}", sae.latents(), sae.k());
+        println!(
+            "encoder weights: {:?}; decoder: {}",
+            sae.weights(),
+            if sae.has_decoder() { "int8" } else { "none" }
+        );
+        println!(
+            "flash: {} bytes (the blob, read in place)",
+            blob.as_bytes().len()
+        );
+        println!("RAM at inference: about {} bytes of stack (TopK and one chunk of accumulators), no heap", 18 * sae.k() + 128);
+        return Ok(());
+    }
     if model.kind() != Kind::Classifier {
         println!("size: {} bytes", blob.as_bytes().len());
         return Ok(());
@@ -414,6 +498,98 @@ fn cmd_predict(model_path: &Path, rows: &Path) -> Result<()> {
         print!("{out}");
         Ok(())
     })
+}
+
+/// Reads CSV rows of numbers (header row) for an SAE with `d_in` inputs.
+fn sae_rows(path: &Path, d_in: usize) -> Result<Vec<Vec<f32>>> {
+    let table = read_csv(path, false, None).map_err(|e| e.to_string())?;
+    check_features(path, &table, d_in)?;
+    Ok(table.rows)
+}
+
+fn cmd_sae_import(
+    file: &Path,
+    k: usize,
+    out: &Path,
+    bits: bool,
+    calibration: Option<&Path>,
+    subtract_b_dec: bool,
+    decoder: bool,
+) -> Result<()> {
+    let bytes = std::fs::read(file).map_err(|e| format!("{}: cannot read: {e}", file.display()))?;
+    let input = if bits { Input::Bits } else { Input::Dense };
+    let pre = if subtract_b_dec {
+        PreBias::DecoderBias
+    } else {
+        PreBias::None
+    };
+    let sae =
+        from_safetensors(&bytes, k, input, pre).map_err(|e| format!("{}: {e}", file.display()))?;
+    let calib: Vec<f32> = match (bits, calibration) {
+        (true, _) => Vec::new(),
+        (false, Some(path)) => sae_rows(path, sae.d_in)?.concat(),
+        (false, None) => return Err(
+            "a float-input SAE needs --calibration rows to set its int8 input scale (or --bits)"
+                .into(),
+        ),
+    };
+    let blob = sae
+        .to_blob(&calib, decoder)
+        .map_err(|e| format!("{}: {e}", file.display()))?;
+    std::fs::write(out, &blob).map_err(|e| format!("{}: cannot write: {e}", out.display()))?;
+    println!(
+        "wrote {} ({} bytes): d_in {}, {} latents, k = {}",
+        out.display(),
+        blob.len(),
+        sae.d_in,
+        sae.h,
+        k
+    );
+    Ok(())
+}
+
+fn cmd_sae_encode(model_path: &Path, inputs: &Path) -> Result<()> {
+    let blob = load_model(model_path)?;
+    let sae =
+        Sae::from_bytes(blob.as_bytes()).map_err(|e| format!("{}: {e}", model_path.display()))?;
+    if sae.k() > 1024 {
+        return Err(format!(
+            "{}: k = {} is more than this tool prints (1024)",
+            model_path.display(),
+            sae.k()
+        ));
+    }
+    let mut top = Box::new(TopK::<1024>::new());
+    let mut out = String::new();
+    let mut words = vec![0u32; sae.d_in().div_ceil(32)];
+    for (r, row) in sae_rows(inputs, sae.d_in())?.iter().enumerate() {
+        let at = |e: hyperbits::Error| format!("{}:{}: {e}", inputs.display(), r + 2);
+        match sae.input() {
+            Input::Dense => sae.encode_dense(row, &mut top).map_err(at)?,
+            Input::Bits => {
+                words.fill(0);
+                for (j, &v) in row.iter().enumerate() {
+                    match v {
+                        0.0 => {}
+                        1.0 => words[j / 32] |= 1 << (j % 32),
+                        _ => {
+                            return Err(format!(
+                                "{}:{}: value {v} in a bit model's input (0 or 1)",
+                                inputs.display(),
+                                r + 2
+                            ))
+                        }
+                    }
+                }
+                sae.encode_bits(&words, &mut top).map_err(at)?
+            }
+        }
+        let pairs: Vec<String> = top.iter().map(|(i, v)| format!("{i}:{v:.6}")).collect();
+        out.push_str(&pairs.join(" "));
+        out.push('\n');
+    }
+    print!("{out}");
+    Ok(())
 }
 
 #[allow(clippy::too_many_arguments)]

@@ -36,6 +36,8 @@
 
 #[cfg(feature = "std")]
 pub mod export;
+#[cfg(feature = "safetensors")]
+pub mod import;
 
 use crate::error::Error;
 use crate::model::{crc32, Kind, Model, MAGIC as CONTAINER_MAGIC};
