@@ -131,7 +131,7 @@ pub fn from_safetensors(
 ) -> Result<FloatSae, ImportError> {
     let file = SafeTensors::deserialize(bytes)
         .map_err(|e| err("file", format!("not a safetensors file ({e})")))?;
-    let has = |name: &str| file.names().iter().any(|n| *n == name);
+    let has = |name: &str| file.names().contains(&name);
     let (w_enc, b_enc, w_dec, b_dec, b_pre, d_in, h) = if has("W_enc") {
         let (shape, w_enc) = floats(&file, "W_enc")?;
         let [d_in, h] = shape[..] else {
