@@ -23,7 +23,8 @@
 //!   SplitMix64 weights from seed 11) in the model container; `sae-expected.bin`: 16 cases,
 //!   each the input (16 words), the number of active latents (`u32`), their indices
 //!   (8 × `u16`), accumulators (8 × `i32`) and values (8 × `f32` bits), zero-padded, and the
-//!   `decode_bits` reconstruction (16 words).
+//!   `decode_bits` reconstruction (16 words). `sae-64.hbm`: the same with h = 64 (the spec's
+//!   hypervector size, 70,452-byte HSAE blob), for the footprint firmware.
 //!
 //! Run: `cargo run --release --example qemu_data`
 
@@ -152,6 +153,14 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     };
     let blob = AlignedBlob::new(&sae.to_blob(&[], true)?);
     std::fs::write(out.join("sae.hbm"), blob.as_bytes())?;
+    let wide = FloatSae {
+        h: 64,
+        w_enc: float(64 * d, 0.2),
+        b_enc: float(64, 1.0),
+        w_dec: float(64 * d, 0.2),
+        ..sae.clone()
+    };
+    std::fs::write(out.join("sae-64.hbm"), wide.to_blob(&[], true)?)?;
     let device = Sae::from_bytes(blob.as_bytes())?;
     let mut bytes = Vec::new();
     for case in 0..16u32 {

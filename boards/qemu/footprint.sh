@@ -1,14 +1,23 @@
 #!/usr/bin/env bash
-# Footprint of the digits classifier firmware (examples/footprint.rs: the model blob from
-# flash, one inference, D = 2048, 10 classes, 64 features) on one target: flash =
-# vector table + .text + .rodata + .data, static RAM = .data + .bss, and the stack high-water
-# mark measured under QEMU by painting the stack. Prints one table row.
-# Usage: ./footprint.sh <target-triple>
+# Footprint of a model firmware on one target: flash = vector table + .text + .rodata +
+# .data, static RAM = .data + .bss, and the stack high-water mark measured under QEMU by
+# painting the stack. Prints one table row. Firmwares (examples/): footprint (the digits
+# classifier, D = 2048, 10 classes, 64 features: load and one inference), footprint_sketch,
+# footprint_hopfield, footprint_sae.
+# Usage: ./footprint.sh <target-triple> [firmware]
 set -euo pipefail
 cd "$(dirname "$0")"
 T="$1"
-cargo build -q --release --target "$T" --example footprint
-ELF="target/$T/release/examples/footprint"
+EX="${2:-footprint}"
+case "$EX" in
+  footprint)          WHAT="digits classifier, D = 2048, 10 classes" ;;
+  footprint_sketch)   WHAT="Bloom sketch, D = 2464, k = 27, one query" ;;
+  footprint_hopfield) WHAT="Hopfield memory, N = 1024, P = 102, one recall" ;;
+  footprint_sae)      WHAT="SAE, D = 512, h = 64, k = 8, encode + decode" ;;
+  *) echo "footprint: unknown firmware $EX" >&2; exit 2 ;;
+esac
+cargo build -q --release --target "$T" --example "$EX"
+ELF="target/$T/release/examples/$EX"
 SIZE="$(rustc --print sysroot)/lib/rustlib/$(rustc -vV | sed -n 's/^host: //p')/bin/llvm-size"
 read -r FLASH RAM < <("$SIZE" -A "$ELF" | awk '
   /^\.vector_table|^\.text|^\.rodata|^\.data|^\.init|^\.trap/ { flash += $2 }
@@ -16,4 +25,4 @@ read -r FLASH RAM < <("$SIZE" -A "$ELF" | awk '
   END { print flash, ram }')
 STACK=$(./qemu-run.sh "$ELF" | sed -n 's/^stack used by load + inference: \([0-9]*\) bytes$/\1/p')
 [ -n "$STACK" ] || { echo "footprint: no stack measurement on $T" >&2; exit 1; }
-echo "| $T | digits classifier, D = 2048, 10 classes | $FLASH | $RAM | $STACK | $((RAM + STACK)) |"
+echo "| $T | $WHAT | $FLASH | $RAM | $STACK | $((RAM + STACK)) |"

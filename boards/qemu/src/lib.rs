@@ -5,7 +5,10 @@
 //! - Fault handlers that print and exit (code 3) instead of spinning forever.
 //! - [`bench_start`] / [`bench_stop`]: marker functions whose addresses the instruction-count
 //!   plugin (`insncount/insncount.c`) watches; each start/stop pair is one measured region.
+//! - [`stack`]: stack painting, for the footprint firmwares' high-water marks.
 #![no_std]
+
+pub mod stack;
 
 #[cfg(target_arch = "arm")]
 use cortex_m as _; // critical-section implementation
@@ -93,6 +96,9 @@ pub static DIGITS_LEARNED: &[u8] = include_bytes!("../data/digits-learned.bin");
 
 /// The bit-input SAE of `examples/qemu_data.rs` (D = 512, h = 32, k = 8).
 pub static SAE_MODEL: &[u8] = hyperbits::include_model!("../data/sae.hbm");
+
+/// The same kind of SAE with h = 64 (D = 512, k = 8), for the footprint firmware.
+pub static SAE64_MODEL: &[u8] = hyperbits::include_model!("../data/sae-64.hbm");
 
 /// The host's encodings and reconstructions of 16 inputs with [`SAE_MODEL`] (212 bytes each).
 pub static SAE_EXPECTED: &[u8] = include_bytes!("../data/sae-expected.bin");
