@@ -560,15 +560,23 @@ unsafe fn write_code(
     Ok(())
 }
 
-/// Checks that `capacity` can hold the model's k latents (at most [`HB_SAE_MAX_K`]).
-fn sae_capacity(sae: &Sae<'_>, capacity: usize) -> Result<(), HbStatus> {
+/// Opens the SAE in `bytes`, checks that `capacity` can hold its k latents (at most
+/// [`HB_SAE_MAX_K`]) and runs `encode`.
+fn sae_encode(
+    bytes: &[u8],
+    capacity: usize,
+    encode: impl FnOnce(&Sae<'_>, &mut TopK<HB_SAE_MAX_K>) -> Result<(), Error>,
+) -> Result<TopK<HB_SAE_MAX_K>, HbStatus> {
+    let sae = Sae::from_bytes(bytes)?;
     if sae.k() > HB_SAE_MAX_K {
         return Err(HbStatus::InvalidArgument);
     }
     if capacity < sae.k() {
         return Err(HbStatus::BufferTooSmall);
     }
-    Ok(())
+    let mut top = TopK::new();
+    encode(&sae, &mut top)?;
+    Ok(top)
 }
 
 /// Encodes a bit-packed input (`words` words, `ceil(d_in/32)`) with the SAE of an SAE blob
@@ -592,10 +600,7 @@ pub unsafe extern "C" fn hb_sae_encode_bits(
     status((|| {
         // SAFETY: the caller's contract.
         let (bytes, input) = unsafe { (slice(blob, len)?, slice(input, words)?) };
-        let sae = Sae::from_bytes(bytes)?;
-        sae_capacity(&sae, capacity)?;
-        let mut top = TopK::<HB_SAE_MAX_K>::new();
-        sae.encode_bits(input, &mut top)?;
+        let top = sae_encode(bytes, capacity, |sae, top| sae.encode_bits(input, top))?;
         // SAFETY: the caller's contract.
         unsafe { write_code(&top, indices, values, capacity, count) }
     })())
@@ -620,10 +625,7 @@ pub unsafe extern "C" fn hb_sae_encode_dense(
     status((|| {
         // SAFETY: the caller's contract.
         let (bytes, input) = unsafe { (slice(blob, len)?, slice(input, n)?) };
-        let sae = Sae::from_bytes(bytes)?;
-        sae_capacity(&sae, capacity)?;
-        let mut top = TopK::<HB_SAE_MAX_K>::new();
-        sae.encode_dense(input, &mut top)?;
+        let top = sae_encode(bytes, capacity, |sae, top| sae.encode_dense(input, top))?;
         // SAFETY: the caller's contract.
         unsafe { write_code(&top, indices, values, capacity, count) }
     })())

@@ -509,10 +509,39 @@ impl<'a> Sae<'a> {
             if !v.is_finite() {
                 return Err(Error::InvalidParameter("an input value is NaN or infinite"));
             }
-            let s = (v - f32_at(self.b_pre, j)) / self.in_scale;
-            *q = round_even(s.clamp(-127.0, 127.0)) as i8;
+            *q = self.quantize(j, v) as i8;
         }
         Ok(())
+    }
+
+    /// Input `j` in int8 units: `clamp(round((v − b_pre_j)/in_scale), ±127)`.
+    fn quantize(&self, j: usize, v: f32) -> i32 {
+        let s = (v - f32_at(self.b_pre, j)) / self.in_scale;
+        round_even(s.clamp(-127.0, 127.0))
+    }
+
+    /// Errors unless `len` is `d_in`.
+    fn check_len(&self, len: usize) -> Result<(), Error> {
+        if len != self.d_in {
+            return Err(Error::LengthMismatch {
+                expected: self.d_in,
+                found: len,
+            });
+        }
+        Ok(())
+    }
+
+    /// Ranks the dense-input accumulators `bq_i + Σ_j W[i][j]·x(j)` into `out`.
+    fn select_dense<const K: usize>(&self, out: &mut TopK<K>, x: impl Fn(usize) -> i32) {
+        self.select(out, f64::from(self.in_scale), |i| {
+            let dot: i32 = self
+                .row(i)
+                .iter()
+                .enumerate()
+                .map(|(j, &w)| i32::from(w) * x(j))
+                .sum();
+            i32_at(self.enc_bias, i) + dot
+        });
     }
 
     /// Encodes an input already quantised with [`Self::quantize_input`]:
@@ -520,26 +549,13 @@ impl<'a> Sae<'a> {
     /// a value of −128.
     pub fn encode_i8<const K: usize>(&self, x: &[i8], out: &mut TopK<K>) -> Result<(), Error> {
         self.check::<K>(Input::Dense)?;
-        if x.len() != self.d_in {
-            return Err(Error::LengthMismatch {
-                expected: self.d_in,
-                found: x.len(),
-            });
-        }
+        self.check_len(x.len())?;
         if x.contains(&i8::MIN) {
             return Err(Error::InvalidParameter(
                 "quantised inputs are in -127..=127",
             ));
         }
-        self.select(out, f64::from(self.in_scale), |i| {
-            let dot: i32 = self
-                .row(i)
-                .iter()
-                .zip(x)
-                .map(|(&w, &v)| i32::from(w) * i32::from(v))
-                .sum();
-            i32_at(self.enc_bias, i) + dot
-        });
+        self.select_dense(out, |j| i32::from(x[j]));
         Ok(())
     }
 
@@ -549,28 +565,11 @@ impl<'a> Sae<'a> {
     /// those two.
     pub fn encode_dense<const K: usize>(&self, x: &[f32], out: &mut TopK<K>) -> Result<(), Error> {
         self.check::<K>(Input::Dense)?;
-        if x.len() != self.d_in {
-            return Err(Error::LengthMismatch {
-                expected: self.d_in,
-                found: x.len(),
-            });
-        }
+        self.check_len(x.len())?;
         if x.iter().any(|v| !v.is_finite()) {
             return Err(Error::InvalidParameter("an input value is NaN or infinite"));
         }
-        let q = |j: usize| {
-            let s = (x[j] - f32_at(self.b_pre, j)) / self.in_scale;
-            round_even(s.clamp(-127.0, 127.0))
-        };
-        self.select(out, f64::from(self.in_scale), |i| {
-            let dot: i32 = self
-                .row(i)
-                .iter()
-                .enumerate()
-                .map(|(j, &w)| i32::from(w) * q(j))
-                .sum();
-            i32_at(self.enc_bias, i) + dot
-        });
+        self.select_dense(out, |j| self.quantize(j, x[j]));
         Ok(())
     }
 
