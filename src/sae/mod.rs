@@ -38,6 +38,8 @@
 pub mod export;
 #[cfg(feature = "safetensors")]
 pub mod import;
+#[cfg(feature = "std")]
+pub mod train;
 
 use crate::error::Error;
 use crate::model::{crc32, Kind, Model, MAGIC as CONTAINER_MAGIC};
