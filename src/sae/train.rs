@@ -350,8 +350,12 @@ impl Simulation {
     pub fn representation(&self, train: usize, steps: usize, seed: u64) -> Vec<f64> {
         const L: usize = 4;
         let mut rng = Rng::new(seed ^ 0xAE);
+        // PyTorch's default `Linear` initialisation: U(±1/√fan_in) for weights and biases.
         let mut p: Vec<f64> = (0..L * 5 + L + 5 * L + 5)
-            .map(|_| rng.normal() * 0.3)
+            .map(|i| {
+                let fan_in = if i < L * 5 + L { 5.0 } else { L as f64 };
+                (2.0 * rng.uniform() - 1.0) / f64::sqrt(fan_in)
+            })
             .collect();
         let mut adam = Adam::new(p.len());
         let (w1, b1, w2, b2) = (0, L * 5, L * 5 + L, L * 5 + L + 5 * L);
