@@ -1,5 +1,6 @@
 //! Host side: training a TopK sparse autoencoder (Gao et al. 2024, as `../shared/docs/sae.md`
-//! §4 recommends) and the spec's small simulated benchmark with its recovery metrics.
+//! §4 recommends) or the paper's L1 ("ReLU") SAE, and the spec's small simulated benchmark
+//! with its recovery metrics.
 //!
 //! Recipe: decoder rows random and unit-norm, `W_enc = W_decᵀ` at the start, `b_pre` (also the
 //! decoder bias, tied) at the coordinate median; loss = MSE normalised by the data variance,
@@ -72,6 +73,10 @@ pub struct TrainOptions {
     pub lr: f64,
     /// Dead latents that reconstruct the residual (AuxK); 0 turns AuxK off.
     pub k_aux: usize,
+    /// `Some(λ)`: the paper's L1 ("ReLU") SAE instead of TopK: every positive latent is kept
+    /// (`k` is ignored; the model's k is h), the loss is the plain MSE plus λ·mean|z| (mean over
+    /// the batch and the latents), and there is no decoder-norm constraint and no AuxK.
+    pub l1: Option<f64>,
     /// Seed.
     pub seed: u64,
 }
@@ -85,6 +90,7 @@ impl Default for TrainOptions {
             batch: 128,
             lr: 1e-3,
             k_aux: 8,
+            l1: None,
             seed: 0,
         }
     }
@@ -123,9 +129,11 @@ fn top_k(v: &[f64], k: usize, allowed: impl Fn(usize) -> bool) -> Vec<usize> {
     idx
 }
 
-/// Trains a float-input TopK SAE on `data` (rows of `d` values).
-pub fn train_topk(data: &[f64], d: usize, o: &TrainOptions) -> FloatSae {
-    let (h, k) = (o.h, o.k);
+/// Trains a float-input SAE (TopK, or L1 with [`TrainOptions::l1`]) on `data` (rows of `d`
+/// values).
+pub fn train_sae(data: &[f64], d: usize, o: &TrainOptions) -> FloatSae {
+    let h = o.h;
+    let k = if o.l1.is_some() { h } else { o.k };
     let n = data.len() / d;
     let mut rng = Rng::new(o.seed);
     // b_pre: coordinate median; variance for the normalised MSE.
@@ -140,9 +148,20 @@ pub fn train_topk(data: &[f64], d: usize, o: &TrainOptions) -> FloatSae {
     }
     let var = var.max(1e-12);
     // Decoder rows unit-norm random; encoder tied to its transpose.
-    let mut w_dec: Vec<f64> = (0..h * d).map(|_| rng.normal()).collect();
-    normalise_rows(&mut w_dec, d);
-    let mut w_enc = w_dec.clone(); // latent-major: row i of W_enc = row i of W_dec
+    let (mut w_enc, mut w_dec) = if o.l1.is_none() {
+        let mut w_dec: Vec<f64> = (0..h * d).map(|_| rng.normal()).collect();
+        normalise_rows(&mut w_dec, d);
+        (w_dec.clone(), w_dec) // latent-major: row i of W_enc = row i of W_dec
+    } else {
+        // The paper's ReLU SAE: PyTorch's default Linear initialisation, untied.
+        let mut u = |n: usize, fan_in: usize| -> Vec<f64> {
+            (0..n)
+                .map(|_| (2.0 * rng.uniform() - 1.0) / (fan_in as f64).sqrt())
+                .collect()
+        };
+        let w_enc = u(h * d, d);
+        (w_enc, u(h * d, h))
+    };
     let mut b_enc = vec![0.0; h];
     let (mut a_wenc, mut a_benc, mut a_wdec, mut a_bpre) = (
         Adam::new(h * d),
@@ -166,7 +185,11 @@ pub fn train_topk(data: &[f64], d: usize, o: &TrainOptions) -> FloatSae {
             v.iter_mut().for_each(|x| *x = 0.0);
         }
         let mut fired = vec![false; h];
-        let scale = 2.0 / (o.batch as f64 * var);
+        // TopK: normalised MSE; L1: the paper's plain MSE (mean over the batch and features).
+        let scale = match o.l1 {
+            None => 2.0 / (o.batch as f64 * var),
+            Some(_) => 2.0 / (o.batch as f64 * d as f64),
+        };
         for _ in 0..o.batch {
             let r = (rng.next_u64() % n as u64) as usize;
             let x = &data[r * d..(r + 1) * d];
@@ -204,9 +227,20 @@ pub fn train_topk(data: &[f64], d: usize, o: &TrainOptions) -> FloatSae {
                 &mut g_wdec,
                 &mut g_bpre,
             );
+            if let Some(lambda) = o.l1 {
+                // d(λ·mean|z|)/dpre_i for the active (positive) latents.
+                let dz = lambda / (o.batch * h) as f64;
+                for &i in &active {
+                    g_benc[i] += dz;
+                    for j in 0..d {
+                        g_wenc[i * d + j] += dz * xc[j];
+                        g_bpre[j] -= dz * w_enc[i * d + j];
+                    }
+                }
+            }
             // AuxK: dead latents reconstruct the residual x − x̂ (held fixed).
             let dead = |i: usize| since_fired[i] >= n / o.batch;
-            if o.k_aux > 0 && (0..h).any(dead) {
+            if o.l1.is_none() && o.k_aux > 0 && (0..h).any(dead) {
                 let aux: Vec<usize> = top_k(&pre, o.k_aux, dead)
                     .into_iter()
                     .filter(|&i| pre[i] > 0.0)
@@ -240,6 +274,9 @@ pub fn train_topk(data: &[f64], d: usize, o: &TrainOptions) -> FloatSae {
         }
         for i in 0..h {
             since_fired[i] = if fired[i] { 0 } else { since_fired[i] + 1 };
+            if o.l1.is_some() {
+                continue;
+            }
             // Remove the gradient component along each (unit) decoder row.
             let row = &w_dec[i * d..(i + 1) * d];
             let dot: f64 = (0..d).map(|j| row[j] * g_wdec[i * d + j]).sum();
@@ -252,7 +289,9 @@ pub fn train_topk(data: &[f64], d: usize, o: &TrainOptions) -> FloatSae {
         a_benc.step(&mut b_enc, &g_benc, o.lr, t);
         a_wdec.step(&mut w_dec, &g_wdec, o.lr, t);
         a_bpre.step(&mut b_pre, &g_bpre, o.lr, t);
-        normalise_rows(&mut w_dec, d);
+        if o.l1.is_none() {
+            normalise_rows(&mut w_dec, d);
+        }
     }
     let f = |v: &[f64]| v.iter().map(|&x| x as f32).collect::<Vec<f32>>();
     FloatSae {
@@ -519,8 +558,8 @@ mod tests {
             steps: 1500,
             ..TrainOptions::default()
         };
-        let sae = train_topk(&data, 4, &o);
-        assert_eq!(sae, train_topk(&data, 4, &o));
+        let sae = train_sae(&data, 4, &o);
+        assert_eq!(sae, train_sae(&data, 4, &o));
         let rows: Vec<Vec<f32>> = data
             .chunks_exact(4)
             .map(|r| r.iter().map(|&v| v as f32).collect())
@@ -536,7 +575,7 @@ mod tests {
         assert!(m.r2 > 0.97, "{m:?}");
         assert!(m.l0 <= 3.0);
         // Untrained (zero steps), the same data reconstructs far worse.
-        let raw = train_topk(&data, 4, &TrainOptions { steps: 0, ..o });
+        let raw = train_sae(&data, 4, &TrainOptions { steps: 0, ..o });
         let codes: Vec<Vec<(usize, f32)>> = rows.iter().map(|r| raw.encode(r)).collect();
         let xhat: Vec<f64> = codes
             .iter()
@@ -544,5 +583,17 @@ mod tests {
             .map(f64::from)
             .collect();
         assert!(metrics(&data, &xhat, 4, &codes, 12, &truth).r2 < m.r2 - 0.1);
+
+        // The L1 variant keeps every positive latent (k = h), and its penalty keeps codes sparse.
+        let l1 = train_sae(&data, 4, &TrainOptions { l1: Some(0.1), ..o });
+        assert_eq!(l1.k, 12);
+        let codes: Vec<Vec<(usize, f32)>> = rows.iter().map(|r| l1.encode(r)).collect();
+        let xhat: Vec<f64> = codes
+            .iter()
+            .flat_map(|c| l1.decode(c))
+            .map(f64::from)
+            .collect();
+        let m = metrics(&data, &xhat, 4, &codes, 12, &truth);
+        assert!(m.r2 > 0.95 && m.l0 < 8.0, "{m:?}");
     }
 }
