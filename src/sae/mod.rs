@@ -52,6 +52,9 @@ pub const HSAE_VERSION: u16 = 1;
 pub const HEADER_LEN: usize = 48;
 /// Latents whose accumulators the bit-input encoder keeps at once (128 bytes of stack).
 const CHUNK: usize = 32;
+/// Whether the bit-input encoder uses the masked dense path (64-bit hosts, where it
+/// vectorises) instead of walking the set bits (MCUs); both give the same exact sums.
+const WIDE: bool = cfg!(target_pointer_width = "64");
 /// The container section that holds an HSAE blob.
 pub const SECTION: [u8; 4] = *b"HSAE";
 
@@ -448,16 +451,39 @@ impl<'a> Sae<'a> {
                 *a = i32_at(self.enc_bias, base + c);
             }
             let block = &self.enc_w[base * d..(base + n) * d];
-            for (wi, &word) in x.iter().enumerate() {
-                let mut bits = word;
-                while bits != 0 {
-                    let j = 32 * wi + bits.trailing_zeros() as usize;
-                    let mut at = j;
-                    for a in &mut acc[..n] {
-                        *a += i32::from(block[at]);
-                        at += d;
+            if WIDE {
+                // 64-bit hosts: expand 256 input bits at a time to a 0/−1 byte mask and AND
+                // it with each weight row: branch-free, vectorised (`sae/encode` bench: the
+                // set-bit walk below is several times slower there).
+                let mut mask = [0i8; 256];
+                for (start, words) in (0..d).step_by(256).zip(x.chunks(8)) {
+                    let len = 256.min(d - start);
+                    for (j, m) in mask[..len].iter_mut().enumerate() {
+                        *m = -(((words[j / 32] >> (j % 32)) & 1) as i8);
                     }
-                    bits &= bits - 1;
+                    for (a, row) in acc[..n].iter_mut().zip(block.chunks_exact(d)) {
+                        let w = &row[start..start + len];
+                        // 256 terms of |w| ≤ 127 fit an i16 (≤ 32,512).
+                        let sum: i16 = w
+                            .iter()
+                            .zip(&mask[..len])
+                            .map(|(&w, &m)| i16::from(w & m))
+                            .sum();
+                        *a += i32::from(sum);
+                    }
+                }
+            } else {
+                for (wi, &word) in x.iter().enumerate() {
+                    let mut bits = word;
+                    while bits != 0 {
+                        let j = 32 * wi + bits.trailing_zeros() as usize;
+                        let mut at = j;
+                        for a in &mut acc[..n] {
+                            *a += i32::from(block[at]);
+                            at += d;
+                        }
+                        bits &= bits - 1;
+                    }
                 }
             }
             for (c, &a) in acc[..n].iter().enumerate() {

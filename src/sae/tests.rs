@@ -74,6 +74,15 @@ fn bit_input_matches_brute_force_and_the_float_model() {
         sae.encode_bits(&words, &mut top).unwrap();
         let mut acc = vec![0i32; 24];
         sae.accumulators_bits(&words, &mut acc).unwrap();
+        // Against the plain definition (the encoder's fast paths must agree with it).
+        for (i, &a) in acc.iter().enumerate() {
+            let naive: i32 = i32_at(sae.enc_bias, i)
+                + (0..100)
+                    .filter(|&j| words[j / 32] >> (j % 32) & 1 == 1)
+                    .map(|j| i32::from(sae.row(i)[j]))
+                    .sum::<i32>();
+            assert_eq!(a, naive);
+        }
         assert_eq!(top.indices(), &brute_force(&sae, &acc, 1.0)[..]);
         assert!(top.values().windows(2).all(|w| w[0] >= w[1]));
         assert!(top.values().iter().all(|&v| v > 0.0));
@@ -274,5 +283,26 @@ fn rounding_is_half_to_even() {
     ] {
         assert_eq!(round_even(x), r, "{x}");
         assert_eq!(round_even(x), x.round_ties_even() as i32, "{x}");
+    }
+}
+
+#[test]
+fn bit_accumulators_follow_the_definition_across_blocks() {
+    // d = 300: one full 256-bit block and a partial one; h = 40: a full and a partial chunk.
+    let float = random_sae(Input::Bits, 300, 40, 5, 7);
+    let blob = AlignedBlob::new(&float.to_blob(&[], false).unwrap());
+    let sae = Sae::from_bytes(blob.as_bytes()).unwrap();
+    for s in 0..20 {
+        let (words, _) = bits(300, 500 + s);
+        let mut acc = vec![0i32; 40];
+        sae.accumulators_bits(&words, &mut acc).unwrap();
+        for (i, &a) in acc.iter().enumerate() {
+            let naive: i32 = i32_at(sae.enc_bias, i)
+                + (0..300)
+                    .filter(|&j| words[j / 32] >> (j % 32) & 1 == 1)
+                    .map(|j| i32::from(sae.row(i)[j]))
+                    .sum::<i32>();
+            assert_eq!(a, naive, "latent {i}");
+        }
     }
 }
