@@ -442,7 +442,13 @@ impl<'a> Sae<'a> {
     /// included). Latents go in chunks of [`CHUNK`]: the set bits are walked once per chunk
     /// and each adds its weight to the chunk's accumulators (a strided column), so the bit
     /// positions are decoded `h/CHUNK` times instead of `h` times.
-    fn for_each_acc_bits(&self, x: &[u32], mut f: impl FnMut(usize, i32)) {
+    fn for_each_acc_bits(&self, x: &[u32], f: impl FnMut(usize, i32)) {
+        self.for_each_acc_bits_on(x, WIDE, f)
+    }
+
+    /// [`Self::for_each_acc_bits`] with the path chosen (`wide`: masked rows; else the set-bit
+    /// list), so tests can check both on the host.
+    fn for_each_acc_bits_on(&self, x: &[u32], wide: bool, mut f: impl FnMut(usize, i32)) {
         let d = self.d_in;
         for base in (0..self.h).step_by(CHUNK) {
             let n = CHUNK.min(self.h - base);
@@ -451,7 +457,7 @@ impl<'a> Sae<'a> {
                 *a = i32_at(self.enc_bias, base + c);
             }
             let block = &self.enc_w[base * d..(base + n) * d];
-            if WIDE {
+            if wide {
                 // 64-bit hosts: expand 256 input bits at a time to a 0/−1 byte mask and AND
                 // it with each weight row: branch-free, vectorised (`sae/encode` bench: the
                 // set-bit walk below is several times slower there).
@@ -473,16 +479,27 @@ impl<'a> Sae<'a> {
                     }
                 }
             } else {
-                for (wi, &word) in x.iter().enumerate() {
-                    let mut bits = word;
-                    while bits != 0 {
-                        let j = 32 * wi + bits.trailing_zeros() as usize;
-                        let mut at = j;
-                        for a in &mut acc[..n] {
-                            *a += i32::from(block[at]);
-                            at += d;
+                // MCUs: list the set bits of 256 inputs at a time (512 bytes of stack), then
+                // each latent of the chunk adds its weights at those positions.
+                let mut pos = [0u16; 256];
+                for (start, words) in (0..d).step_by(256).zip(x.chunks(8)) {
+                    let mut count = 0;
+                    for (wi, &word) in words.iter().enumerate() {
+                        let mut bits = word;
+                        while bits != 0 {
+                            pos[count] = (32 * wi + bits.trailing_zeros() as usize) as u16;
+                            count += 1;
+                            bits &= bits - 1;
                         }
-                        bits &= bits - 1;
+                    }
+                    let len = 256.min(d - start);
+                    for (a, row) in acc[..n].iter_mut().zip(block.chunks_exact(d)) {
+                        let w = &row[start..start + len];
+                        let mut sum = 0i32;
+                        for &p in &pos[..count] {
+                            sum += i32::from(w[usize::from(p)]);
+                        }
+                        *a += sum;
                     }
                 }
             }

@@ -296,6 +296,12 @@ fn bit_accumulators_follow_the_definition_across_blocks() {
         let (words, _) = bits(300, 500 + s);
         let mut acc = vec![0i32; 40];
         sae.accumulators_bits(&words, &mut acc).unwrap();
+        // Both encoder paths (64-bit hosts' masked rows, MCUs' set-bit lists) agree.
+        for wide in [false, true] {
+            let mut other = vec![0i32; 40];
+            sae.for_each_acc_bits_on(&words, wide, |i, a| other[i] = a);
+            assert_eq!(other, acc, "wide = {wide}");
+        }
         for (i, &a) in acc.iter().enumerate() {
             let naive: i32 = i32_at(sae.enc_bias, i)
                 + (0..300)

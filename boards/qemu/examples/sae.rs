@@ -1,14 +1,21 @@
 //! SAE inference on the emulated MCU between the instruction-count markers
-//! (`./insncount.sh <target> sae`): the bit-input SAE of `data/sae.hbm` (D = 512, h = 32,
-//! k = 8, int8 weights read in place from flash) encodes one input and reconstructs it.
+//! (`./insncount.sh <target> sae`): the bit-input SAEs of `data/sae.hbm` (D = 512, h = 32)
+//! and `data/sae-64.hbm` (h = 64, the spec's size), k = 8, int8 weights read in place from
+//! flash, encode one input and reconstruct it; the h = 32 results are checked against the
+//! host's.
 #![no_std]
 #![no_main]
 
 use core::hint::black_box;
 use hyperbits::sae::{Sae, TopK};
 use hyperbits_qemu::{
-    bench_start, bench_stop, entry, semihosting, u32_at, SAE_EXPECTED, SAE_MODEL,
+    bench_start, bench_stop, entry, semihosting, u32_at, SAE64_MODEL, SAE_EXPECTED, SAE_MODEL,
 };
+
+/// An output buffer for the h = 64 reconstruction.
+fn decoded_wide() -> [u32; 16] {
+    [0; 16]
+}
 
 #[entry]
 fn main() -> ! {
@@ -30,7 +37,21 @@ fn main() -> ! {
     bench_start();
     let decoded_ok = sae.decode_bits(black_box(&top), &mut decoded);
     bench_stop();
+    let Ok(wide) = Sae::from_bytes(SAE64_MODEL) else {
+        semihosting::process::exit(1)
+    };
+    let mut top64 = TopK::<8>::new();
+    semihosting::println!("region: SAE encode_bits (D=512, h=64, k=8, int8)");
+    bench_start();
+    let encoded64 = wide.encode_bits(black_box(&input), &mut top64);
+    bench_stop();
+    semihosting::println!("region: SAE decode_bits (D=512, h=64, k=8, int8)");
+    bench_start();
+    let decoded64 = wide.decode_bits(black_box(&top64), &mut decoded_wide());
+    bench_stop();
     let ok = encoded.is_ok()
+        && encoded64.is_ok()
+        && decoded64.is_ok()
         && decoded_ok.is_ok()
         && top.len() == u32_at(SAE_EXPECTED, 64) as usize
         && (0..16).all(|i| decoded[i] == u32_at(SAE_EXPECTED, 148 + 4 * i));
