@@ -315,7 +315,10 @@ impl<'a> Sae<'a> {
                 .map(|end| &b[at..end])
                 .ok_or(Error::SectionOutOfBounds { tag: *tag })
         };
-        let b_pre = section(24, b"BPRE", 4 * d_in)?;
+        // Lengths in bytes, checked: `4·d_in` can overflow a 32-bit usize.
+        let too_large = Error::Inconsistent("SAE too large");
+        let floats_in = d_in.checked_mul(4).ok_or(too_large)?;
+        let b_pre = section(24, b"BPRE", floats_in)?;
         let enc_scale = section(28, b"ESCL", 4 * h)?;
         let enc_bias = section(32, b"EBIA", 4 * h)?;
         let enc_w: &[i8] = bytemuck::cast_slice(section(36, b"ENCW", matrix)?);
@@ -323,7 +326,7 @@ impl<'a> Sae<'a> {
             None
         } else {
             let dec_scale = section(40, b"DSCL", 4 * h)?;
-            let both = section(44, b"DECW", matrix + 4 * d_in)?;
+            let both = section(44, b"DECW", matrix.checked_add(floats_in).ok_or(too_large)?)?;
             let (w, b_dec) = both.split_at(matrix);
             Some((dec_scale, bytemuck::cast_slice(w), b_dec))
         };

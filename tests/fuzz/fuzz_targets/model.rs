@@ -1,11 +1,13 @@
-//! Fuzzes the model loader: any byte string must be rejected with an `Error`, or load as a
-//! classifier that predicts and names its classes without panicking.
+//! Fuzzes the model loaders: any byte string must be rejected with an `Error`, or load as a
+//! classifier that predicts and names its classes, or as an SAE that encodes and decodes,
+//! without panicking.
 //!
 //! Run (from the repository root): `cargo fuzz run model --fuzz-dir tests/fuzz`
 #![no_main]
 
 use hyperbits::classify::Classifier;
 use hyperbits::model::{AlignedBlob, Model};
+use hyperbits::sae::{Input, Sae, TopK};
 use libfuzzer_sys::fuzz_target;
 
 fn exercise<const W: usize>(c: &Classifier<'_, W>) {
@@ -41,5 +43,32 @@ fn check(data: &[u8]) {
     }
     if let Ok(c) = Classifier::<64>::from_bytes(blob.as_bytes()) {
         exercise(&c);
+    }
+    exercise_sae(data);
+    // A bare HSAE blob with its own checksum made valid, to reach the checks behind it.
+    if data.len() >= 52 && data.starts_with(b"HSAE") {
+        let mut sealed = data.to_vec();
+        let n = sealed.len();
+        let crc = hyperbits::model::crc32(&sealed[..n - 4]);
+        sealed[n - 4..].copy_from_slice(&crc.to_le_bytes());
+        exercise_sae(&sealed);
+    }
+}
+
+fn exercise_sae(data: &[u8]) {
+    let Ok(sae) = Sae::from_bytes(data) else {
+        return;
+    };
+    let mut top = TopK::<16>::new();
+    let encoded = match sae.input() {
+        Input::Bits => {
+            let tail = u32::MAX >> (31 - (sae.d_in() - 1) % 32);
+            sae.encode_bits(&vec![tail; sae.d_in().div_ceil(32)], &mut top)
+        }
+        Input::Dense => sae.encode_dense(&vec![1.0; sae.d_in()], &mut top),
+    };
+    if encoded.is_ok() {
+        let _ = sae.decode(&top, &mut vec![0.0; sae.d_in()]);
+        let _ = sae.decode_bits(&top, &mut vec![0; sae.d_in().div_ceil(32)]);
     }
 }
