@@ -228,6 +228,31 @@ fn i32_at(b: &[u8], i: usize) -> i32 {
     u32_at(b, 4 * i) as i32
 }
 
+/// Whether [`sum_at`] keeps four running sums: fewer loop branches and more loads in flight
+/// on cores with registers to spare (Cortex-M4: 159 k → 125 k instructions per encode at
+/// D = 512, h = 64), but not on the Cortex-M0 (180 k plain, 215 k unrolled).
+const UNROLL: bool = !cfg!(all(target_arch = "arm", not(hyperbits_thumb2)));
+
+/// `Σ_p w[p]` over the positions `pos`.
+fn sum_at(w: &[i8], pos: &[u16]) -> i32 {
+    if UNROLL {
+        let mut sums = [0i32; 4];
+        let quads = pos.chunks_exact(4);
+        let rest = quads.remainder();
+        for q in quads {
+            for (s, &p) in sums.iter_mut().zip(q) {
+                *s += i32::from(w[usize::from(p)]);
+            }
+        }
+        for &p in rest {
+            sums[0] += i32::from(w[usize::from(p)]);
+        }
+        sums.iter().sum()
+    } else {
+        pos.iter().map(|&p| i32::from(w[usize::from(p)])).sum()
+    }
+}
+
 /// Rounds half to even (numpy's and torch's rule), for `|x| < 2^31`.
 fn round_even(x: f32) -> i32 {
     let t = x as i32; // towards zero
@@ -498,11 +523,7 @@ impl<'a> Sae<'a> {
                     let len = 256.min(d - start);
                     for (a, row) in acc[..n].iter_mut().zip(block.chunks_exact(d)) {
                         let w = &row[start..start + len];
-                        let mut sum = 0i32;
-                        for &p in &pos[..count] {
-                            sum += i32::from(w[usize::from(p)]);
-                        }
-                        *a += sum;
+                        *a += sum_at(w, &pos[..count]);
                     }
                 }
             }
