@@ -111,6 +111,17 @@ unsafe fn slice_mut<'a, T>(ptr: *mut T, len: usize) -> Result<&'a mut [T], HbSta
     Ok(unsafe { core::slice::from_raw_parts_mut(ptr, len) })
 }
 
+/// Writes `value` through a C out-pointer (NULL is a status).
+///
+/// # Safety
+/// Unless NULL, `ptr` must be valid for one write.
+unsafe fn put<T>(ptr: *mut T, value: T) -> Result<(), HbStatus> {
+    // SAFETY: the caller's contract; `slice_mut` checks NULL.
+    let slot = unsafe { slice_mut(ptr, 1)? };
+    slot[0] = value;
+    Ok(())
+}
+
 fn status(r: Result<(), HbStatus>) -> HbStatus {
     match r {
         Ok(()) => HbStatus::Ok,
@@ -132,9 +143,8 @@ pub unsafe extern "C" fn hb_hamming(
     status((|| {
         // SAFETY: the caller's contract, as documented.
         let (a, b) = unsafe { (slice(a, words)?, slice(b, words)?) };
-        // SAFETY: one element.
-        let out = unsafe { slice_mut(out, 1)? };
-        out[0] = kernel::hamming(a, b);
+        // SAFETY: the caller's contract.
+        unsafe { put(out, kernel::hamming(a, b))? };
         Ok(())
     })())
 }
@@ -366,8 +376,7 @@ pub unsafe extern "C" fn hb_classifier_classify(
         let hv = unsafe { slice(hv, words)? };
         let (class, distance) = c.classify_words(hv)?;
         // SAFETY: the caller's contract.
-        let slot = unsafe { slice_mut(class_out, 1)? };
-        slot[0] = class;
+        unsafe { put(class_out, class)? };
         if !distance_out.is_null() {
             // SAFETY: non-null, the caller's contract.
             unsafe { *distance_out = distance };
@@ -397,8 +406,7 @@ pub unsafe extern "C" fn hb_classifier_predict(
         let words = unsafe { slice(handle, 1)? }[0].words as usize;
         let (class, _) = c.classify_words(hv.get(..words).ok_or(HbStatus::Corrupt)?)?;
         // SAFETY: the caller's contract.
-        let slot = unsafe { slice_mut(class_out, 1)? };
-        slot[0] = class;
+        unsafe { put(class_out, class)? };
         Ok(())
     }))
 }
@@ -441,8 +449,7 @@ pub unsafe extern "C" fn hb_bloom_contains(
         let bytes = unsafe { slice(blob, len)? };
         let sketch = Bloom::from_bytes(bytes)?;
         // SAFETY: the caller's contract.
-        let slot = unsafe { slice_mut(out, 1)? };
-        slot[0] = sketch.contains(key);
+        unsafe { put(out, sketch.contains(key))? };
         Ok(())
     })())
 }
@@ -486,8 +493,7 @@ pub unsafe extern "C" fn hb_bloom_query(
         let bits = unsafe { slice(bits, words)? };
         let found = Bloom::new(bits, k, seed)?.contains(key);
         // SAFETY: the caller's contract.
-        let slot = unsafe { slice_mut(out, 1)? };
-        slot[0] = found;
+        unsafe { put(out, found)? };
         Ok(())
     })())
 }
