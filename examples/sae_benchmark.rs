@@ -11,14 +11,14 @@
 
 use hyperbits::model::AlignedBlob;
 use hyperbits::sae::export::FloatSae;
-use hyperbits::sae::train::{metrics, train_sae, Metrics, Simulation, TrainOptions};
+use hyperbits::sae::train::{self, metrics, train_sae, Metrics, Simulation, TrainOptions};
 use hyperbits::sae::{Sae, TopK};
 use std::time::Instant;
 
 const D: usize = 4;
 
 /// Metrics of the float model and of its int8 export on the test rows.
-fn evaluate(
+fn evaluate_both(
     sae: &FloatSae,
     train: &[f64],
     test: &[f64],
@@ -28,13 +28,7 @@ fn evaluate(
         .chunks_exact(D)
         .map(|r| r.iter().map(|&v| v as f32).collect())
         .collect();
-    let codes: Vec<Vec<(usize, f32)>> = rows.iter().map(|r| sae.encode(r)).collect();
-    let xhat: Vec<f64> = codes
-        .iter()
-        .flat_map(|c| sae.decode(c))
-        .map(f64::from)
-        .collect();
-    let float = metrics(test, &xhat, D, &codes, sae.h, truth);
+    let float = train::evaluate(sae, test, truth);
     let calib: Vec<f32> = train.iter().map(|&v| v as f32).collect();
     let blob = AlignedBlob::new(&sae.to_blob(&calib, true)?);
     let device = Sae::from_bytes(blob.as_bytes())?;
@@ -71,7 +65,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             };
             let sae = train_sae(train, D, &options);
             let secs = start.elapsed().as_secs_f64();
-            for (j, metric) in evaluate(&sae, train, test, truth)?.iter().enumerate() {
+            for (j, metric) in evaluate_both(&sae, train, test, truth)?.iter().enumerate() {
                 row(seed, names[m + j], metric, (j == 0).then_some(secs));
                 let v = metric.max_r;
                 let all = [metric.r2, metric.l0, metric.dead, v[0], v[1], v[2], v[3]];

@@ -121,14 +121,6 @@ impl Adam {
     }
 }
 
-/// Indices of the `k` largest of `v` over `allowed` (value desc, index asc).
-fn top_k(v: &[f64], k: usize, allowed: impl Fn(usize) -> bool) -> Vec<usize> {
-    let mut idx: Vec<usize> = (0..v.len()).filter(|&i| allowed(i)).collect();
-    idx.sort_by(|&a, &b| v[b].total_cmp(&v[a]).then(a.cmp(&b)));
-    idx.truncate(k);
-    idx
-}
-
 /// Trains a float-input SAE (TopK, or L1 with [`TrainOptions::l1`]) on `data` (rows of `d`
 /// values).
 pub fn train_sae(data: &[f64], d: usize, o: &TrainOptions) -> FloatSae {
@@ -170,21 +162,16 @@ pub fn train_sae(data: &[f64], d: usize, o: &TrainOptions) -> FloatSae {
         Adam::new(d),
     );
     let mut since_fired = vec![0usize; h];
-    let (mut g_wenc, mut g_benc, mut g_wdec, mut g_bpre) = (
-        vec![0.0; h * d],
-        vec![0.0; h],
-        vec![0.0; h * d],
-        vec![0.0; d],
-    );
+    let mut grads = Grads::new(h, d);
     let mut pre = vec![0.0; h];
     let mut xc = vec![0.0; d];
     let mut xhat = vec![0.0; d];
     let mut g = vec![0.0; d];
+    let (mut ehat, mut ga) = (vec![0.0; d], vec![0.0; d]);
+    let mut fired = vec![false; h];
     for step in 1..=o.steps {
-        for v in [&mut g_wenc, &mut g_benc, &mut g_wdec, &mut g_bpre] {
-            v.iter_mut().for_each(|x| *x = 0.0);
-        }
-        let mut fired = vec![false; h];
+        grads.clear();
+        fired.fill(false);
         // TopK: normalised MSE; L1: the paper's plain MSE (mean over the batch and features).
         let scale = match o.l1 {
             None => 2.0 / (o.batch as f64 * var),
@@ -199,76 +186,28 @@ pub fn train_sae(data: &[f64], d: usize, o: &TrainOptions) -> FloatSae {
             for i in 0..h {
                 pre[i] = b_enc[i] + (0..d).map(|j| w_enc[i * d + j] * xc[j]).sum::<f64>();
             }
-            let active: Vec<usize> = top_k(&pre, k, |_| true)
-                .into_iter()
-                .filter(|&i| pre[i] > 0.0)
-                .collect();
+            let active = kept(&pre, k, |_| true);
+            active.iter().for_each(|&i| fired[i] = true);
             xhat.copy_from_slice(&b_pre);
-            for &i in &active {
-                fired[i] = true;
-                for j in 0..d {
-                    xhat[j] += pre[i] * w_dec[i * d + j];
-                }
-            }
+            add_decoded(&active, &pre, &w_dec, &mut xhat);
             for j in 0..d {
                 g[j] = scale * (xhat[j] - x[j]);
-                g_bpre[j] += g[j];
+                grads.b_pre[j] += g[j];
             }
-            backprop(
-                &active,
-                &pre,
-                &g,
-                &xc,
-                d,
-                &w_enc,
-                &w_dec,
-                &mut g_wenc,
-                &mut g_benc,
-                &mut g_wdec,
-                &mut g_bpre,
-            );
-            if let Some(lambda) = o.l1 {
-                // d(λ·mean|z|)/dpre_i for the active (positive) latents.
-                let dz = lambda / (o.batch * h) as f64;
-                for &i in &active {
-                    g_benc[i] += dz;
-                    for j in 0..d {
-                        g_wenc[i * d + j] += dz * xc[j];
-                        g_bpre[j] -= dz * w_enc[i * d + j];
-                    }
-                }
-            }
+            // d(λ·mean|z|)/dpre_i for the kept (positive) latents of an L1 SAE.
+            let l1 = o.l1.map_or(0.0, |lambda| lambda / (o.batch * h) as f64);
+            backprop(&active, l1, &pre, &g, &xc, &w_enc, &w_dec, &mut grads, true);
             // AuxK: dead latents reconstruct the residual x − x̂ (held fixed).
             let dead = |i: usize| since_fired[i] >= n / o.batch;
             if o.l1.is_none() && o.k_aux > 0 && (0..h).any(dead) {
-                let aux: Vec<usize> = top_k(&pre, o.k_aux, dead)
-                    .into_iter()
-                    .filter(|&i| pre[i] > 0.0)
-                    .collect();
+                let aux = kept(&pre, o.k_aux, dead);
                 if !aux.is_empty() {
-                    let mut ehat = vec![0.0; d];
-                    for &i in &aux {
-                        for j in 0..d {
-                            ehat[j] += pre[i] * w_dec[i * d + j];
-                        }
+                    ehat.fill(0.0);
+                    add_decoded(&aux, &pre, &w_dec, &mut ehat);
+                    for j in 0..d {
+                        ga[j] = scale / 32.0 * (ehat[j] - (x[j] - xhat[j]));
                     }
-                    let ga: Vec<f64> = (0..d)
-                        .map(|j| scale / 32.0 * (ehat[j] - (x[j] - xhat[j])))
-                        .collect();
-                    let mut sink = vec![0.0; d];
-                    backprop(
-                        &aux,
-                        &pre,
-                        &ga,
-                        &xc,
-                        d,
-                        &w_enc,
-                        &w_dec,
-                        &mut g_wenc,
-                        &mut g_benc,
-                        &mut g_wdec,
-                        &mut sink,
-                    );
+                    backprop(&aux, 0.0, &pre, &ga, &xc, &w_enc, &w_dec, &mut grads, false);
                 }
             }
         }
@@ -279,16 +218,17 @@ pub fn train_sae(data: &[f64], d: usize, o: &TrainOptions) -> FloatSae {
             }
             // Remove the gradient component along each (unit) decoder row.
             let row = &w_dec[i * d..(i + 1) * d];
-            let dot: f64 = (0..d).map(|j| row[j] * g_wdec[i * d + j]).sum();
-            for j in 0..d {
-                g_wdec[i * d + j] -= dot * row[j];
+            let grad = &mut grads.w_dec[i * d..(i + 1) * d];
+            let dot: f64 = row.iter().zip(grad.iter()).map(|(r, g)| r * g).sum();
+            for (g, r) in grad.iter_mut().zip(row) {
+                *g -= dot * r;
             }
         }
         let t = step as i32;
-        a_wenc.step(&mut w_enc, &g_wenc, o.lr, t);
-        a_benc.step(&mut b_enc, &g_benc, o.lr, t);
-        a_wdec.step(&mut w_dec, &g_wdec, o.lr, t);
-        a_bpre.step(&mut b_pre, &g_bpre, o.lr, t);
+        a_wenc.step(&mut w_enc, &grads.w_enc, o.lr, t);
+        a_benc.step(&mut b_enc, &grads.b_enc, o.lr, t);
+        a_wdec.step(&mut w_dec, &grads.w_dec, o.lr, t);
+        a_bpre.step(&mut b_pre, &grads.b_pre, o.lr, t);
         if o.l1.is_none() {
             normalise_rows(&mut w_dec, d);
         }
@@ -307,29 +247,83 @@ pub fn train_sae(data: &[f64], d: usize, o: &TrainOptions) -> FloatSae {
     }
 }
 
-/// Accumulates the gradients of `x̂ = b + Σ_{i∈active} pre_i·W_dec[i]` given `g = dL/dx̂`.
+/// Gradients of the SAE's parameters.
+struct Grads {
+    w_enc: Vec<f64>,
+    b_enc: Vec<f64>,
+    w_dec: Vec<f64>,
+    b_pre: Vec<f64>,
+}
+
+impl Grads {
+    fn new(h: usize, d: usize) -> Self {
+        Grads {
+            w_enc: vec![0.0; h * d],
+            b_enc: vec![0.0; h],
+            w_dec: vec![0.0; h * d],
+            b_pre: vec![0.0; d],
+        }
+    }
+
+    fn clear(&mut self) {
+        for v in [
+            &mut self.w_enc,
+            &mut self.b_enc,
+            &mut self.w_dec,
+            &mut self.b_pre,
+        ] {
+            v.iter_mut().for_each(|x| *x = 0.0);
+        }
+    }
+}
+
+/// The latents a forward pass keeps: the `k` largest allowed pre-activations that are
+/// positive (value desc, index asc).
+fn kept(pre: &[f64], k: usize, allowed: impl Fn(usize) -> bool) -> Vec<usize> {
+    let mut idx: Vec<usize> = (0..pre.len())
+        .filter(|&i| allowed(i) && pre[i] > 0.0)
+        .collect();
+    idx.sort_by(|&a, &b| pre[b].total_cmp(&pre[a]).then(a.cmp(&b)));
+    idx.truncate(k);
+    idx
+}
+
+/// Adds `Σ_{i ∈ ids} pre_i·W_dec[i]` to `out`.
+fn add_decoded(ids: &[usize], pre: &[f64], w_dec: &[f64], out: &mut [f64]) {
+    let d = out.len();
+    for &i in ids {
+        for (o, w) in out.iter_mut().zip(&w_dec[i * d..(i + 1) * d]) {
+            *o += pre[i] * w;
+        }
+    }
+}
+
+/// Accumulates the gradients of `x̂ = b + Σ_{i∈ids} pre_i·W_dec[i]` given `g = dL/dx̂`, plus
+/// `extra` on every kept pre-activation (the L1 penalty's gradient). `through_b_pre`: whether
+/// the encoder's `x − b_pre` passes gradient to `b_pre`.
 #[allow(clippy::too_many_arguments)]
 fn backprop(
-    active: &[usize],
+    ids: &[usize],
+    extra: f64,
     pre: &[f64],
     g: &[f64],
     xc: &[f64],
-    d: usize,
     w_enc: &[f64],
     w_dec: &[f64],
-    g_wenc: &mut [f64],
-    g_benc: &mut [f64],
-    g_wdec: &mut [f64],
-    g_bpre: &mut [f64],
+    grads: &mut Grads,
+    through_b_pre: bool,
 ) {
-    for &i in active {
-        let dz: f64 = (0..d).map(|j| w_dec[i * d + j] * g[j]).sum();
+    let d = g.len();
+    for &i in ids {
+        let dz = extra + (0..d).map(|j| w_dec[i * d + j] * g[j]).sum::<f64>();
         for j in 0..d {
-            g_wdec[i * d + j] += pre[i] * g[j];
-            g_wenc[i * d + j] += dz * xc[j];
-            g_bpre[j] -= dz * w_enc[i * d + j];
+            grads.w_dec[i * d + j] += pre[i] * g[j];
+            grads.w_enc[i * d + j] += dz * xc[j];
+            if through_b_pre {
+                grads.b_pre[j] -= dz * w_enc[i * d + j];
+            }
         }
-        g_benc[i] += dz;
+        grads.b_enc[i] += dz;
     }
 }
 
@@ -453,6 +447,22 @@ pub struct Metrics {
     pub max_r: [f64; 4],
 }
 
+/// Encodes and reconstructs every row of `x` with the float model, and scores the result
+/// against the ground-truth rows.
+pub fn evaluate(sae: &FloatSae, x: &[f64], truth: &[[f64; 12]]) -> Metrics {
+    let d = sae.d_in;
+    let codes: Vec<Vec<(usize, f32)>> = x
+        .chunks_exact(d)
+        .map(|r| sae.encode(&r.iter().map(|&v| v as f32).collect::<Vec<f32>>()))
+        .collect();
+    let xhat: Vec<f64> = codes
+        .iter()
+        .flat_map(|c| sae.decode(c))
+        .map(f64::from)
+        .collect();
+    metrics(x, &xhat, d, &codes, sae.h, truth)
+}
+
 /// Pearson correlation.
 fn pearson(a: &[f64], b: &[f64]) -> f64 {
     let n = a.len() as f64;
@@ -560,40 +570,18 @@ mod tests {
         };
         let sae = train_sae(&data, 4, &o);
         assert_eq!(sae, train_sae(&data, 4, &o));
-        let rows: Vec<Vec<f32>> = data
-            .chunks_exact(4)
-            .map(|r| r.iter().map(|&v| v as f32).collect())
-            .collect();
-        let codes: Vec<Vec<(usize, f32)>> = rows.iter().map(|r| sae.encode(r)).collect();
-        let xhat: Vec<f64> = codes
-            .iter()
-            .flat_map(|c| sae.decode(c))
-            .map(f64::from)
-            .collect();
         let truth = vec![[0.0; 12]; 2000];
-        let m = metrics(&data, &xhat, 4, &codes, 12, &truth);
+        let m = evaluate(&sae, &data, &truth);
         assert!(m.r2 > 0.97, "{m:?}");
         assert!(m.l0 <= 3.0);
         // Untrained (zero steps), the same data reconstructs far worse.
         let raw = train_sae(&data, 4, &TrainOptions { steps: 0, ..o });
-        let codes: Vec<Vec<(usize, f32)>> = rows.iter().map(|r| raw.encode(r)).collect();
-        let xhat: Vec<f64> = codes
-            .iter()
-            .flat_map(|c| raw.decode(c))
-            .map(f64::from)
-            .collect();
-        assert!(metrics(&data, &xhat, 4, &codes, 12, &truth).r2 < m.r2 - 0.1);
+        assert!(evaluate(&raw, &data, &truth).r2 < m.r2 - 0.1);
 
         // The L1 variant keeps every positive latent (k = h), and its penalty keeps codes sparse.
         let l1 = train_sae(&data, 4, &TrainOptions { l1: Some(0.1), ..o });
         assert_eq!(l1.k, 12);
-        let codes: Vec<Vec<(usize, f32)>> = rows.iter().map(|r| l1.encode(r)).collect();
-        let xhat: Vec<f64> = codes
-            .iter()
-            .flat_map(|c| l1.decode(c))
-            .map(f64::from)
-            .collect();
-        let m = metrics(&data, &xhat, 4, &codes, 12, &truth);
+        let m = evaluate(&l1, &data, &truth);
         assert!(m.r2 > 0.95 && m.l0 < 8.0, "{m:?}");
     }
 }
