@@ -7,7 +7,8 @@
 
 use criterion::{criterion_group, criterion_main, Criterion};
 use hyperbits::model::AlignedBlob;
-use hyperbits::sae::{export::FloatSae, Input, Sae, TopK};
+use hyperbits::sae::export::{ExportOptions, FloatSae};
+use hyperbits::sae::{Input, Sae, TopK};
 use hyperbits::Codebook;
 use std::hint::black_box;
 
@@ -32,7 +33,7 @@ fn sae(c: &mut Criterion) {
         w_dec: (0..h * d).map(|_| uniform(0.2)).collect(),
         b_dec: (0..d).map(|_| uniform(0.5)).collect(),
     };
-    let blob = AlignedBlob::new(&float.to_blob(&[], true).unwrap());
+    let blob = AlignedBlob::new(&float.to_blob(&[], &ExportOptions::default()).unwrap());
     let model = Sae::from_bytes(blob.as_bytes()).unwrap();
     println!("sae blob: {} bytes", blob.as_bytes().len());
     let input = *Codebook::new(1).vector::<16>(0).as_words();

@@ -34,7 +34,8 @@ use hyperbits::io::read_csv;
 use hyperbits::learn::Learner;
 use hyperbits::model::AlignedBlob;
 use hyperbits::plan::{plan_membership, Model, Scope, Vsa};
-use hyperbits::sae::{export::FloatSae, Input, Sae, TopK};
+use hyperbits::sae::export::{ExportOptions, FloatSae};
+use hyperbits::sae::{Input, Sae, TopK};
 use hyperbits::sketch::Bloom;
 use hyperbits::train::{train, Options};
 use hyperbits::{words, Codebook};
@@ -151,7 +152,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         w_dec: float(h * d, 0.2),
         b_dec: float(d, 0.5),
     };
-    let blob = AlignedBlob::new(&sae.to_blob(&[], true)?);
+    let blob = AlignedBlob::new(&sae.to_blob(&[], &ExportOptions::default())?);
     std::fs::write(out.join("sae.hbm"), blob.as_bytes())?;
     let wide = FloatSae {
         h: 64,
@@ -160,7 +161,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         w_dec: float(64 * d, 0.2),
         ..sae.clone()
     };
-    std::fs::write(out.join("sae-64.hbm"), wide.to_blob(&[], true)?)?;
+    std::fs::write(
+        out.join("sae-64.hbm"),
+        wide.to_blob(&[], &ExportOptions::default())?,
+    )?;
     let device = Sae::from_bytes(blob.as_bytes())?;
     let mut bytes = Vec::new();
     for case in 0..16u32 {

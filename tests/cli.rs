@@ -256,6 +256,52 @@ fn sae_import_info_encode() {
     assert_eq!(out.lines().count(), 3);
     assert!(out.lines().all(|l| l.contains(':')), "{out}");
 
+    // Ternary sign masks and a threshold: a smaller v2 blob that `info` describes.
+    let packed = scratch("sae-ternary.hbm");
+    let p = packed.to_str().unwrap();
+    let o = run(&[
+        "sae",
+        "import",
+        s,
+        "--k",
+        "3",
+        "--bits",
+        "--weights",
+        "ternary",
+        "--threshold",
+        "0.01",
+        "--out",
+        p,
+    ]);
+    assert!(o.status.success(), "{}", text(&o).1);
+    let (out, _) = text(&run(&["info", p]));
+    assert!(
+        out.contains("Ternary (packed sign masks, popcount)")
+            && out.contains("activation threshold: 0.01"),
+        "{out}"
+    );
+    let small = std::fs::metadata(&packed).unwrap().len();
+    assert!(small < std::fs::metadata(&model).unwrap().len());
+    assert!(run(&["sae", "encode", p, inputs.to_str().unwrap()])
+        .status
+        .success());
+    let o = run(&[
+        "sae",
+        "import",
+        s,
+        "--k",
+        "3",
+        "--bits",
+        "--threshold=-1",
+        "--out",
+        p,
+    ]);
+    assert!(
+        !o.status.success() && text(&o).1.contains("threshold"),
+        "{}",
+        text(&o).1
+    );
+
     // Bad input: a missing tensor is named and nothing is written; a float model needs
     // calibration rows; k out of range; a value that is not a bit.
     let bad = scratch("sae-bad.safetensors");

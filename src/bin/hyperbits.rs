@@ -5,8 +5,9 @@ use clap::{Parser, Subcommand, ValueEnum};
 use hyperbits::classify::{Classifier, Encoding, MAX_FEATURES};
 use hyperbits::io::{read_csv, Table};
 use hyperbits::model::{AlignedBlob, Kind, Model};
+use hyperbits::sae::export::ExportOptions;
 use hyperbits::sae::import::{from_safetensors, PreBias};
-use hyperbits::sae::{Input, Sae, TopK};
+use hyperbits::sae::{Input, Sae, TopK, Weights};
 use hyperbits::train::{train_with_progress, Dataset, EncoderChoice, Method, Options, Trained};
 use indicatif::{ProgressBar, ProgressStyle};
 use std::path::{Path, PathBuf};
@@ -126,10 +127,21 @@ enum Command {
     },
 }
 
+#[derive(Clone, Copy, ValueEnum)]
+enum WeightsArg {
+    /// int8, one scale per latent.
+    Int8,
+    /// {-1, 0, +1} times a scale per latent (two sign masks).
+    Ternary,
+    /// {-1, +1} times a scale per latent (one sign mask).
+    Binary,
+}
+
 #[derive(Subcommand)]
 enum SaeCommand {
     /// Quantise the SAE of a safetensors file (W_enc, b_enc, W_dec, b_dec [, b_pre], or
-    /// encoder.weight, latent_bias, decoder.weight, pre_bias) to an int8 model blob.
+    /// encoder.weight, latent_bias, decoder.weight, pre_bias) to a model blob (int8 decoder;
+    /// int8, ternary or binary encoder).
     Import {
         /// The safetensors file.
         file: PathBuf,
@@ -152,6 +164,14 @@ enum SaeCommand {
         /// Leave the decoder out (feature extraction only; half the flash).
         #[arg(long)]
         no_decoder: bool,
+        /// Encoder weights: int8, or ternary / binary sign masks (2 / 1 bits per weight,
+        /// summed with popcounts; for feature detection, reconstruction suffers).
+        #[arg(long, value_enum, default_value_t = WeightsArg::Int8)]
+        weights: WeightsArg,
+        /// Activation threshold: kept latents need a value above it (trims the near-zero
+        /// latents int8 rounding turns on).
+        #[arg(long, default_value_t = 0.0)]
+        threshold: f32,
     },
     /// Per row of a CSV file (header row; d_in numbers, 0/1 for a bit model): the active
     /// latents as `index:value` pairs, largest first.
@@ -216,16 +236,30 @@ fn main() -> ExitCode {
                     calibration,
                     subtract_b_dec,
                     no_decoder,
+                    weights,
+                    threshold,
                 },
-        } => cmd_sae_import(
-            &file,
-            k,
-            &out,
-            bits,
-            calibration.as_deref(),
-            subtract_b_dec,
-            !no_decoder,
-        ),
+        } => {
+            let options = ExportOptions {
+                weights: match weights {
+                    WeightsArg::Int8 => Weights::Int8,
+                    WeightsArg::Ternary => Weights::Ternary,
+                    WeightsArg::Binary => Weights::Binary,
+                },
+                decoder: !no_decoder,
+                threshold,
+                v1: false,
+            };
+            cmd_sae_import(
+                &file,
+                k,
+                &out,
+                bits,
+                calibration.as_deref(),
+                subtract_b_dec,
+                &options,
+            )
+        }
         Command::Sae {
             command: SaeCommand::Encode { model, inputs },
         } => cmd_sae_encode(&model, &inputs),
@@ -444,9 +478,15 @@ fn cmd_info(path: &Path) -> Result<()> {
         println!("inputs: {} ({:?})", sae.d_in(), sae.input());
         println!("latents: {}, k = {}", sae.latents(), sae.k());
         println!(
-            "encoder weights: {:?}; decoder: {}",
+            "encoder weights: {:?}{}; decoder: {}; activation threshold: {}",
             sae.weights(),
-            if sae.has_decoder() { "int8" } else { "none" }
+            if sae.is_packed() {
+                " (packed sign masks, popcount)"
+            } else {
+                ""
+            },
+            if sae.has_decoder() { "int8" } else { "none" },
+            sae.threshold()
         );
         println!(
             "flash: {} bytes (the blob, read in place)",
@@ -514,7 +554,7 @@ fn cmd_sae_import(
     bits: bool,
     calibration: Option<&Path>,
     subtract_b_dec: bool,
-    decoder: bool,
+    options: &ExportOptions,
 ) -> Result<()> {
     let bytes = std::fs::read(file).map_err(|e| format!("{}: cannot read: {e}", file.display()))?;
     let input = if bits { Input::Bits } else { Input::Dense };
@@ -534,7 +574,7 @@ fn cmd_sae_import(
         ),
     };
     let blob = sae
-        .to_blob(&calib, decoder)
+        .to_blob(&calib, options)
         .map_err(|e| format!("{}: {e}", file.display()))?;
     std::fs::write(out, &blob).map_err(|e| format!("{}: cannot write: {e}", out.display()))?;
     println!(

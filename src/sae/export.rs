@@ -3,7 +3,7 @@
 //! scale per latent for both matrices, biases in accumulator units, `b_pre` folded into the
 //! bias for bit input, the input scale from calibration rows for dense input).
 
-use super::{Input, HEADER_LEN, HSAE_MAGIC, HSAE_VERSION, SECTION};
+use super::{Input, Weights, HEADER_LEN, HEADER_LEN_V2, HSAE_MAGIC, SECTION};
 use crate::error::Error;
 use crate::model::{crc32, Kind, ModelWriter};
 use std::vec::Vec;
@@ -30,6 +30,67 @@ pub struct FloatSae {
     pub w_dec: Vec<f32>,
     /// Decoder bias, `d_in`.
     pub b_dec: Vec<f32>,
+}
+
+/// How [`FloatSae::to_hsae`] quantises and what it writes.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ExportOptions {
+    /// Encoder weights: int8 (one scale per latent), ternary (TWN: `Δ = 0.7·mean|w|`, scale =
+    /// mean of the kept `|w|`) or binary (sign, scale = `mean|w|`).
+    pub weights: Weights,
+    /// Whether to write the int8 decoder (needed for reconstruction).
+    pub decoder: bool,
+    /// Activation threshold τ (≥ 0, in the model's value units): kept latents need a value
+    /// above it; it trims the near-zero latents that int8 rounding turns on in L1 models.
+    pub threshold: f32,
+    /// Write HSAE v1 even for ternary / binary weights (stored as int8: four or eight times
+    /// the flash) for readers of the reference format; needs `threshold == 0`. Otherwise
+    /// int8 models without a threshold are v1 and the rest v2 (packed sign masks).
+    pub v1: bool,
+}
+
+impl Default for ExportOptions {
+    fn default() -> Self {
+        ExportOptions {
+            weights: Weights::Int8,
+            decoder: true,
+            threshold: 0.0,
+            v1: false,
+        }
+    }
+}
+
+/// Quantises one encoder row to `(scale, weights)` of the given kind (int8 as
+/// [`quantize_row`]; ternary and binary weights are −1, 0 or +1).
+pub(crate) fn quantize_encoder_row(row: &[f32], kind: Weights) -> (f32, Vec<i8>) {
+    let mean_abs = row.iter().map(|w| w.abs()).sum::<f32>() / row.len() as f32;
+    match kind {
+        Weights::Int8 => {
+            let (s, q) = quantize_row(row);
+            (s, q.collect())
+        }
+        Weights::Ternary => {
+            let delta = 0.7 * mean_abs;
+            let kept: Vec<f32> = row.iter().map(|w| w.abs()).filter(|&a| a > delta).collect();
+            let scale = if kept.is_empty() {
+                1.0
+            } else {
+                kept.iter().sum::<f32>() / kept.len() as f32
+            };
+            let q = row
+                .iter()
+                .map(|&w| if w.abs() > delta { w.signum() as i8 } else { 0 })
+                .collect();
+            (scale, q)
+        }
+        Weights::Binary => {
+            let scale = if mean_abs > 0.0 { mean_abs } else { 1.0 };
+            (
+                scale,
+                row.iter().map(|&w| if w < 0.0 { -1 } else { 1 }).collect(),
+            )
+        }
+    }
 }
 
 /// Symmetric int8 quantisation of one row: `(scale, weights)` with `scale = max|w|/127`.
@@ -120,12 +181,27 @@ impl FloatSae {
         out
     }
 
-    /// Quantises to an HSAE v1 blob (int8 encoder and, if `decoder`, int8 decoder).
-    /// `calibration` (rows of `d_in` floats) sets the input scale of a dense model:
-    /// `max|x − b_pre| / 127`; bit models ignore it. Errors: [`Self::validate`]'s, no
-    /// calibration rows for a dense model, a bias that does not fit `i32` units.
-    pub fn to_hsae(&self, calibration: &[f32], decoder: bool) -> Result<Vec<u8>, Error> {
+    /// Quantises to an HSAE blob (encoder as `options.weights`, int8 decoder if
+    /// `options.decoder`; v1 or v2 as [`ExportOptions::v1`] says). `calibration` (rows of
+    /// `d_in` floats) sets the input scale of a dense model: `max|x − b_pre| / 127`; bit models
+    /// ignore it. Errors: [`Self::validate`]'s, no calibration rows for a dense model, a bias
+    /// that does not fit `i32` units, a negative or non-finite threshold, or one with `v1`.
+    pub fn to_hsae(&self, calibration: &[f32], options: &ExportOptions) -> Result<Vec<u8>, Error> {
         self.validate()?;
+        let threshold = options.threshold;
+        if !(threshold.is_finite() && threshold >= 0.0) {
+            return Err(Error::InvalidParameter(
+                "the activation threshold must be finite and ≥ 0",
+            ));
+        }
+        if options.v1 && threshold != 0.0 {
+            return Err(Error::InvalidParameter(
+                "HSAE v1 has no activation threshold",
+            ));
+        }
+        let v2 = !options.v1 && (options.weights != Weights::Int8 || threshold != 0.0);
+        let packed = v2 && options.weights != Weights::Int8;
+        let header_len = if v2 { HEADER_LEN_V2 } else { HEADER_LEN };
         let (d, h) = (self.d_in, self.h);
         let in_scale = match self.input {
             Input::Bits => 1.0,
@@ -147,11 +223,10 @@ impl FloatSae {
             }
         };
         let mut enc_scale = Vec::with_capacity(h);
-        let mut enc_w: Vec<i8> = Vec::with_capacity(h * d);
+        let mut enc_w: Vec<u8> = Vec::with_capacity(h * d);
         let mut enc_bias = Vec::with_capacity(h);
         for i in 0..h {
-            let (s, q) = quantize_row(&self.w_enc[i * d..(i + 1) * d]);
-            let row: Vec<i8> = q.collect();
+            let (s, row) = quantize_encoder_row(&self.w_enc[i * d..(i + 1) * d], options.weights);
             let bias = match self.input {
                 Input::Dense => f64::from(self.b_enc[i]) / (f64::from(in_scale) * f64::from(s)),
                 Input::Bits => {
@@ -171,9 +246,27 @@ impl FloatSae {
             }
             enc_scale.push(s);
             enc_bias.push(bias as i32);
-            enc_w.extend(row);
+            if packed {
+                // Sign masks: +1 bits, then (ternary) −1 bits; binary −1 is a clear bit.
+                let signs: &[i8] = if options.weights == Weights::Ternary {
+                    &[1, -1]
+                } else {
+                    &[1]
+                };
+                for &sign in signs {
+                    for chunk in row.chunks(32) {
+                        let word = chunk
+                            .iter()
+                            .enumerate()
+                            .fold(0u32, |w, (b, &q)| w | (u32::from(q == sign) << b));
+                        enc_w.extend_from_slice(&word.to_le_bytes());
+                    }
+                }
+            } else {
+                enc_w.extend(row.iter().map(|&q| q as u8));
+            }
         }
-        let mut out = vec![0u8; HEADER_LEN];
+        let mut out = vec![0u8; header_len];
         let push = |out: &mut Vec<u8>, bytes: &[u8]| -> u32 {
             out.resize(out.len().next_multiple_of(4), 0);
             let at = out.len() as u32;
@@ -185,8 +278,8 @@ impl FloatSae {
         let o_escl = push(&mut out, &le(&enc_scale));
         let bias_bytes: Vec<u8> = enc_bias.iter().flat_map(|b| b.to_le_bytes()).collect();
         let o_ebia = push(&mut out, &bias_bytes);
-        let o_encw = push(&mut out, bytemuck::cast_slice(&enc_w));
-        let (o_dscl, o_decw) = if decoder {
+        let o_encw = push(&mut out, &enc_w);
+        let (o_dscl, o_decw) = if options.decoder {
             let mut scales = Vec::with_capacity(h);
             let mut w: Vec<i8> = Vec::with_capacity(h * d);
             for i in 0..h {
@@ -203,8 +296,8 @@ impl FloatSae {
         };
         out.resize(out.len().next_multiple_of(4), 0);
         out[..4].copy_from_slice(&HSAE_MAGIC);
-        out[4..6].copy_from_slice(&HSAE_VERSION.to_le_bytes());
-        out[6..8].copy_from_slice(&(HEADER_LEN as u16).to_le_bytes());
+        out[4..6].copy_from_slice(&(if v2 { 2u16 } else { 1 }).to_le_bytes());
+        out[6..8].copy_from_slice(&(header_len as u16).to_le_bytes());
         out[8..12].copy_from_slice(&(d as u32).to_le_bytes());
         out[12..16].copy_from_slice(&(h as u32).to_le_bytes());
         out[16..18].copy_from_slice(&(self.k as u16).to_le_bytes());
@@ -212,7 +305,11 @@ impl FloatSae {
             Input::Dense => 0,
             Input::Bits => 1,
         };
-        out[19] = 1; // int8
+        out[19] = match options.weights {
+            Weights::Int8 => 1,
+            Weights::Ternary => 2,
+            Weights::Binary => 3,
+        };
         out[20..24].copy_from_slice(&in_scale.to_le_bytes());
         for (at, o) in [
             (24, o_pre),
@@ -224,14 +321,17 @@ impl FloatSae {
         ] {
             out[at..at + 4].copy_from_slice(&o.to_le_bytes());
         }
+        if v2 {
+            out[48..52].copy_from_slice(&threshold.to_le_bytes()); // flags (52..56) stay 0
+        }
         let crc = crc32(&out);
         out.extend_from_slice(&crc.to_le_bytes());
         Ok(out)
     }
 
     /// [`Self::to_hsae`] wrapped in the library's model container (kind [`Kind::Sae`]).
-    pub fn to_blob(&self, calibration: &[f32], decoder: bool) -> Result<Vec<u8>, Error> {
-        let hsae = self.to_hsae(calibration, decoder)?;
+    pub fn to_blob(&self, calibration: &[f32], options: &ExportOptions) -> Result<Vec<u8>, Error> {
+        let hsae = self.to_hsae(calibration, options)?;
         let mut w = ModelWriter::new(Kind::Sae);
         w.section(SECTION, &hsae)?;
         w.finish()

@@ -4,13 +4,15 @@
 //! An SAE maps an input (a float vector, or a bit-packed hypervector) to a few active latents
 //! ("features"): `pre_i = b_enc_i + Σ_j W_enc[i][j]·(x_j − b_pre_j)`, `z = ReLU(TopK_k(pre))`,
 //! and back: `x̂_j = b_dec_j + Σ_{i ∈ support(z)} z_i·W_dec[i][j]`. The weights are int8 with
-//! one scale per latent; the encoder runs in `i32` accumulators (their bound is checked when
-//! the model is opened, so they cannot overflow) and ranks `acc_i · scale_i` with ties to the
-//! lower index. The design, its measurements and the blob layout are in
-//! `../shared/docs/sae.md`.
+//! one scale per latent, or for the encoder ternary / binary sign masks summed with popcounts
+//! (2 / 1 bits per weight: for feature detection; reconstruction suffers). The encoder runs in
+//! `i32` accumulators (their bound is checked when the model is opened, so they cannot
+//! overflow) and ranks `acc_i · scale_i` with ties to the lower index; an optional threshold τ
+//! drops kept latents whose value is not above it. The design, its measurements and the blob
+//! layout are in `../shared/docs/sae.md`.
 //!
 //! # Model format
-//! [`Sae::from_bytes`] reads the **HSAE v1** blob of that spec (48-byte header, offsets from
+//! [`Sae::from_bytes`] reads the **HSAE v1** blob of that spec and our **v2** (48-byte header, offsets from
 //! the blob's start, CRC-32 at the end; every field read with `from_le_bytes`, so a blob from
 //! `include_bytes!` needs no alignment), either bare or as the `HSAE` section of a
 //! [`crate::model`] container of kind [`Kind::Sae`] (the form the library writes).
@@ -18,21 +20,26 @@
 //! | offset | type | field |
 //! |---:|---|---|
 //! | 0 | `[u8; 4]` | magic `HSAE` |
-//! | 4 | `u16` | version, 1 |
-//! | 6 | `u16` | header length (≥ 48) |
+//! | 4 | `u16` | version, 1 or 2 |
+//! | 6 | `u16` | header length (≥ 48; v2 ≥ 56) |
 //! | 8 | `u32` | `d_in` (bits for bit input) |
 //! | 12 | `u32` | latents `h` |
 //! | 16 | `u16` | `k` (`h` for no TopK) |
 //! | 18 | `u8` | input: 0 dense (int8 after `(x − b_pre)/in_scale`), 1 bit-packed 0/1 |
-//! | 19 | `u8` | encoder weights: 1 int8, 2 ternary, 3 binary (all stored as int8 in v1) |
+//! | 19 | `u8` | encoder weights: 1 int8, 2 ternary, 3 binary (stored as int8 in v1, packed in v2) |
 //! | 20 | `f32` | `in_scale` (1 for bits) |
 //! | 24 | `u32` | offset of `b_pre`: `d_in × f32` |
 //! | 28 | `u32` | offset of the encoder scales: `h × f32` |
 //! | 32 | `u32` | offset of the encoder biases: `h × i32`, accumulator units (`b_pre` folded in for bits) |
-//! | 36 | `u32` | offset of the encoder weights: `h × d_in × i8`, latent-major |
+//! | 36 | `u32` | offset of the encoder weights: `h × d_in × i8`, latent-major; v2 ternary: per latent `ceil(d_in/32)` `u32` words of the +1 mask, then as many of the −1 mask; v2 binary: the +1 mask only (a clear bit is −1) |
 //! | 40 | `u32` | offset of the decoder scales: `h × f32` (0: no decoder) |
 //! | 44 | `u32` | offset of the decoder weights: `h × d_in × i8`, then `b_dec`: `d_in × f32` |
+//! | 48 | `f32` | v2 only: activation threshold τ ≥ 0 (value units) |
+//! | 52 | `u32` | v2 only: flags, 0 (reserved; a reader rejects unknown flags) |
 //! | end − 4 | `u32` | CRC-32 (ISO-HDLC) of every byte before it |
+//!
+//! The writer ([`export::FloatSae::to_hsae`]) emits v1 for int8 models without a threshold,
+//! so readers of the reference format can load them, and v2 otherwise.
 
 #[cfg(feature = "std")]
 pub mod export;
@@ -46,10 +53,12 @@ use crate::model::{crc32, Kind, Model, MAGIC as CONTAINER_MAGIC};
 
 /// The first four bytes of an HSAE blob.
 pub const HSAE_MAGIC: [u8; 4] = *b"HSAE";
-/// The HSAE version this build reads and writes.
-pub const HSAE_VERSION: u16 = 1;
+/// The newest HSAE version this build reads and writes (it reads version 1 too).
+pub const HSAE_VERSION: u16 = 2;
 /// Bytes of the HSAE v1 header.
 pub const HEADER_LEN: usize = 48;
+/// Bytes of the HSAE v2 header (v1's, then the threshold τ and a flag word).
+pub const HEADER_LEN_V2: usize = 56;
 /// Latents whose accumulators the bit-input encoder keeps at once (128 bytes of stack).
 const CHUNK: usize = 32;
 /// Whether the bit-input encoder uses the masked dense path (64-bit hosts, where it
@@ -68,11 +77,13 @@ pub enum Input {
     Bits,
 }
 
-/// How the encoder weights were quantised (all stored as int8 in HSAE v1).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// How the encoder weights were quantised. HSAE v1 stores all three as int8; v2 packs ternary
+/// weights as two sign masks and binary weights as one, and sums them with popcounts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub enum Weights {
     /// int8, symmetric, one scale per latent.
+    #[default]
     Int8,
     /// Ternary {−1, 0, +1} times a per-latent scale.
     Ternary,
@@ -147,15 +158,17 @@ struct Selector<'t, const K: usize> {
     out: &'t mut TopK<K>,
     keys: [f64; K],
     k: usize,
+    threshold: f64,
 }
 
 impl<'t, const K: usize> Selector<'t, K> {
-    fn new(out: &'t mut TopK<K>, k: usize) -> Self {
+    fn new(out: &'t mut TopK<K>, k: usize, threshold: f32) -> Self {
         out.len = 0;
         Selector {
             out,
             keys: [0.0; K],
             k,
+            threshold: f64::from(threshold),
         }
     }
 
@@ -183,17 +196,28 @@ impl<'t, const K: usize> Selector<'t, K> {
         self.out.len = (len + 1).min(self.k);
     }
 
-    /// Applies ReLU: keeps the positive prefix.
+    /// Applies ReLU and the threshold: keeps the prefix whose values exceed both 0 and τ.
     fn finish(self) {
         let keep = self.keys[..self.out.len]
             .iter()
-            .take_while(|&&k| k > 0.0)
+            .take_while(|&&k| k > 0.0 && k > self.threshold)
             .count();
         for j in 0..keep {
             self.out.value[j] = self.keys[j] as f32;
         }
         self.out.len = keep;
     }
+}
+
+/// The encoder weights as stored.
+#[derive(Debug, Clone, Copy)]
+enum Matrix<'a> {
+    /// int8, `h × d_in`, latent-major (v1, and v2 int8).
+    Int8(&'a [i8]),
+    /// v2 ternary / binary: per latent, `ceil(d_in/32)` little-endian `u32` words of the +1
+    /// mask, then (ternary only) as many of the −1 mask; a binary weight whose bit is clear
+    /// is −1.
+    Packed(&'a [u8]),
 }
 
 /// A sparse autoencoder read in place from an HSAE blob.
@@ -205,10 +229,11 @@ pub struct Sae<'a> {
     input: Input,
     weights: Weights,
     in_scale: f32,
+    threshold: f32,
     b_pre: &'a [u8],
     enc_scale: &'a [u8],
     enc_bias: &'a [u8],
-    enc_w: &'a [i8],
+    enc_w: Matrix<'a>,
     decoder: Option<(&'a [u8], &'a [i8], &'a [u8])>,
 }
 
@@ -253,6 +278,30 @@ fn sum_at(w: &[i8], pos: &[u16]) -> i32 {
     }
 }
 
+/// Checks packed sign masks (`masks` per latent, `ceil(d_in/32)` words each): no bit past
+/// `d_in`, and (ternary) no weight both +1 and −1.
+fn check_masks(m: &[u8], d_in: usize, masks: usize) -> Result<(), Error> {
+    let words = d_in.div_ceil(32);
+    let tail = if d_in.is_multiple_of(32) {
+        0
+    } else {
+        u32::MAX << (d_in % 32)
+    };
+    for row in m.chunks_exact(4 * words * masks) {
+        let word = |t: usize| u32_at(row, 4 * t);
+        for t in 0..words {
+            let last = t + 1 == words;
+            if (0..masks).any(|k| last && word(k * words + t) & tail != 0) {
+                return Err(Error::Inconsistent("a packed weight bit is set past d_in"));
+            }
+            if masks == 2 && word(t) & word(words + t) != 0 {
+                return Err(Error::Inconsistent("a ternary weight is both +1 and -1"));
+            }
+        }
+    }
+    Ok(())
+}
+
 /// Rounds half to even (numpy's and torch's rule), for `|x| < 2^31`.
 fn round_even(x: f32) -> i32 {
     let t = x as i32; // towards zero
@@ -290,7 +339,7 @@ impl<'a> Sae<'a> {
             });
         }
         let version = u16_at(b, 4);
-        if version != HSAE_VERSION {
+        if version == 0 || version > HSAE_VERSION {
             return Err(Error::UnsupportedVersion { found: version });
         }
         let body = b.len() - 4;
@@ -298,8 +347,28 @@ impl<'a> Sae<'a> {
         if stored != computed {
             return Err(Error::ChecksumMismatch { stored, computed });
         }
-        if (u16_at(b, 6) as usize) < HEADER_LEN {
-            return Err(Error::Inconsistent("HSAE header shorter than 48 bytes"));
+        let header_len = if version == 1 {
+            HEADER_LEN
+        } else {
+            HEADER_LEN_V2
+        };
+        if (u16_at(b, 6) as usize) < header_len || body < header_len {
+            return Err(Error::Inconsistent(
+                "HSAE header shorter than its version's (48 bytes in v1, 56 in v2)",
+            ));
+        }
+        let (threshold, flags) = if version == 1 {
+            (0.0, 0)
+        } else {
+            (f32::from_bits(u32_at(b, 48)), u32_at(b, 52))
+        };
+        if !(threshold.is_finite() && threshold >= 0.0) {
+            return Err(Error::Inconsistent(
+                "the activation threshold must be finite and ≥ 0",
+            ));
+        }
+        if flags != 0 {
+            return Err(Error::Inconsistent("unknown HSAE flags"));
         }
         let (d_in, h, k) = (
             u32_at(b, 8) as usize,
@@ -336,7 +405,7 @@ impl<'a> Sae<'a> {
         let section = |field: usize, tag: &[u8; 4], len: usize| -> Result<&'a [u8], Error> {
             let at = u32_at(b, field) as usize;
             at.checked_add(len)
-                .filter(|&end| at >= HEADER_LEN && end <= body)
+                .filter(|&end| at >= header_len && end <= body)
                 .map(|end| &b[at..end])
                 .ok_or(Error::SectionOutOfBounds { tag: *tag })
         };
@@ -346,7 +415,25 @@ impl<'a> Sae<'a> {
         let b_pre = section(24, b"BPRE", floats_in)?;
         let enc_scale = section(28, b"ESCL", 4 * h)?;
         let enc_bias = section(32, b"EBIA", 4 * h)?;
-        let enc_w: &[i8] = bytemuck::cast_slice(section(36, b"ENCW", matrix)?);
+        let words = d_in.div_ceil(32);
+        let enc_w = match (version, weights) {
+            (1, _) | (_, Weights::Int8) => {
+                let w: &[i8] = bytemuck::cast_slice(section(36, b"ENCW", matrix)?);
+                if w.contains(&i8::MIN) {
+                    return Err(Error::Inconsistent("int8 weights must be in -127..=127"));
+                }
+                Matrix::Int8(w)
+            }
+            (_, packed) => {
+                let masks = if packed == Weights::Ternary { 2 } else { 1 };
+                let len = h
+                    .checked_mul(words * 4 * masks)
+                    .ok_or(Error::Inconsistent("SAE too large"))?;
+                let m = section(36, b"ENCW", len)?;
+                check_masks(m, d_in, masks)?;
+                Matrix::Packed(m)
+            }
+        };
         let decoder = if u32_at(b, 40) == 0 {
             None
         } else {
@@ -362,10 +449,14 @@ impl<'a> Sae<'a> {
         {
             return Err(Error::Inconsistent("SAE scales and biases must be finite"));
         }
-        // |acc| ≤ |bias| + 127·(d_in for bits, 127·d_in for int8 inputs) must fit an i32.
-        let per_input: i64 = match input {
-            Input::Bits => 127,
-            Input::Dense => 127 * 127,
+        // |acc| ≤ |bias| + max|w|·(d_in for bits, 127·d_in for int8 inputs) must fit an i32.
+        let max_w: i64 = match enc_w {
+            Matrix::Int8(_) => 127,
+            Matrix::Packed(_) => 1,
+        };
+        let per_input = match input {
+            Input::Bits => max_w,
+            Input::Dense => max_w * 127,
         };
         let max_bias = (0..h)
             .map(|i| i64::from(i32_at(enc_bias, i)).abs())
@@ -376,9 +467,6 @@ impl<'a> Sae<'a> {
                 "SAE accumulators could overflow i32 (d_in too large)",
             ));
         }
-        if enc_w.contains(&i8::MIN) {
-            return Err(Error::Inconsistent("int8 weights must be in -127..=127"));
-        }
         Ok(Sae {
             d_in,
             h,
@@ -386,6 +474,7 @@ impl<'a> Sae<'a> {
             input,
             weights,
             in_scale,
+            threshold,
             b_pre,
             enc_scale,
             enc_bias,
@@ -424,8 +513,54 @@ impl<'a> Sae<'a> {
         self.decoder.is_some()
     }
 
-    fn row(&self, i: usize) -> &'a [i8] {
-        &self.enc_w[i * self.d_in..(i + 1) * self.d_in]
+    /// The activation threshold τ: kept latents need a value above it (0 in HSAE v1).
+    pub fn threshold(&self) -> f32 {
+        self.threshold
+    }
+
+    /// Whether the encoder weights are packed sign masks (HSAE v2 ternary / binary), summed
+    /// with popcounts.
+    pub fn is_packed(&self) -> bool {
+        matches!(self.enc_w, Matrix::Packed(_))
+    }
+
+    /// Latent `i`'s packed masks: (+1 mask, −1 mask for ternary), `ceil(d_in/32)` words each.
+    fn masks(&self, m: &'a [u8], i: usize) -> (&'a [u8], Option<&'a [u8]>) {
+        let bytes = self.d_in.div_ceil(32) * 4;
+        if self.weights == Weights::Ternary {
+            let row = &m[2 * i * bytes..2 * (i + 1) * bytes];
+            let (p, n) = row.split_at(bytes);
+            (p, Some(n))
+        } else {
+            (&m[i * bytes..(i + 1) * bytes], None)
+        }
+    }
+
+    /// `Σ_j W[i][j]·x(j)` over the `d_in` inputs.
+    fn dot(&self, i: usize, x: impl Fn(usize) -> i32) -> i32 {
+        let d = self.d_in;
+        match self.enc_w {
+            Matrix::Int8(w) => w[i * d..(i + 1) * d]
+                .iter()
+                .enumerate()
+                .map(|(j, &w)| i32::from(w) * x(j))
+                .sum(),
+            Matrix::Packed(m) => {
+                let (p, n) = self.masks(m, i);
+                let bit = |mask: &[u8], j: usize| (u32_at(mask, 4 * (j / 32)) >> (j % 32)) & 1 == 1;
+                (0..d)
+                    .map(|j| {
+                        if bit(p, j) {
+                            x(j)
+                        } else if n.is_none_or(|n| bit(n, j)) {
+                            -x(j)
+                        } else {
+                            0
+                        }
+                    })
+                    .sum()
+            }
+        }
     }
 
     fn check_input(&self, want: Input) -> Result<(), Error> {
@@ -453,7 +588,7 @@ impl<'a> Sae<'a> {
         unit: f64,
         mut acc: impl FnMut(usize) -> i32,
     ) {
-        let mut sel = Selector::new(out, self.k);
+        let mut sel = Selector::new(out, self.k, self.threshold);
         for i in 0..self.h {
             let a = acc(i);
             sel.offer(i, self.key(i, a, unit), a);
@@ -478,13 +613,38 @@ impl<'a> Sae<'a> {
     /// list), so tests can check both on the host.
     fn for_each_acc_bits_on(&self, x: &[u32], wide: bool, mut f: impl FnMut(usize, i32)) {
         let d = self.d_in;
+        let w = match self.enc_w {
+            Matrix::Int8(w) => w,
+            Matrix::Packed(m) => {
+                // Binary: Σ_{set} ±1 = 2·popcount(x & P) − popcount(x); ternary:
+                // popcount(x & P) − popcount(x & N).
+                let ones: u32 = x.iter().map(|w| w.count_ones()).sum();
+                for i in 0..self.h {
+                    let (p, n) = self.masks(m, i);
+                    let count = |mask: &[u8]| -> i32 {
+                        let c: u32 = x
+                            .iter()
+                            .enumerate()
+                            .map(|(t, &xw)| (xw & u32_at(mask, 4 * t)).count_ones())
+                            .sum();
+                        c as i32
+                    };
+                    let sum = match n {
+                        Some(n) => count(p) - count(n),
+                        None => 2 * count(p) - ones as i32,
+                    };
+                    f(i, i32_at(self.enc_bias, i) + sum);
+                }
+                return;
+            }
+        };
         for base in (0..self.h).step_by(CHUNK) {
             let n = CHUNK.min(self.h - base);
             let mut acc = [0i32; CHUNK];
             for (c, a) in acc[..n].iter_mut().enumerate() {
                 *a = i32_at(self.enc_bias, base + c);
             }
-            let block = &self.enc_w[base * d..(base + n) * d];
+            let block = &w[base * d..(base + n) * d];
             if wide {
                 // 64-bit hosts: expand 256 input bits at a time to a 0/−1 byte mask and AND
                 // it with each weight row: branch-free, vectorised (`sae/encode` bench: the
@@ -555,7 +715,7 @@ impl<'a> Sae<'a> {
     pub fn encode_bits<const K: usize>(&self, x: &[u32], out: &mut TopK<K>) -> Result<(), Error> {
         self.check::<K>(Input::Bits)?;
         self.check_bits(x)?;
-        let mut sel = Selector::new(out, self.k);
+        let mut sel = Selector::new(out, self.k, self.threshold);
         self.for_each_acc_bits(x, |i, a| sel.offer(i, self.key(i, a, 1.0), a));
         sel.finish();
         Ok(())
@@ -603,13 +763,7 @@ impl<'a> Sae<'a> {
     /// Ranks the dense-input accumulators `bq_i + Σ_j W[i][j]·x(j)` into `out`.
     fn select_dense<const K: usize>(&self, out: &mut TopK<K>, x: impl Fn(usize) -> i32) {
         self.select(out, f64::from(self.in_scale), |i| {
-            let dot: i32 = self
-                .row(i)
-                .iter()
-                .enumerate()
-                .map(|(j, &w)| i32::from(w) * x(j))
-                .sum();
-            i32_at(self.enc_bias, i) + dot
+            i32_at(self.enc_bias, i) + self.dot(i, &x)
         });
     }
 

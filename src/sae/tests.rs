@@ -1,4 +1,4 @@
-use super::export::FloatSae;
+use super::export::{ExportOptions, FloatSae};
 use super::*;
 use crate::model::AlignedBlob;
 use std::vec::Vec;
@@ -14,6 +14,18 @@ fn rng(seed: u64) -> impl FnMut() -> f32 {
         z ^= z >> 31;
         (z >> 40) as f32 / (1u64 << 23) as f32 - 1.0
     }
+}
+
+const NO_DECODER: ExportOptions = ExportOptions {
+    weights: Weights::Int8,
+    decoder: false,
+    threshold: 0.0,
+    v1: false,
+};
+
+/// `W[i][j]` as the encoder stores it.
+fn weight(sae: &Sae, i: usize, j: usize) -> i32 {
+    sae.dot(i, |t| i32::from(t == j))
 }
 
 fn random_sae(input: Input, d_in: usize, h: usize, k: usize, seed: u64) -> FloatSae {
@@ -64,7 +76,7 @@ fn brute_force(sae: &Sae<'_>, acc: &[i32], unit: f64) -> Vec<u16> {
 #[test]
 fn bit_input_matches_brute_force_and_the_float_model() {
     let float = random_sae(Input::Bits, 100, 24, 4, 1);
-    let blob = AlignedBlob::new(&float.to_blob(&[], true).unwrap());
+    let blob = AlignedBlob::new(&float.to_blob(&[], &ExportOptions::default()).unwrap());
     let sae = Sae::from_bytes(blob.as_bytes()).unwrap();
     assert_eq!((sae.d_in(), sae.latents(), sae.k()), (100, 24, 4));
     let mut same_support = 0;
@@ -79,7 +91,7 @@ fn bit_input_matches_brute_force_and_the_float_model() {
             let naive: i32 = i32_at(sae.enc_bias, i)
                 + (0..100)
                     .filter(|&j| words[j / 32] >> (j % 32) & 1 == 1)
-                    .map(|j| i32::from(sae.row(i)[j]))
+                    .map(|j| weight(&sae, i, j))
                     .sum::<i32>();
             assert_eq!(a, naive);
         }
@@ -120,7 +132,7 @@ fn dense_input_quantises_once_or_on_the_fly_alike() {
     let float = random_sae(Input::Dense, 37, 50, 6, 2);
     let mut r = rng(3);
     let calib: Vec<f32> = (0..37 * 64).map(|_| r()).collect();
-    let hsae = float.to_hsae(&calib, false).unwrap();
+    let hsae = float.to_hsae(&calib, &NO_DECODER).unwrap();
     // A bare HSAE blob, read unaligned on purpose.
     let mut shifted = vec![0u8];
     shifted.extend_from_slice(&hsae);
@@ -152,14 +164,14 @@ fn topk_breaks_ties_towards_the_lower_index() {
     let row: Vec<f32> = float.w_enc[..32].to_vec();
     float.w_enc = row.repeat(10);
     float.b_enc = vec![5.0; 10];
-    let blob = AlignedBlob::new(&float.to_blob(&[], false).unwrap());
+    let blob = AlignedBlob::new(&float.to_blob(&[], &NO_DECODER).unwrap());
     let sae = Sae::from_bytes(blob.as_bytes()).unwrap();
     let mut top = TopK::<3>::new();
     sae.encode_bits(&[0], &mut top).unwrap();
     assert_eq!(top.indices(), &[0, 1, 2]);
     // With all values negative, ReLU leaves nothing.
     float.b_enc = vec![-5.0; 10];
-    let blob = AlignedBlob::new(&float.to_blob(&[], false).unwrap());
+    let blob = AlignedBlob::new(&float.to_blob(&[], &NO_DECODER).unwrap());
     let sae = Sae::from_bytes(blob.as_bytes()).unwrap();
     sae.encode_bits(&[0], &mut top).unwrap();
     assert!(top.is_empty());
@@ -174,7 +186,7 @@ fn reseal(b: &mut [u8]) {
 #[test]
 fn bad_blobs_and_bad_calls_are_errors() {
     let float = random_sae(Input::Bits, 40, 8, 2, 5);
-    let hsae = float.to_hsae(&[], true).unwrap();
+    let hsae = float.to_hsae(&[], &ExportOptions::default()).unwrap();
     assert!(Sae::from_hsae(&hsae).is_ok());
     for bit in (0..hsae.len() * 8).step_by(7) {
         let mut b = hsae.clone();
@@ -191,9 +203,15 @@ fn bad_blobs_and_bad_calls_are_errors() {
         Sae::from_hsae(&b).map(|_| ())
     };
     assert_eq!(
-        edit(4, &[2, 0]),
-        Err(Error::UnsupportedVersion { found: 2 })
+        edit(4, &[3, 0]),
+        Err(Error::UnsupportedVersion { found: 3 })
     );
+    assert_eq!(
+        edit(4, &[0, 0]),
+        Err(Error::UnsupportedVersion { found: 0 })
+    );
+    // A v1 layout (48-byte header) claiming to be v2.
+    assert!(matches!(edit(4, &[2, 0]), Err(Error::Inconsistent(_))));
     assert!(matches!(edit(6, &[40, 0]), Err(Error::Inconsistent(_))));
     assert!(matches!(edit(16, &[9, 0]), Err(Error::Inconsistent(_)))); // k > h
     assert!(matches!(edit(16, &[0, 0]), Err(Error::Inconsistent(_))));
@@ -246,8 +264,8 @@ fn bad_blobs_and_bad_calls_are_errors() {
     assert!(sae.decode_bits(&top, &mut [0u32; 1]).is_err());
 
     let dense = random_sae(Input::Dense, 4, 4, 2, 6);
-    assert!(dense.to_hsae(&[], false).is_err());
-    let hsae = dense.to_hsae(&[1.0, 2.0, 3.0, 4.0], false).unwrap();
+    assert!(dense.to_hsae(&[], &NO_DECODER).is_err());
+    let hsae = dense.to_hsae(&[1.0, 2.0, 3.0, 4.0], &NO_DECODER).unwrap();
     let sae = Sae::from_hsae(&hsae).unwrap();
     let mut top = TopK::<2>::new();
     assert!(sae
@@ -258,12 +276,12 @@ fn bad_blobs_and_bad_calls_are_errors() {
     let mut bad = dense.clone();
     bad.w_enc[3] = f32::INFINITY;
     assert_eq!(
-        bad.to_hsae(&[0.0; 4], false),
+        bad.to_hsae(&[0.0; 4], &NO_DECODER),
         Err(Error::Inconsistent("W_enc has a NaN or infinite value"))
     );
     bad.w_enc.pop();
     assert_eq!(
-        bad.to_hsae(&[0.0; 4], false),
+        bad.to_hsae(&[0.0; 4], &NO_DECODER),
         Err(Error::Inconsistent("W_enc must hold h × d_in values"))
     );
 }
@@ -290,7 +308,7 @@ fn rounding_is_half_to_even() {
 fn bit_accumulators_follow_the_definition_across_blocks() {
     // d = 300: one full 256-bit block and a partial one; h = 40: a full and a partial chunk.
     let float = random_sae(Input::Bits, 300, 40, 5, 7);
-    let blob = AlignedBlob::new(&float.to_blob(&[], false).unwrap());
+    let blob = AlignedBlob::new(&float.to_blob(&[], &NO_DECODER).unwrap());
     let sae = Sae::from_bytes(blob.as_bytes()).unwrap();
     for s in 0..20 {
         let (words, _) = bits(300, 500 + s);
@@ -306,9 +324,215 @@ fn bit_accumulators_follow_the_definition_across_blocks() {
             let naive: i32 = i32_at(sae.enc_bias, i)
                 + (0..300)
                     .filter(|&j| words[j / 32] >> (j % 32) & 1 == 1)
-                    .map(|j| i32::from(sae.row(i)[j]))
+                    .map(|j| weight(&sae, i, j))
                     .sum::<i32>();
             assert_eq!(a, naive, "latent {i}");
         }
     }
+}
+
+#[test]
+fn packed_ternary_and_binary_sum_like_their_int8_form() {
+    // Spec §6 target 3: the popcount paths give the accumulators of the int8 path built on
+    // the same ±1/0 weights (HSAE v1 stores those as int8).
+    for (weights, d_in) in [
+        (Weights::Ternary, 300),
+        (Weights::Binary, 300),
+        (Weights::Ternary, 64),
+    ] {
+        let float = random_sae(Input::Bits, d_in, 40, 6, 21);
+        let packed_opts = ExportOptions {
+            weights,
+            ..ExportOptions::default()
+        };
+        let v1_opts = ExportOptions {
+            v1: true,
+            ..packed_opts.clone()
+        };
+        let packed_blob = AlignedBlob::new(&float.to_blob(&[], &packed_opts).unwrap());
+        let v1_blob = AlignedBlob::new(&float.to_blob(&[], &v1_opts).unwrap());
+        let packed = Sae::from_bytes(packed_blob.as_bytes()).unwrap();
+        let v1 = Sae::from_bytes(v1_blob.as_bytes()).unwrap();
+        assert!(packed.is_packed() && !v1.is_packed());
+        assert_eq!((packed.weights(), v1.weights()), (weights, weights));
+        // Packed: 2 (ternary) or 1 bit per weight instead of 8.
+        let per_row = if weights == Weights::Ternary {
+            8 * d_in.div_ceil(32)
+        } else {
+            4 * d_in.div_ceil(32)
+        };
+        // (v2's header is 8 bytes longer.)
+        assert_eq!(
+            v1_blob.as_bytes().len() - packed_blob.as_bytes().len(),
+            40 * (d_in - per_row) - 8
+        );
+        for s in 0..50 {
+            let (words, _) = bits(d_in, 900 + s);
+            let (mut a, mut b) = (vec![0i32; 40], vec![0i32; 40]);
+            packed.accumulators_bits(&words, &mut a).unwrap();
+            v1.accumulators_bits(&words, &mut b).unwrap();
+            assert_eq!(a, b, "{weights:?}");
+            let (mut ta, mut tb) = (TopK::<8>::new(), TopK::<8>::new());
+            packed.encode_bits(&words, &mut ta).unwrap();
+            v1.encode_bits(&words, &mut tb).unwrap();
+            assert_eq!(ta, tb);
+        }
+        // The weights are the ternary/binary quantisation of the float rows.
+        for i in 0..40 {
+            let (_, q) =
+                export::quantize_encoder_row(&float.w_enc[i * d_in..(i + 1) * d_in], weights);
+            for (j, &q) in q.iter().enumerate() {
+                assert_eq!(weight(&packed, i, j), i32::from(q));
+                assert_eq!(weight(&v1, i, j), i32::from(q));
+            }
+        }
+    }
+}
+
+#[test]
+fn packed_weights_on_dense_input_match_their_int8_form() {
+    let float = random_sae(Input::Dense, 70, 24, 5, 4);
+    let calib: Vec<f32> = (0..70 * 8)
+        .map(|i| ((i * 37) % 101) as f32 / 50.0 - 1.0)
+        .collect();
+    for weights in [Weights::Ternary, Weights::Binary] {
+        let o = ExportOptions {
+            weights,
+            ..ExportOptions::default()
+        };
+        let packed = AlignedBlob::new(&float.to_blob(&calib, &o).unwrap());
+        let v1 = AlignedBlob::new(
+            &float
+                .to_blob(&calib, &ExportOptions { v1: true, ..o })
+                .unwrap(),
+        );
+        let (packed, v1) = (
+            Sae::from_bytes(packed.as_bytes()).unwrap(),
+            Sae::from_bytes(v1.as_bytes()).unwrap(),
+        );
+        for row in calib.chunks_exact(70) {
+            let (mut a, mut b) = (TopK::<5>::new(), TopK::<5>::new());
+            packed.encode_dense(row, &mut a).unwrap();
+            v1.encode_dense(row, &mut b).unwrap();
+            assert_eq!(a, b);
+        }
+    }
+}
+
+#[test]
+fn threshold_drops_small_latents_and_v2_headers_are_checked() {
+    let float = random_sae(Input::Bits, 100, 24, 8, 5);
+    let plain = AlignedBlob::new(&float.to_hsae(&[], &ExportOptions::default()).unwrap());
+    let plain = Sae::from_bytes(plain.as_bytes()).unwrap();
+    assert_eq!(plain.threshold(), 0.0);
+    let mut found = false;
+    for s in 0..40 {
+        let (words, _) = bits(100, 300 + s);
+        let mut top = TopK::<8>::new();
+        plain.encode_bits(&words, &mut top).unwrap();
+        if top.len() < 2 {
+            continue;
+        }
+        // A threshold between the two smallest kept values drops exactly the smallest.
+        let v = top.values();
+        let tau = (v[v.len() - 1] + v[v.len() - 2]) / 2.0;
+        if v[v.len() - 1] == v[v.len() - 2] {
+            continue;
+        }
+        let o = ExportOptions {
+            threshold: tau,
+            ..ExportOptions::default()
+        };
+        let hsae = float.to_hsae(&[], &o).unwrap();
+        assert_eq!(u16::from_le_bytes([hsae[4], hsae[5]]), 2);
+        let cut = Sae::from_bytes(&hsae).unwrap();
+        assert_eq!(cut.threshold(), tau);
+        let mut short = TopK::<8>::new();
+        cut.encode_bits(&words, &mut short).unwrap();
+        assert_eq!(short.indices(), &top.indices()[..top.len() - 1]);
+        found = true;
+        // v2 header checks: bad threshold, unknown flags, a v1-length header.
+        let reseal = |mut b: Vec<u8>| {
+            let n = b.len() - 4;
+            let crc = crate::model::crc32(&b[..n]);
+            b[n..].copy_from_slice(&crc.to_le_bytes());
+            b
+        };
+        for (at, bytes) in [
+            (48, f32::NAN.to_le_bytes()),
+            (48, (-1.0f32).to_le_bytes()),
+            (52, 1u32.to_le_bytes()),
+            (6, [48, 0, 0, 0]),
+        ] {
+            let mut bad = hsae.clone();
+            let len = if at == 6 { 2 } else { 4 };
+            bad[at..at + len].copy_from_slice(&bytes[..len]);
+            assert!(
+                matches!(Sae::from_bytes(&reseal(bad)), Err(Error::Inconsistent(_))),
+                "byte {at}"
+            );
+        }
+        let mut future = hsae.clone();
+        future[4] = 3;
+        assert!(matches!(
+            Sae::from_bytes(&reseal(future)),
+            Err(Error::UnsupportedVersion { found: 3 })
+        ));
+        break;
+    }
+    assert!(found);
+    assert!(float
+        .to_hsae(
+            &[],
+            &ExportOptions {
+                threshold: -1.0,
+                ..ExportOptions::default()
+            }
+        )
+        .is_err());
+    assert!(float
+        .to_hsae(
+            &[],
+            &ExportOptions {
+                threshold: 0.5,
+                v1: true,
+                ..ExportOptions::default()
+            }
+        )
+        .is_err());
+}
+
+#[test]
+fn corrupt_packed_masks_are_rejected() {
+    let float = random_sae(Input::Bits, 40, 8, 2, 6);
+    let reseal = |mut b: Vec<u8>| {
+        let n = b.len() - 4;
+        let crc = crate::model::crc32(&b[..n]);
+        b[n..].copy_from_slice(&crc.to_le_bytes());
+        b
+    };
+    let o = ExportOptions {
+        weights: Weights::Ternary,
+        ..ExportOptions::default()
+    };
+    let hsae = float.to_hsae(&[], &o).unwrap();
+    let at = u32::from_le_bytes(hsae[36..40].try_into().unwrap()) as usize;
+    // Latent 0's masks: words 0-1 (+1), 2-3 (−1). A weight both +1 and −1:
+    let mut both = hsae.clone();
+    let p0 = u32::from_le_bytes(both[at..at + 4].try_into().unwrap());
+    both[at + 8..at + 12].copy_from_slice(&p0.to_le_bytes());
+    assert!(p0 != 0);
+    assert!(matches!(
+        Sae::from_bytes(&reseal(both)),
+        Err(Error::Inconsistent(_))
+    ));
+    // A bit past d_in (40 bits: word 1 bit 8 and up).
+    let mut past = hsae.clone();
+    past[at + 4 + 3] |= 0x80;
+    assert!(matches!(
+        Sae::from_bytes(&reseal(past)),
+        Err(Error::Inconsistent(_))
+    ));
+    // Truncated mask section.
+    assert!(Sae::from_bytes(&reseal(hsae[..at + 16].to_vec())).is_err());
 }

@@ -169,9 +169,22 @@ pub fn train_sae(data: &[f64], d: usize, o: &TrainOptions) -> FloatSae {
     let mut g = vec![0.0; d];
     let (mut ehat, mut ga) = (vec![0.0; d], vec![0.0; d]);
     let mut fired = vec![false; h];
+    // The non-zero inputs of every row: the forward pass visits only those
+    // (`pre = b_enc − W·b_pre + Σ_{x_j ≠ 0} W[·][j]·x_j`), so 0/1 inputs cost `nnz·h`.
+    let mut nz_start = Vec::with_capacity(n + 1);
+    let mut nz: Vec<u32> = Vec::new();
+    for row in data.chunks_exact(d) {
+        nz_start.push(nz.len());
+        nz.extend((0..d as u32).filter(|&j| row[j as usize] != 0.0));
+    }
+    nz_start.push(nz.len());
+    let mut w_b_pre = vec![0.0; h];
     for step in 1..=o.steps {
         grads.clear();
         fired.fill(false);
+        for (i, wb) in w_b_pre.iter_mut().enumerate() {
+            *wb = (0..d).map(|j| w_enc[i * d + j] * b_pre[j]).sum::<f64>();
+        }
         // TopK: normalised MSE; L1: the paper's plain MSE (mean over the batch and features).
         let scale = match o.l1 {
             None => 2.0 / (o.batch as f64 * var),
@@ -183,8 +196,14 @@ pub fn train_sae(data: &[f64], d: usize, o: &TrainOptions) -> FloatSae {
             for j in 0..d {
                 xc[j] = x[j] - b_pre[j];
             }
+            let nonzero = &nz[nz_start[r]..nz_start[r + 1]];
             for i in 0..h {
-                pre[i] = b_enc[i] + (0..d).map(|j| w_enc[i * d + j] * xc[j]).sum::<f64>();
+                let row = &w_enc[i * d..(i + 1) * d];
+                let dot: f64 = nonzero
+                    .iter()
+                    .map(|&j| row[j as usize] * x[j as usize])
+                    .sum();
+                pre[i] = b_enc[i] - w_b_pre[i] + dot;
             }
             let active = kept(&pre, k, |_| true);
             active.iter().for_each(|&i| fired[i] = true);
@@ -245,6 +264,55 @@ pub fn train_sae(data: &[f64], d: usize, o: &TrainOptions) -> FloatSae {
         w_dec: f(&w_dec),
         b_dec: f(&b_pre),
     }
+}
+
+/// Trains a bit-input SAE on bit-packed rows (`d` bits each, `ceil(d/32)` words, bit `j` =
+/// bit `j % 32` of word `j / 32`), seen as 0/1 values: the model [`Sae::encode_bits`] runs.
+/// The forward pass visits only the set bits.
+///
+/// [`Sae::encode_bits`]: super::Sae::encode_bits
+pub fn train_sae_bits(rows: &[u32], d: usize, o: &TrainOptions) -> FloatSae {
+    FloatSae {
+        input: Input::Bits,
+        ..train_sae(&unpack_bits(rows, d), d, o)
+    }
+}
+
+/// Unpacks bit-packed rows (`d` bits each) to 0/1 values.
+pub fn unpack_bits(rows: &[u32], d: usize) -> Vec<f64> {
+    let words = d.div_ceil(32).max(1);
+    rows.chunks_exact(words)
+        .flat_map(|r| (0..d).map(move |j| f64::from((r[j / 32] >> (j % 32)) & 1)))
+        .collect()
+}
+
+/// The spec's bit code of a float representation (`../shared/docs/sae.md` §5, Table C):
+/// bit `j` of a row `x` is `g_j·x > t_j`, with `g_j` a standard normal vector and the
+/// threshold `t_j = g_j·x_r` for a random row `r` of `fit` (so every bit splits the data
+/// somewhere). `rows` and `fit` hold rows of `d` values; returns `ceil(bits/32)` words per row.
+pub fn threshold_code(rows: &[f64], fit: &[f64], d: usize, bits: usize, seed: u64) -> Vec<u32> {
+    let mut rng = Rng::new(seed ^ 0xB175);
+    let g: Vec<f64> = (0..bits * d).map(|_| rng.normal()).collect();
+    let project = |j: usize, x: &[f64]| -> f64 { (0..d).map(|f| g[j * d + f] * x[f]).sum() };
+    let n_fit = fit.len() / d;
+    let t: Vec<f64> = (0..bits)
+        .map(|j| {
+            let r = (rng.next_u64() % n_fit as u64) as usize;
+            project(j, &fit[r * d..(r + 1) * d])
+        })
+        .collect();
+    let words = bits.div_ceil(32);
+    rows.chunks_exact(d)
+        .flat_map(|x| {
+            let mut w = vec![0u32; words];
+            for j in 0..bits {
+                if project(j, x) > t[j] {
+                    w[j / 32] |= 1 << (j % 32);
+                }
+            }
+            w
+        })
+        .collect()
 }
 
 /// Gradients of the SAE's parameters.
@@ -445,6 +513,9 @@ pub struct Metrics {
     pub dead: f64,
     /// Mean over each group (X, A, B, Y) of the best |Pearson r| of an alive latent.
     pub max_r: [f64; 4],
+    /// Fraction of values where `x̂ > 0.5` differs from `x > 0.5` (the bit error of 0/1
+    /// inputs).
+    pub bit_error: f64,
 }
 
 /// Encodes and reconstructs every row of `x` with the float model, and scores the result
@@ -525,6 +596,12 @@ pub fn metrics(
         l0: codes.iter().map(|c| c.len()).sum::<usize>() as f64 / n as f64,
         dead: 1.0 - alive.len() as f64 / h as f64,
         max_r: [group(0..3), group(3..4), group(4..7), group(7..12)],
+        bit_error: x
+            .iter()
+            .zip(xhat)
+            .filter(|(a, b)| (**a > 0.5) != (**b > 0.5))
+            .count() as f64
+            / x.len().max(1) as f64,
     }
 }
 
@@ -583,5 +660,38 @@ mod tests {
         assert_eq!(l1.k, 12);
         let m = evaluate(&l1, &data, &truth);
         assert!(m.r2 > 0.95 && m.l0 < 8.0, "{m:?}");
+    }
+
+    #[test]
+    fn bit_input_training_learns_a_threshold_code() {
+        // A 2-d source with three clusters, coded in 64 bits; the SAE must reconstruct the bits.
+        let mut rng = Rng::new(8);
+        let centres = [[0.0, 0.0], [3.0, 1.0], [1.0, 4.0]];
+        let rows: Vec<f64> = (0..1500)
+            .flat_map(|_| {
+                let c = centres[(rng.next_u64() % 3) as usize];
+                [c[0] + 0.3 * rng.normal(), c[1] + 0.3 * rng.normal()]
+            })
+            .collect();
+        let code = threshold_code(&rows, &rows, 2, 64, 1);
+        assert_eq!(code.len(), 2 * 1500);
+        let ones: u32 = code.iter().map(|w| w.count_ones()).sum();
+        let density = f64::from(ones) / (64.0 * 1500.0);
+        assert!((0.2..0.8).contains(&density), "{density}");
+        let o = TrainOptions {
+            h: 16,
+            k: 4,
+            steps: 600,
+            k_aux: 16,
+            ..TrainOptions::default()
+        };
+        let sae = train_sae_bits(&code, 64, &o);
+        assert_eq!(sae.input, Input::Bits);
+        let bits = unpack_bits(&code, 64);
+        assert!(bits.iter().all(|&b| b == 0.0 || b == 1.0));
+        let m = evaluate(&sae, &bits, &vec![[0.0; 12]; 1500]);
+        assert!(m.r2 > 0.8 && m.bit_error < 0.05, "{m:?}");
+        let raw = train_sae_bits(&code, 64, &TrainOptions { steps: 0, ..o });
+        assert!(evaluate(&raw, &bits, &vec![[0.0; 12]; 1500]).bit_error > m.bit_error);
     }
 }
