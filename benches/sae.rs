@@ -1,14 +1,16 @@
 //! SAE inference benchmarks (criterion), for the spec's hypervector configuration: a random
 //! bit-input SAE with D = 512, h = 64, k = 8, int8 encoder and decoder, read in place.
 //! IDs: `sae/encode/512x64k8` (one `encode_bits` of a random 512-bit input, about half the
-//! bits set) and `sae/decode_bits/512x64k8` (the reconstruction of that code).
+//! bits set), `sae/decode_bits/512x64k8` (the reconstruction of that code), and
+//! `sae/encode_ternary/512x64k8`, `sae/encode_binary/512x64k8` (the same encoder as packed
+//! sign masks, popcount path).
 //!
 //! Run: `cargo bench --bench sae`
 
 use criterion::{criterion_group, criterion_main, Criterion};
 use hyperbits::model::AlignedBlob;
 use hyperbits::sae::export::{ExportOptions, FloatSae};
-use hyperbits::sae::{Input, Sae, TopK};
+use hyperbits::sae::{Input, Sae, TopK, Weights};
 use hyperbits::Codebook;
 use std::hint::black_box;
 
@@ -41,6 +43,18 @@ fn sae(c: &mut Criterion) {
     c.bench_function("sae/encode/512x64k8", |b| {
         b.iter(|| model.encode_bits(black_box(&input), &mut top).unwrap())
     });
+    for (name, weights) in [("ternary", Weights::Ternary), ("binary", Weights::Binary)] {
+        let options = ExportOptions {
+            weights,
+            decoder: false,
+            ..ExportOptions::default()
+        };
+        let packed = AlignedBlob::new(&float.to_blob(&[], &options).unwrap());
+        let packed = Sae::from_bytes(packed.as_bytes()).unwrap();
+        c.bench_function(&format!("sae/encode_{name}/512x64k8"), |b| {
+            b.iter(|| packed.encode_bits(black_box(&input), &mut top).unwrap())
+        });
+    }
     model.encode_bits(&input, &mut top).unwrap();
     let mut out = [0u32; 16];
     c.bench_function("sae/decode_bits/512x64k8", |b| {

@@ -35,7 +35,7 @@ use hyperbits::learn::Learner;
 use hyperbits::model::AlignedBlob;
 use hyperbits::plan::{plan_membership, Model, Scope, Vsa};
 use hyperbits::sae::export::{ExportOptions, FloatSae};
-use hyperbits::sae::{Input, Sae, TopK};
+use hyperbits::sae::{Input, Sae, TopK, Weights};
 use hyperbits::sketch::Bloom;
 use hyperbits::train::{train, Options};
 use hyperbits::{words, Codebook};
@@ -165,7 +165,42 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         out.join("sae-64.hbm"),
         wide.to_blob(&[], &ExportOptions::default())?,
     )?;
-    let device = Sae::from_bytes(blob.as_bytes())?;
+    std::fs::write(
+        out.join("sae-expected.bin"),
+        sae_expected(&Sae::from_bytes(blob.as_bytes())?)?,
+    )?;
+    // Packed ternary (with a threshold) and binary encoders, no decoder: the h = 32 model for
+    // the on-target tests (with the host's results; the M0's flash holds every test model at
+    // once) and the h = 64 one for the instruction counts.
+    for (name, weights, threshold) in [
+        ("ternary", Weights::Ternary, 0.05),
+        ("binary", Weights::Binary, 0.0),
+    ] {
+        let options = ExportOptions {
+            weights,
+            decoder: false,
+            threshold,
+            v1: false,
+        };
+        let packed = AlignedBlob::new(&sae.to_blob(&[], &options)?);
+        std::fs::write(out.join(format!("sae-{name}.hbm")), packed.as_bytes())?;
+        std::fs::write(
+            out.join(format!("sae-{name}-expected.bin")),
+            sae_expected(&Sae::from_bytes(packed.as_bytes())?)?,
+        )?;
+        std::fs::write(
+            out.join(format!("sae-{name}-64.hbm")),
+            wide.to_blob(&[], &options)?,
+        )?;
+    }
+    println!("wrote {}", out.display());
+    Ok(())
+}
+
+/// The host's results for 16 inputs (212 bytes each): the input words, the number of kept
+/// latents, their indices (8 × u16), accumulators (8 × i32) and value bits (8 × u32), and the
+/// reconstruction's words (zero without a decoder).
+fn sae_expected(device: &Sae) -> Result<Vec<u8>, Box<dyn std::error::Error>> {
     let mut bytes = Vec::new();
     for case in 0..16u32 {
         let input: Vec<u32> = Codebook::new(u64::from(case) + 100)
@@ -175,7 +210,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let mut top = TopK::<8>::new();
         device.encode_bits(&input, &mut top)?;
         let mut decoded = [0u32; 16];
-        device.decode_bits(&top, &mut decoded)?;
+        if device.has_decoder() {
+            device.decode_bits(&top, &mut decoded)?;
+        }
         input
             .iter()
             .for_each(|w| bytes.extend_from_slice(&w.to_le_bytes()));
@@ -196,7 +233,5 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             .iter()
             .for_each(|w| bytes.extend_from_slice(&w.to_le_bytes()));
     }
-    std::fs::write(out.join("sae-expected.bin"), bytes)?;
-    println!("wrote {}", out.display());
-    Ok(())
+    Ok(bytes)
 }

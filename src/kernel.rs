@@ -109,6 +109,26 @@ pub(crate) fn hamming_portable(a: &[u32], b: &[u32]) -> u32 {
     hs.total() + rest
 }
 
+/// `popcount(a & b)` over two word slices of equal length (Harley–Seal): the dot product of
+/// a 0/1 vector with a 0/1 mask, as the SAE's packed ternary / binary encoders use it.
+pub(crate) fn and_count(a: &[u32], b: &[u32]) -> u32 {
+    let n = a.len().min(b.len());
+    let (a, b) = (&a[..n], &b[..n]);
+    let mut hs = HarleySeal::default();
+    let ca = a.chunks_exact(8);
+    let cb = b.chunks_exact(8);
+    let rest: u32 = ca
+        .remainder()
+        .iter()
+        .zip(cb.remainder())
+        .map(|(x, y)| (x & y).count_ones())
+        .sum();
+    for (x, y) in ca.zip(cb) {
+        hs.add8(|i| x[i] & y[i]);
+    }
+    hs.total() + rest
+}
+
 /// Plain per-word popcount loop; with a hardware popcount (or a vector one) the compiler turns
 /// this into the fastest code, so the dispatched x86 paths use it.
 #[inline(always)]

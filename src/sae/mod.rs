@@ -49,6 +49,7 @@ pub mod import;
 pub mod train;
 
 use crate::error::Error;
+use crate::kernel;
 use crate::model::{crc32, Kind, Model, MAGIC as CONTAINER_MAGIC};
 
 /// The first four bytes of an HSAE blob.
@@ -153,12 +154,12 @@ impl<const K: usize> TopK<K> {
     }
 }
 
-/// Streaming top-k selection over `(index, rank key)`, keys compared as `f64`.
+/// Streaming top-k selection over `(index, rank key)`, keys compared as `f32`.
 struct Selector<'t, const K: usize> {
     out: &'t mut TopK<K>,
-    keys: [f64; K],
+    keys: [f32; K],
     k: usize,
-    threshold: f64,
+    threshold: f32,
 }
 
 impl<'t, const K: usize> Selector<'t, K> {
@@ -168,13 +169,13 @@ impl<'t, const K: usize> Selector<'t, K> {
             out,
             keys: [0.0; K],
             k,
-            threshold: f64::from(threshold),
+            threshold,
         }
     }
 
     /// Offers latent `index` (offered in increasing index order, so an equal key never
     /// displaces an earlier one: ties go to the lower index).
-    fn offer(&mut self, index: usize, key: f64, acc: i32) {
+    fn offer(&mut self, index: usize, key: f32, acc: i32) {
         let len = self.out.len;
         if len == self.k && key <= self.keys[len - 1] {
             return;
@@ -203,7 +204,7 @@ impl<'t, const K: usize> Selector<'t, K> {
             .take_while(|&&k| k > 0.0 && k > self.threshold)
             .count();
         for j in 0..keep {
-            self.out.value[j] = self.keys[j] as f32;
+            self.out.value[j] = self.keys[j];
         }
         self.out.len = keep;
     }
@@ -276,6 +277,20 @@ fn sum_at(w: &[i8], pos: &[u16]) -> i32 {
     } else {
         pos.iter().map(|&p| i32::from(w[usize::from(p)])).sum()
     }
+}
+
+/// `popcount(x & mask)`, the mask given as little-endian words: read in place as `&[u32]`
+/// when the bytes are 4-aligned on a little-endian target (blobs from `include_model!` or
+/// [`crate::model::AlignedBlob`] are), word by word otherwise.
+fn and_count(x: &[u32], mask: &[u8]) -> u32 {
+    #[cfg(target_endian = "little")]
+    if let Ok(words) = bytemuck::try_cast_slice::<u8, u32>(mask) {
+        return kernel::and_count(x, words);
+    }
+    x.iter()
+        .enumerate()
+        .map(|(t, &xw)| (xw & u32_at(mask, 4 * t)).count_ones())
+        .sum()
 }
 
 /// Checks packed sign masks (`masks` per latent, `ceil(d_in/32)` words each): no bit past
@@ -585,7 +600,7 @@ impl<'a> Sae<'a> {
     fn select<const K: usize>(
         &self,
         out: &mut TopK<K>,
-        unit: f64,
+        unit: f32,
         mut acc: impl FnMut(usize) -> i32,
     ) {
         let mut sel = Selector::new(out, self.k, self.threshold);
@@ -596,9 +611,9 @@ impl<'a> Sae<'a> {
         sel.finish();
     }
 
-    /// The rank key (and value) of latent `i`: `acc · scale_i · unit`, in `f64`.
-    fn key(&self, i: usize, acc: i32, unit: f64) -> f64 {
-        f64::from(acc) * f64::from(f32_at(self.enc_scale, i)) * unit
+    /// The rank key (and value) of latent `i`: `acc · scale_i · unit`, in `f32`.
+    fn key(&self, i: usize, acc: i32, unit: f32) -> f32 {
+        acc as f32 * f32_at(self.enc_scale, i) * unit
     }
 
     /// Calls `f(i, acc_i)` for every latent in index order, for a bit-packed input (bias
@@ -621,14 +636,7 @@ impl<'a> Sae<'a> {
                 let ones: u32 = x.iter().map(|w| w.count_ones()).sum();
                 for i in 0..self.h {
                     let (p, n) = self.masks(m, i);
-                    let count = |mask: &[u8]| -> i32 {
-                        let c: u32 = x
-                            .iter()
-                            .enumerate()
-                            .map(|(t, &xw)| (xw & u32_at(mask, 4 * t)).count_ones())
-                            .sum();
-                        c as i32
-                    };
+                    let count = |mask: &[u8]| and_count(x, mask) as i32;
                     let sum = match n {
                         Some(n) => count(p) - count(n),
                         None => 2 * count(p) - ones as i32,
@@ -762,7 +770,7 @@ impl<'a> Sae<'a> {
 
     /// Ranks the dense-input accumulators `bq_i + Σ_j W[i][j]·x(j)` into `out`.
     fn select_dense<const K: usize>(&self, out: &mut TopK<K>, x: impl Fn(usize) -> i32) {
-        self.select(out, f64::from(self.in_scale), |i| {
+        self.select(out, self.in_scale, |i| {
             i32_at(self.enc_bias, i) + self.dot(i, &x)
         });
     }

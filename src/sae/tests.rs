@@ -377,6 +377,18 @@ fn packed_ternary_and_binary_sum_like_their_int8_form() {
             v1.encode_bits(&words, &mut tb).unwrap();
             assert_eq!(ta, tb);
         }
+        // A blob at an odd address reads its masks word by word: the same sums.
+        let hsae = float.to_hsae(&[], &packed_opts).unwrap();
+        let mut shifted = vec![0u8; hsae.len() + 1];
+        shifted[1..].copy_from_slice(&hsae);
+        let odd = Sae::from_hsae(&shifted[1..]).unwrap();
+        for s in 0..10 {
+            let (words, _) = bits(d_in, 950 + s);
+            let (mut a, mut b) = (vec![0i32; 40], vec![0i32; 40]);
+            odd.accumulators_bits(&words, &mut a).unwrap();
+            packed.accumulators_bits(&words, &mut b).unwrap();
+            assert_eq!(a, b);
+        }
         // The weights are the ternary/binary quantisation of the float rows.
         for i in 0..40 {
             let (_, q) =

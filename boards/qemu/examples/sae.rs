@@ -2,14 +2,15 @@
 //! (`./insncount.sh <target> sae`): the bit-input SAEs of `data/sae.hbm` (D = 512, h = 32)
 //! and `data/sae-64.hbm` (h = 64, the spec's size), k = 8, int8 weights read in place from
 //! flash, encode one input and reconstruct it; the h = 32 results are checked against the
-//! host's.
+//! host's. Then the h = 64 model's packed ternary and binary encoders (popcount path).
 #![no_std]
 #![no_main]
 
 use core::hint::black_box;
 use hyperbits::sae::{Sae, TopK};
 use hyperbits_qemu::{
-    bench_start, bench_stop, entry, semihosting, u32_at, SAE64_MODEL, SAE_EXPECTED, SAE_MODEL,
+    bench_start, bench_stop, entry, semihosting, u32_at, SAE64_BINARY_MODEL, SAE64_MODEL,
+    SAE64_TERNARY_MODEL, SAE_EXPECTED, SAE_MODEL,
 };
 
 /// An output buffer for the h = 64 reconstruction.
@@ -49,7 +50,26 @@ fn main() -> ! {
     bench_start();
     let decoded64 = wide.decode_bits(black_box(&top64), &mut decoded_wide());
     bench_stop();
-    let ok = encoded.is_ok()
+    let mut packed_ok = true;
+    for (name, model) in [
+        ("ternary", SAE64_TERNARY_MODEL),
+        ("binary", SAE64_BINARY_MODEL),
+    ] {
+        let Ok(packed) = Sae::from_bytes(model) else {
+            semihosting::process::exit(1)
+        };
+        let mut top = TopK::<8>::new();
+        semihosting::println!(
+            "region: SAE encode_bits (D=512, h=64, k=8, {}, popcount)",
+            name
+        );
+        bench_start();
+        let encoded = packed.encode_bits(black_box(&input), &mut top);
+        bench_stop();
+        packed_ok &= encoded.is_ok() && !top.is_empty();
+    }
+    let ok = packed_ok
+        && encoded.is_ok()
         && encoded64.is_ok()
         && decoded64.is_ok()
         && decoded_ok.is_ok()

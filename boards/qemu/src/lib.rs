@@ -103,6 +103,24 @@ pub static SAE64_MODEL: &[u8] = hyperbits::include_model!("../data/sae-64.hbm");
 /// The host's encodings and reconstructions of 16 inputs with [`SAE_MODEL`] (212 bytes each).
 pub static SAE_EXPECTED: &[u8] = include_bytes!("../data/sae-expected.bin");
 
+/// [`SAE_MODEL`]'s encoder as packed ternary weights (threshold τ = 0.05), no decoder.
+pub static SAE_TERNARY_MODEL: &[u8] = hyperbits::include_model!("../data/sae-ternary.hbm");
+
+/// The host's encodings of the same 16 inputs with [`SAE_TERNARY_MODEL`] (212 bytes each).
+pub static SAE_TERNARY_EXPECTED: &[u8] = include_bytes!("../data/sae-ternary-expected.bin");
+
+/// [`SAE_MODEL`]'s encoder as packed binary weights, no decoder.
+pub static SAE_BINARY_MODEL: &[u8] = hyperbits::include_model!("../data/sae-binary.hbm");
+
+/// The host's encodings of the same 16 inputs with [`SAE_BINARY_MODEL`] (212 bytes each).
+pub static SAE_BINARY_EXPECTED: &[u8] = include_bytes!("../data/sae-binary-expected.bin");
+
+/// [`SAE64_MODEL`]'s encoder as packed ternary weights (τ = 0.05), for instruction counts.
+pub static SAE64_TERNARY_MODEL: &[u8] = hyperbits::include_model!("../data/sae-ternary-64.hbm");
+
+/// [`SAE64_MODEL`]'s encoder as packed binary weights, for instruction counts.
+pub static SAE64_BINARY_MODEL: &[u8] = hyperbits::include_model!("../data/sae-binary-64.hbm");
+
 /// Reads a little-endian `u32` at byte `at`.
 pub fn u32_at(b: &[u8], at: usize) -> u32 {
     u32::from_le_bytes([b[at], b[at + 1], b[at + 2], b[at + 3]])

@@ -11,7 +11,8 @@ use hyperbits::sketch::Bloom;
 use hyperbits::{BinaryVector, Codebook, Error, ItemMemory};
 use hyperbits_qemu::{
     digits_rows, entry, hopfield_case, run_tests, u32_at, DIGITS_LEARNED, DIGITS_MODEL,
-    HOPFIELD_MODEL, SAE_EXPECTED, SAE_MODEL, SKETCH_EXPECTED, SKETCH_MODEL, SKETCH_WORDS,
+    HOPFIELD_MODEL, SAE_BINARY_EXPECTED, SAE_BINARY_MODEL, SAE_EXPECTED, SAE_MODEL,
+    SAE_TERNARY_EXPECTED, SAE_TERNARY_MODEL, SKETCH_EXPECTED, SKETCH_MODEL, SKETCH_WORDS,
 };
 
 #[allow(dead_code)]
@@ -178,30 +179,41 @@ fn sketch_matches_the_host() {
 fn sae_matches_the_host() {
     let sae = Sae::from_bytes(SAE_MODEL).unwrap();
     assert_eq!((sae.d_in(), sae.latents(), sae.k()), (512, 32, 8));
-    let words =
-        |at: usize| -> [u32; 16] { core::array::from_fn(|i| u32_at(SAE_EXPECTED, at + 4 * i)) };
-    for case in 0..16 {
-        let at = 212 * case;
-        let input = words(at);
-        let mut top = TopK::<8>::new();
-        sae.encode_bits(&input, &mut top).unwrap();
-        let n = u32_at(SAE_EXPECTED, at + 64) as usize;
-        assert_eq!(top.len(), n, "case {}", case);
-        for j in 0..n {
-            let idx = SAE_EXPECTED[at + 68 + 2 * j];
-            assert_eq!(top.indices()[j], u16::from(idx), "case {} rank {}", case, j);
-            assert_eq!(
-                top.accumulators()[j],
-                u32_at(SAE_EXPECTED, at + 84 + 4 * j) as i32
-            );
-            assert_eq!(
-                top.values()[j].to_bits(),
-                u32_at(SAE_EXPECTED, at + 116 + 4 * j)
-            );
+    let models = [
+        (SAE_MODEL, SAE_EXPECTED),
+        (SAE_TERNARY_MODEL, SAE_TERNARY_EXPECTED),
+        (SAE_BINARY_MODEL, SAE_BINARY_EXPECTED),
+    ];
+    for (m, (model, expected)) in models.iter().enumerate() {
+        let sae = Sae::from_bytes(model).unwrap();
+        assert_eq!(sae.is_packed(), m > 0);
+        let words =
+            |at: usize| -> [u32; 16] { core::array::from_fn(|i| u32_at(expected, at + 4 * i)) };
+        for case in 0..16 {
+            let at = 212 * case;
+            let input = words(at);
+            let mut top = TopK::<8>::new();
+            sae.encode_bits(&input, &mut top).unwrap();
+            let n = u32_at(expected, at + 64) as usize;
+            assert_eq!(top.len(), n, "model {} case {}", m, case);
+            for j in 0..n {
+                let idx = expected[at + 68 + 2 * j];
+                assert_eq!(top.indices()[j], u16::from(idx), "case {} rank {}", case, j);
+                assert_eq!(
+                    top.accumulators()[j],
+                    u32_at(expected, at + 84 + 4 * j) as i32
+                );
+                assert_eq!(
+                    top.values()[j].to_bits(),
+                    u32_at(expected, at + 116 + 4 * j)
+                );
+            }
+            if sae.has_decoder() {
+                let mut decoded = [0u32; 16];
+                sae.decode_bits(&top, &mut decoded).unwrap();
+                assert_eq!(decoded, words(at + 148), "case {}", case);
+            }
         }
-        let mut decoded = [0u32; 16];
-        sae.decode_bits(&top, &mut decoded).unwrap();
-        assert_eq!(decoded, words(at + 148), "case {}", case);
     }
     let mut small = TopK::<4>::new();
     assert!(sae.encode_bits(&[0; 16], &mut small).is_err());
