@@ -5,7 +5,8 @@
 //! bit error, for the float model and for its exports run by the device engine.
 //!
 //! Models: TopK (h = 16, k = 4) and the paper's L1 SAE (h = 16, λ = 0.1) on the float
-//! representation (float, int8); a TopK SAE (h = 64, k = 8) on a 512-bit code of it (random
+//! representation (float, int8; the L1 model also int8 with the activation threshold τ from
+//! [`FloatSae::calibrate_threshold`]); a TopK SAE (h = 64, k = 8) on a 512-bit code of it (random
 //! projections with thresholds drawn from the data, [`threshold_code`]) as float, int8,
 //! ternary and binary encoders (int8 decoder). Targets (spec §6, means over the seeds): TopK
 //! R² ≥ 0.998, L0 ≤ 4, X ≥ 0.90, A ≥ 0.74, B ≥ 0.62, training ≤ 10 s; L1 R² ≥ 0.998, L0 ≤ 3,
@@ -154,6 +155,18 @@ fn main() -> Result<()> {
             let quantised = device(&sae, &int8, train, test, &[], truth)?;
             table.row(seed, names[0], &float, Some(secs));
             table.row(seed, names[1], &quantised, None);
+            if l1.is_some() {
+                // int8 with the threshold τ that restores the float model's L0 on the
+                // training rows.
+                let rows: Vec<f32> = train.iter().map(|&v| v as f32).collect();
+                let threshold = sae.calibrate_threshold(&rows, &int8)?;
+                let options = ExportOptions {
+                    threshold,
+                    ..ExportOptions::default()
+                };
+                let m = device(&sae, &options, train, test, &[], truth)?;
+                table.row(seed, "L1 int8 + τ", &m, None);
+            }
         }
         // The 512-bit code of the representation (thresholds fitted on the training cells).
         let code = threshold_code(&rep, train, D, BITS, seed);

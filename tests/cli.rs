@@ -285,6 +285,25 @@ fn sae_import_info_encode() {
     assert!(run(&["sae", "encode", p, inputs.to_str().unwrap()])
         .status
         .success());
+    // A threshold calibrated on rows of bits (the CSV above).
+    let o = run(&[
+        "sae",
+        "import",
+        s,
+        "--k",
+        "3",
+        "--bits",
+        "--calibration",
+        inputs.to_str().unwrap(),
+        "--auto-threshold",
+        "--out",
+        p,
+    ]);
+    assert!(
+        o.status.success() && text(&o).0.contains("activation threshold: "),
+        "{}",
+        text(&o).1
+    );
     let o = run(&[
         "sae",
         "import",

@@ -172,6 +172,10 @@ enum SaeCommand {
         /// latents int8 rounding turns on).
         #[arg(long, default_value_t = 0.0)]
         threshold: f32,
+        /// Pick the threshold from the --calibration rows: the smallest at which the exported
+        /// model keeps no more latents than the float model (0/1 rows for a bit model).
+        #[arg(long, requires = "calibration", conflicts_with = "threshold")]
+        auto_threshold: bool,
     },
     /// Per row of a CSV file (header row; d_in numbers, 0/1 for a bit model): the active
     /// latents as `index:value` pairs, largest first.
@@ -238,6 +242,7 @@ fn main() -> ExitCode {
                     no_decoder,
                     weights,
                     threshold,
+                    auto_threshold,
                 },
         } => {
             let options = ExportOptions {
@@ -258,6 +263,7 @@ fn main() -> ExitCode {
                 calibration.as_deref(),
                 subtract_b_dec,
                 &options,
+                auto_threshold,
             )
         }
         Command::Sae {
@@ -547,6 +553,7 @@ fn sae_rows(path: &Path, d_in: usize) -> Result<Vec<Vec<f32>>> {
     Ok(table.rows)
 }
 
+#[allow(clippy::too_many_arguments)]
 fn cmd_sae_import(
     file: &Path,
     k: usize,
@@ -555,6 +562,7 @@ fn cmd_sae_import(
     calibration: Option<&Path>,
     subtract_b_dec: bool,
     options: &ExportOptions,
+    auto_threshold: bool,
 ) -> Result<()> {
     let bytes = std::fs::read(file).map_err(|e| format!("{}: cannot read: {e}", file.display()))?;
     let input = if bits { Input::Bits } else { Input::Dense };
@@ -566,15 +574,22 @@ fn cmd_sae_import(
     let sae =
         from_safetensors(&bytes, k, input, pre).map_err(|e| format!("{}: {e}", file.display()))?;
     let calib: Vec<f32> = match (bits, calibration) {
-        (true, _) => Vec::new(),
-        (false, Some(path)) => sae_rows(path, sae.d_in)?.concat(),
+        (_, Some(path)) => sae_rows(path, sae.d_in)?.concat(),
+        (true, None) => Vec::new(),
         (false, None) => return Err(
             "a float-input SAE needs --calibration rows to set its int8 input scale (or --bits)"
                 .into(),
         ),
     };
+    let mut options = options.clone();
+    if auto_threshold {
+        options.threshold = sae
+            .calibrate_threshold(&calib, &options)
+            .map_err(|e| format!("--auto-threshold: {e}"))?;
+        println!("activation threshold: {}", options.threshold);
+    }
     let blob = sae
-        .to_blob(&calib, options)
+        .to_blob(&calib, &options)
         .map_err(|e| format!("{}: {e}", file.display()))?;
     std::fs::write(out, &blob).map_err(|e| format!("{}: cannot write: {e}", out.display()))?;
     println!(

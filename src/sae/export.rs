@@ -329,6 +329,63 @@ impl FloatSae {
         Ok(out)
     }
 
+    /// An activation threshold for [`ExportOptions::threshold`]: the smallest τ at which the
+    /// exported model (as `options`, threshold ignored) keeps no more latents on `rows` than
+    /// this float model does. int8 rounding turns on latents that sit just below zero (L1
+    /// models, spec §3.2); τ drops them again. `rows`: `d_in` floats each (0/1 for a bit
+    /// model), also the calibration rows of a dense model. Errors: as [`Self::to_hsae`]; no
+    /// rows, or a bit model row that is not 0/1.
+    pub fn calibrate_threshold(&self, rows: &[f32], options: &ExportOptions) -> Result<f32, Error> {
+        let d = self.d_in;
+        if rows.is_empty() || !rows.len().is_multiple_of(d) {
+            return Err(Error::InvalidParameter(
+                "threshold calibration needs rows of d_in values",
+            ));
+        }
+        let options = ExportOptions {
+            threshold: 0.0,
+            v1: false,
+            ..options.clone()
+        };
+        let blob = crate::model::AlignedBlob::new(&self.to_hsae(rows, &options)?);
+        let device = super::Sae::from_hsae(blob.as_bytes())?;
+        let mut acc = vec![0i32; self.h];
+        let mut kept: Vec<f32> = Vec::new();
+        let mut float_l0 = 0;
+        for row in rows.chunks_exact(d) {
+            float_l0 += self.encode(row).len();
+            match self.input {
+                Input::Dense => {
+                    let mut q = vec![0i8; d];
+                    device.quantize_input(row, &mut q)?;
+                    device.accumulators_i8(&q, &mut acc)?;
+                }
+                Input::Bits => {
+                    if row.iter().any(|&v| v != 0.0 && v != 1.0) {
+                        return Err(Error::InvalidParameter("bit inputs must be 0 or 1"));
+                    }
+                    let mut words = vec![0u32; d.div_ceil(32)];
+                    for (j, &v) in row.iter().enumerate() {
+                        words[j / 32] |= u32::from(v == 1.0) << (j % 32);
+                    }
+                    device.accumulators_bits(&words, &mut acc)?;
+                }
+            }
+            // TopK as the device runs it: value desc, index asc, then ReLU.
+            let mut values: Vec<(usize, f32)> = (0..self.h)
+                .map(|i| device.latent_value(i, acc[i]).map(|v| (i, v)))
+                .collect::<Result<_, _>>()?;
+            values.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+            kept.extend(values.iter().take(self.k).map(|p| p.1).filter(|&v| v > 0.0));
+        }
+        if kept.len() <= float_l0 {
+            return Ok(0.0);
+        }
+        // Drop the (kept − float_l0) smallest values: τ is the largest of those.
+        kept.sort_by(f32::total_cmp);
+        Ok(kept[kept.len() - float_l0 - 1])
+    }
+
     /// [`Self::to_hsae`] wrapped in the library's model container (kind [`Kind::Sae`]).
     pub fn to_blob(&self, calibration: &[f32], options: &ExportOptions) -> Result<Vec<u8>, Error> {
         let hsae = self.to_hsae(calibration, options)?;

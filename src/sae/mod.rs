@@ -597,23 +597,23 @@ impl<'a> Sae<'a> {
     }
 
     /// Ranks the accumulators `acc(i)` into `out`.
-    fn select<const K: usize>(
-        &self,
-        out: &mut TopK<K>,
-        unit: f32,
-        mut acc: impl FnMut(usize) -> i32,
-    ) {
+    fn select<const K: usize>(&self, out: &mut TopK<K>, mut acc: impl FnMut(usize) -> i32) {
         let mut sel = Selector::new(out, self.k, self.threshold);
         for i in 0..self.h {
             let a = acc(i);
-            sel.offer(i, self.key(i, a, unit), a);
+            sel.offer(i, self.key(i, a), a);
         }
         sel.finish();
     }
 
-    /// The rank key (and value) of latent `i`: `acc · scale_i · unit`, in `f32`.
-    fn key(&self, i: usize, acc: i32, unit: f32) -> f32 {
-        acc as f32 * f32_at(self.enc_scale, i) * unit
+    /// The rank key (and value) of latent `i`: `acc · scale_i` (times `in_scale` for dense
+    /// input), in `f32`.
+    fn key(&self, i: usize, acc: i32) -> f32 {
+        let v = acc as f32 * f32_at(self.enc_scale, i);
+        match self.input {
+            Input::Dense => v * self.in_scale,
+            Input::Bits => v,
+        }
     }
 
     /// Calls `f(i, acc_i)` for every latent in index order, for a bit-packed input (bias
@@ -724,7 +724,7 @@ impl<'a> Sae<'a> {
         self.check::<K>(Input::Bits)?;
         self.check_bits(x)?;
         let mut sel = Selector::new(out, self.k, self.threshold);
-        self.for_each_acc_bits(x, |i, a| sel.offer(i, self.key(i, a, 1.0), a));
+        self.for_each_acc_bits(x, |i, a| sel.offer(i, self.key(i, a), a));
         sel.finish();
         Ok(())
     }
@@ -770,9 +770,7 @@ impl<'a> Sae<'a> {
 
     /// Ranks the dense-input accumulators `bq_i + Σ_j W[i][j]·x(j)` into `out`.
     fn select_dense<const K: usize>(&self, out: &mut TopK<K>, x: impl Fn(usize) -> i32) {
-        self.select(out, self.in_scale, |i| {
-            i32_at(self.enc_bias, i) + self.dot(i, &x)
-        });
+        self.select(out, |i| i32_at(self.enc_bias, i) + self.dot(i, &x));
     }
 
     /// Encodes an input already quantised with [`Self::quantize_input`]:
@@ -817,6 +815,40 @@ impl<'a> Sae<'a> {
         }
         self.for_each_acc_bits(x, |i, a| out[i] = a);
         Ok(())
+    }
+
+    /// The pre-TopK accumulator of every latent, for an input quantised with
+    /// [`Self::quantize_input`] (`out` holds `h` values). Errors: as [`Self::encode_i8`].
+    pub fn accumulators_i8(&self, x: &[i8], out: &mut [i32]) -> Result<(), Error> {
+        self.check_input(Input::Dense)?;
+        self.check_len(x.len())?;
+        if x.contains(&i8::MIN) {
+            return Err(Error::InvalidParameter(
+                "quantised inputs are in -127..=127",
+            ));
+        }
+        if out.len() != self.h {
+            return Err(Error::LengthMismatch {
+                expected: self.h,
+                found: out.len(),
+            });
+        }
+        for (i, o) in out.iter_mut().enumerate() {
+            *o = i32_at(self.enc_bias, i) + self.dot(i, |j| i32::from(x[j]));
+        }
+        Ok(())
+    }
+
+    /// The value latent `i` has at accumulator `acc` (`acc · scale_i`, times `in_scale` for
+    /// dense input): what TopK ranks and reports. Errors: `i ≥ h`.
+    pub fn latent_value(&self, i: usize, acc: i32) -> Result<f32, Error> {
+        if i >= self.h {
+            return Err(Error::IndexOutOfRange {
+                index: i,
+                len: self.h,
+            });
+        }
+        Ok(self.key(i, acc))
     }
 
     /// Reconstructs the input from `z`: `x̂_j = b_dec_j + Σ_i z_i·sd_i·W_dec[i][j]` into `out`

@@ -548,3 +548,43 @@ fn corrupt_packed_masks_are_rejected() {
     // Truncated mask section.
     assert!(Sae::from_bytes(&reseal(hsae[..at + 16].to_vec())).is_err());
 }
+
+#[test]
+fn calibrated_threshold_restores_the_float_models_l0() {
+    // An L1-style model (k = h) with many latents near zero.
+    let mut float = random_sae(Input::Dense, 12, 24, 24, 31);
+    float.b_enc.iter_mut().for_each(|b| *b = -0.02);
+    let rows: Vec<f32> = {
+        let mut r = rng(77);
+        (0..12 * 300).map(|_| r()).collect()
+    };
+    let o = ExportOptions::default();
+    let tau = float.calibrate_threshold(&rows, &o).unwrap();
+    let l0 = |threshold: f32| {
+        let options = ExportOptions {
+            threshold,
+            ..o.clone()
+        };
+        let blob = AlignedBlob::new(&float.to_blob(&rows, &options).unwrap());
+        let sae = Sae::from_bytes(blob.as_bytes()).unwrap();
+        let mut top = TopK::<24>::new();
+        rows.chunks_exact(12)
+            .map(|r| {
+                sae.encode_dense(r, &mut top).unwrap();
+                top.len()
+            })
+            .sum::<usize>()
+    };
+    let float_l0: usize = rows.chunks_exact(12).map(|r| float.encode(r).len()).sum();
+    assert!(l0(tau) <= float_l0, "{} > {float_l0}", l0(tau));
+    // Rounding turned latents on here, and τ is the smallest threshold that drops them: a
+    // bit below it keeps more than the float model.
+    assert!(l0(0.0) > float_l0 && tau > 0.0);
+    assert!(l0(tau * (1.0 - 1e-6)) > float_l0);
+    // Bit models: rows must be 0/1.
+    let bits = random_sae(Input::Bits, 40, 8, 8, 2);
+    assert!(bits.calibrate_threshold(&[0.5; 40], &o).is_err());
+    assert!(bits.calibrate_threshold(&[], &o).is_err());
+    let ones: Vec<f32> = (0..400).map(|i| ((i * 7) % 3 == 0) as u8 as f32).collect();
+    assert!(bits.calibrate_threshold(&ones, &o).unwrap() >= 0.0);
+}
