@@ -6,13 +6,10 @@
 //!
 //! Models: TopK (h = 16, k = 4) and the paper's L1 SAE (h = 16, λ = 0.1) on the float
 //! representation (float, int8; the L1 model also int8 with the activation threshold τ from
-//! [`FloatSae::calibrate_threshold`]); a TopK SAE (h = 64, k = 8) on a 512-bit code of it (random
-//! projections with thresholds drawn from the data, [`threshold_code`]) as float, int8,
-//! ternary and binary encoders (int8 decoder). Targets (spec §6, means over the seeds): TopK
-//! R² ≥ 0.998, L0 ≤ 4, X ≥ 0.90, A ≥ 0.74, B ≥ 0.62, training ≤ 10 s; L1 R² ≥ 0.998, L0 ≤ 3,
-//! X ≥ 0.90; bits R² ≥ 0.995, bit error ≤ 0.5 %, X ≥ 0.80, A ≥ 0.73, B ≥ 0.69; int8 R² ≥ 0.995,
-//! bit error ≤ 0.1 %; ternary R² ≥ 0.93, bit error ≤ 1 %; binary R² ≥ 0.83, bit error ≤ 2 %,
-//! X ≥ 0.78.
+//! [`FloatSae::calibrate_threshold`], and with a top-4 cap); a TopK SAE (h = 64, k = 8) on a
+//! 512-bit code of it (random projections with thresholds drawn from the data,
+//! [`threshold_code`]) as float, int8, ternary and binary encoders (int8 decoder). The spec's
+//! §6 targets (means over the seeds) are checked at the end, one line each.
 //!
 //! Run: `cargo run --release --example sae_benchmark`
 
@@ -69,7 +66,7 @@ fn device(
 /// Per-model sums of the printed metrics, for the means.
 struct Table {
     names: Vec<&'static str>,
-    sums: Vec<[f64; 8]>,
+    sums: Vec<[f64; 9]>,
 }
 
 impl Table {
@@ -83,13 +80,14 @@ impl Table {
             m.max_r[2],
             m.max_r[3],
             100.0 * m.bit_error,
+            secs.unwrap_or(0.0),
         ];
         print_row(&seed.to_string(), name, &v, secs);
         let at = match self.names.iter().position(|&n| n == name) {
             Some(at) => at,
             None => {
                 self.names.push(name);
-                self.sums.push([0.0; 8]);
+                self.sums.push([0.0; 9]);
                 self.names.len() - 1
             }
         };
@@ -99,6 +97,123 @@ impl Table {
             .for_each(|(s, x)| *s += x / 3.0);
     }
 
+    /// The mean of metric `m` (0 R², 1 L0, 3-5 max|r| X, A, B, 7 bit error %, 8 training
+    /// seconds) of `model`.
+    fn mean(&self, model: &str, m: usize) -> f64 {
+        let at = self.names.iter().position(|&n| n == model);
+        at.map_or(f64::NAN, |at| self.sums[at][m])
+    }
+
+    /// Prints the spec's §6 targets with the measured means.
+    fn check(&self) {
+        let (r2, l0, x, a, b, bits) = (0, 1, 3, 4, 5, 7);
+        let delta = |f: &str, q: &str| {
+            [x, a, b]
+                .iter()
+                .map(|&m| (self.mean(f, m) - self.mean(q, m)).abs())
+                .fold(0.0, f64::max)
+        };
+        // (what, measured, target, whether larger is better)
+        let targets = [
+            ("TopK f32 R²", self.mean("TopK f32", r2), 0.998, true),
+            ("TopK f32 L0", self.mean("TopK f32", l0), 4.0, false),
+            ("TopK f32 max|r| X", self.mean("TopK f32", x), 0.90, true),
+            ("TopK f32 max|r| A", self.mean("TopK f32", a), 0.74, true),
+            ("TopK f32 max|r| B", self.mean("TopK f32", b), 0.62, true),
+            (
+                "TopK training, s per seed",
+                self.mean("TopK f32", 8),
+                10.0,
+                false,
+            ),
+            ("L1 f32 R²", self.mean("L1 f32", r2), 0.998, true),
+            ("L1 f32 L0", self.mean("L1 f32", l0), 3.0, false),
+            ("L1 f32 max|r| X", self.mean("L1 f32", x), 0.90, true),
+            ("TopK int8 R²", self.mean("TopK int8", r2), 0.998, true),
+            (
+                "TopK int8 |Δ max|r|| (worst group)",
+                delta("TopK f32", "TopK int8"),
+                0.02,
+                false,
+            ),
+            ("L1 int8 R²", self.mean("L1 int8", r2), 0.998, true),
+            (
+                "L1 int8 |Δ max|r|| (worst group)",
+                delta("L1 f32", "L1 int8"),
+                0.02,
+                false,
+            ),
+            (
+                "L1 top-4 cap int8 R²",
+                self.mean("L1 top-4 cap int8", r2),
+                0.99,
+                true,
+            ),
+            ("bits f32 R²", self.mean("bits f32", r2), 0.995, true),
+            (
+                "bits f32 bit error %",
+                self.mean("bits f32", bits),
+                0.5,
+                false,
+            ),
+            ("bits f32 max|r| X", self.mean("bits f32", x), 0.80, true),
+            ("bits f32 max|r| A", self.mean("bits f32", a), 0.73, true),
+            ("bits f32 max|r| B", self.mean("bits f32", b), 0.69, true),
+            ("bits int8 R²", self.mean("bits int8", r2), 0.995, true),
+            (
+                "bits int8 bit error %",
+                self.mean("bits int8", bits),
+                0.1,
+                false,
+            ),
+            (
+                "bits int8 |Δ max|r|| (worst group)",
+                delta("bits f32", "bits int8"),
+                0.02,
+                false,
+            ),
+            (
+                "bits ternary R²",
+                self.mean("bits ternary enc", r2),
+                0.93,
+                true,
+            ),
+            (
+                "bits ternary bit error %",
+                self.mean("bits ternary enc", bits),
+                1.0,
+                false,
+            ),
+            (
+                "bits binary R²",
+                self.mean("bits binary enc", r2),
+                0.83,
+                true,
+            ),
+            (
+                "bits binary bit error %",
+                self.mean("bits binary enc", bits),
+                2.0,
+                false,
+            ),
+            (
+                "bits binary max|r| X",
+                self.mean("bits binary enc", x),
+                0.78,
+                true,
+            ),
+        ];
+        println!();
+        println!("| spec §6 target (mean of seeds 0-2) | measured | target | met |");
+        println!("|---|---:|---:|---|");
+        for (what, got, target, larger) in targets {
+            let met = if larger { got >= target } else { got <= target };
+            let cmp = if larger { "≥" } else { "≤" };
+            let verdict = if met { "yes" } else { "NO" };
+            println!("| {what} | {got:.4} | {cmp} {target} | {verdict} |");
+        }
+    }
+
     fn means(&self) {
         for (name, s) in self.names.iter().zip(&self.sums) {
             print_row("mean", name, s, None);
@@ -106,7 +221,7 @@ impl Table {
     }
 }
 
-fn print_row(seed: &str, name: &str, v: &[f64; 8], secs: Option<f64>) {
+fn print_row(seed: &str, name: &str, v: &[f64; 9], secs: Option<f64>) {
     let bit_error = if name.starts_with("bits") {
         format!("{:.3}", v[7])
     } else {
@@ -166,16 +281,33 @@ fn main() -> Result<()> {
                 };
                 let m = device(&sae, &options, train, test, &[], truth)?;
                 table.row(seed, "L1 int8 + τ", &m, None);
+                // Deployed with a top-4 cap (spec §3.1).
+                let capped = FloatSae {
+                    k: 4,
+                    ..sae.clone()
+                };
+                table.row(
+                    seed,
+                    "L1 top-4 cap f32",
+                    &evaluate(&capped, test, truth),
+                    None,
+                );
+                let m = device(&capped, &int8, train, test, &[], truth)?;
+                table.row(seed, "L1 top-4 cap int8", &m, None);
             }
         }
         // The 512-bit code of the representation (thresholds fitted on the training cells).
         let code = threshold_code(&rep, train, D, BITS, seed);
         let (code_train, code_test) = code.split_at(train_cells * BITS / 32);
         let start = Instant::now();
+        // lr 3e-4 for 3,000 steps: over seeds 0-5 that gave mean max|r| X 0.832, A 0.739,
+        // B 0.704 (lr 1e-3 for 2,000 steps: B 0.671; longer runs reconstruct better and
+        // recover less).
         let options = TrainOptions {
             h: 64,
             k: 8,
-            steps: 2000,
+            steps: 3000,
+            lr: 3e-4,
             k_aux: 64,
             seed,
             ..TrainOptions::default()
@@ -203,5 +335,6 @@ fn main() -> Result<()> {
         }
     }
     table.means();
+    table.check();
     Ok(())
 }
