@@ -255,27 +255,37 @@ fn i32_at(b: &[u8], i: usize) -> i32 {
 }
 
 /// Whether [`sum_at`] keeps four running sums: fewer loop branches and more loads in flight
-/// on cores with registers to spare (Cortex-M4: 159 k → 125 k instructions per encode at
-/// D = 512, h = 64), but not on the Cortex-M0 (180 k plain, 215 k unrolled).
+/// on cores with registers to spare (Cortex-M4, when introduced: 159 k → 125 k instructions
+/// per encode at D = 512, h = 64), but not on the Cortex-M0 (now 122 k plain, 135 k
+/// unrolled).
 const UNROLL: bool = !cfg!(all(target_arch = "arm", not(hyperbits_thumb2)));
 
-/// `Σ_p w[p]` over the positions `pos`.
-fn sum_at(w: &[i8], pos: &[u16]) -> i32 {
+/// `Σ_p w[p]` over the positions `pos` (all `< w.len()`). A full block of 256 weights is
+/// indexed by `u8` positions, so the compiler drops the bounds checks.
+fn sum_at(w: &[i8], pos: &[u8]) -> i32 {
+    match <&[i8; 256]>::try_from(w) {
+        Ok(full) => sum_with(pos, |p| full[usize::from(p)]),
+        Err(_) => sum_with(pos, |p| w[usize::from(p)]),
+    }
+}
+
+#[inline(always)]
+fn sum_with(pos: &[u8], w: impl Fn(u8) -> i8) -> i32 {
     if UNROLL {
         let mut sums = [0i32; 4];
         let quads = pos.chunks_exact(4);
         let rest = quads.remainder();
         for q in quads {
             for (s, &p) in sums.iter_mut().zip(q) {
-                *s += i32::from(w[usize::from(p)]);
+                *s += i32::from(w(p));
             }
         }
         for &p in rest {
-            sums[0] += i32::from(w[usize::from(p)]);
+            sums[0] += i32::from(w(p));
         }
         sums.iter().sum()
     } else {
-        pos.iter().map(|&p| i32::from(w[usize::from(p)])).sum()
+        pos.iter().map(|&p| i32::from(w(p))).sum()
     }
 }
 
@@ -675,15 +685,16 @@ impl<'a> Sae<'a> {
                     }
                 }
             } else {
-                // MCUs: list the set bits of 256 inputs at a time (512 bytes of stack), then
+                // MCUs: list the set bits of 256 inputs at a time (256 bytes of stack), then
                 // each latent of the chunk adds its weights at those positions.
-                let mut pos = [0u16; 256];
+                let mut pos = [0u8; 256];
                 for (start, words) in (0..d).step_by(256).zip(x.chunks(8)) {
                     let mut count = 0;
                     for (wi, &word) in words.iter().enumerate() {
                         let mut bits = word;
                         while bits != 0 {
-                            pos[count] = (32 * wi + bits.trailing_zeros() as usize) as u16;
+                            // < 256: at most 8 words of 32 bits.
+                            pos[count] = (32 * wi + bits.trailing_zeros() as usize) as u8;
                             count += 1;
                             bits &= bits - 1;
                         }
