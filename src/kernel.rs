@@ -92,26 +92,18 @@ pub(crate) fn popcount_portable(a: &[u32]) -> u32 {
 /// Portable Hamming distance of two word slices of equal length (Harley–Seal).
 #[cfg_attr(hyperbits_thumb2, allow(dead_code))]
 pub(crate) fn hamming_portable(a: &[u32], b: &[u32]) -> u32 {
-    let n = a.len().min(b.len());
-    let (a, b) = (&a[..n], &b[..n]);
-    let mut hs = HarleySeal::default();
-    let ca = a.chunks_exact(8);
-    let cb = b.chunks_exact(8);
-    let rest: u32 = ca
-        .remainder()
-        .iter()
-        .zip(cb.remainder())
-        .map(|(x, y)| (x ^ y).count_ones())
-        .sum();
-    for (x, y) in ca.zip(cb) {
-        hs.add8(|i| x[i] ^ y[i]);
-    }
-    hs.total() + rest
+    count_pairs(a, b, |x, y| x ^ y)
 }
 
 /// `popcount(a & b)` over two word slices of equal length (Harley–Seal): the dot product of
 /// a 0/1 vector with a 0/1 mask, as the SAE's packed ternary / binary encoders use it.
 pub(crate) fn and_count(a: &[u32], b: &[u32]) -> u32 {
+    count_pairs(a, b, |x, y| x & y)
+}
+
+/// `Σ popcount(op(a_i, b_i))` (Harley–Seal over 8-word groups).
+#[inline(always)]
+fn count_pairs(a: &[u32], b: &[u32], op: impl Fn(u32, u32) -> u32) -> u32 {
     let n = a.len().min(b.len());
     let (a, b) = (&a[..n], &b[..n]);
     let mut hs = HarleySeal::default();
@@ -121,10 +113,10 @@ pub(crate) fn and_count(a: &[u32], b: &[u32]) -> u32 {
         .remainder()
         .iter()
         .zip(cb.remainder())
-        .map(|(x, y)| (x & y).count_ones())
+        .map(|(&x, &y)| op(x, y).count_ones())
         .sum();
     for (x, y) in ca.zip(cb) {
-        hs.add8(|i| x[i] & y[i]);
+        hs.add8(|i| op(x[i], y[i]));
     }
     hs.total() + rest
 }
