@@ -586,7 +586,7 @@ fn sae_encode(
 }
 
 /// Encodes a bit-packed input (`words` words, `ceil(d_in/32)`) with the SAE of an SAE blob
-/// (read in place; HSAE v1, bare or in the model container): writes the active latents'
+/// (read in place; HSAE v1 or v2, bare or in the model container): writes the active latents'
 /// indices and values, largest first, and their number (at most k) to `count`.
 ///
 /// # Safety
@@ -609,6 +609,50 @@ pub unsafe extern "C" fn hb_sae_encode_bits(
         let top = sae_encode(bytes, capacity, |sae, top| sae.encode_bits(input, top))?;
         // SAFETY: the caller's contract.
         unsafe { write_code(&top, indices, values, capacity, count) }
+    })())
+}
+
+/// Encodes a bit-packed input (`words` words) with the SAE of a bit-input SAE blob and
+/// reconstructs it with the model's decoder: writes the reconstruction (bit `j` set where
+/// `x̂_j > 0.5`) to `output` (`words` words) and the number of bits in which it differs from
+/// the input (the reconstruction error, a novelty score) to `errors`. A model without a
+/// decoder, or with k above [`HB_SAE_MAX_K`], is `HB_STATUS_INVALID_ARGUMENT`.
+///
+/// # Safety
+/// `blob` valid for `len` reads; `input` for `words` reads; `output` for `words` writes;
+/// `errors` for a write.
+#[no_mangle]
+pub unsafe extern "C" fn hb_sae_reconstruct_bits(
+    blob: *const u8,
+    len: usize,
+    input: *const u32,
+    words: usize,
+    output: *mut u32,
+    errors: *mut u32,
+) -> HbStatus {
+    status((|| {
+        // SAFETY: the caller's contract.
+        let (bytes, input, out) = unsafe {
+            (
+                slice(blob, len)?,
+                slice(input, words)?,
+                slice_mut(output, words)?,
+            )
+        };
+        if !Sae::from_bytes(bytes)?.has_decoder() {
+            return Err(HbStatus::InvalidArgument);
+        }
+        sae_encode(bytes, HB_SAE_MAX_K, |sae, top| {
+            sae.encode_bits(input, top)?;
+            sae.decode_bits(top, out)
+        })?;
+        let differ: u32 = input
+            .iter()
+            .zip(out.iter())
+            .map(|(a, b)| (a ^ b).count_ones())
+            .sum();
+        // SAFETY: the caller's contract.
+        unsafe { put(errors, differ) }
     })())
 }
 

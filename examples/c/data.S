@@ -20,6 +20,8 @@
     embed sketch_model, "sketch.hbm"
     embed sae_model, "sae.hbm"
     embed sae_expected, "sae-expected.bin"
+    embed sae_ternary_model, "sae-ternary.hbm"
+    embed sae_ternary_expected, "sae-ternary-expected.bin"
 #if defined(__linux__)
     .section .note.GNU-stack,"",%progbits
 #endif

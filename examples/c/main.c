@@ -8,9 +8,10 @@
 #include "hyperbits.h"
 
 extern const uint8_t digits_model[], digits_test[], hopfield_model[], hopfield_recall[],
-    sketch_model[], sae_model[], sae_expected[];
+    sketch_model[], sae_model[], sae_expected[], sae_ternary_model[], sae_ternary_expected[];
 extern const uint32_t digits_model_len, digits_test_len, hopfield_model_len,
-    hopfield_recall_len, sketch_model_len, sae_model_len, sae_expected_len;
+    hopfield_recall_len, sketch_model_len, sae_model_len, sae_expected_len,
+    sae_ternary_model_len, sae_ternary_expected_len;
 
 static int checks, failures;
 
@@ -119,27 +120,50 @@ static void algebra_sketch_hopfield(void) {
     printf("sketch and Hopfield from C: %d/64 members found, recall in %u steps\n", members, (unsigned)steps);
 }
 
-/* The SAE of boards/qemu/data/sae.hbm: every case's latents and values as the Rust host's
- * (212-byte cases: input, count, 8 u16 indices, 8 i32 accumulators, 8 f32 values, output). */
+/* Whether the code of `input` under `model` is the host's of case `e` (212-byte cases: input,
+ * count, 8 u16 indices, 8 i32 accumulators, 8 f32 values, reconstruction). */
+static int sae_code_as_host(const uint8_t *model, uint32_t len, const uint32_t *input, const uint8_t *e) {
+    uint16_t idx[8];
+    float val[8];
+    size_t n = 0;
+    HbStatus s = hb_sae_encode_bits(model, len, input, 16, idx, val, 8, &n);
+    CHECK(s == HB_STATUS_OK, "sae encode: status %d", s);
+    int ok = n == u32_at(e + 64);
+    for (size_t j = 0; ok && j < n; j++) {
+        uint32_t bits;
+        memcpy(&bits, &val[j], 4);
+        ok = idx[j] == (uint16_t)(e[68 + 2 * j] | e[69 + 2 * j] << 8) && bits == u32_at(e + 116 + 4 * j);
+    }
+    return ok;
+}
+
+/* The SAEs of boards/qemu/data: sae.hbm (int8 encoder and decoder) and sae-ternary.hbm (packed
+ * ternary encoder, threshold, no decoder): every case's latents and values as the Rust host's,
+ * and sae.hbm's reconstructions. */
 static void sae(void) {
     int same = 0;
     for (uint32_t c = 0; c < sae_expected_len / 212; c++) {
         const uint8_t *e = sae_expected + 212 * c;
         uint32_t input[16];
         memcpy(input, e, sizeof input);
-        uint16_t idx[8];
-        float val[8];
-        size_t n = 0;
-        HbStatus s = hb_sae_encode_bits(sae_model, sae_model_len, input, 16, idx, val, 8, &n);
-        CHECK(s == HB_STATUS_OK, "sae encode: status %d", s);
-        int ok = n == u32_at(e + 64);
-        for (size_t j = 0; ok && j < n; j++) {
-            uint32_t bits;
-            memcpy(&bits, &val[j], 4);
-            ok = idx[j] == (uint16_t)(e[68 + 2 * j] | e[69 + 2 * j] << 8) && bits == u32_at(e + 116 + 4 * j);
-        }
+        int ok = sae_code_as_host(sae_model, sae_model_len, input, e);
         CHECK(ok, "sae case %u differs from the host", (unsigned)c);
-        same += ok;
+        int packed = sae_code_as_host(sae_ternary_model, sae_ternary_model_len, input, sae_ternary_expected + 212 * c);
+        CHECK(packed, "ternary sae case %u differs from the host", (unsigned)c);
+        same += ok && packed;
+        HbStatus s;
+        /* The reconstruction and its error (novelty score). */
+        uint32_t rebuilt[16];
+        uint32_t errors = 0, expected_errors = 0;
+        s = hb_sae_reconstruct_bits(sae_model, sae_model_len, input, 16, rebuilt, &errors);
+        CHECK(s == HB_STATUS_OK, "sae reconstruct: status %d", s);
+        for (int w = 0; w < 16; w++) {
+            uint32_t x = input[w] ^ u32_at(e + 148 + 4 * w);
+            CHECK(rebuilt[w] == u32_at(e + 148 + 4 * w), "sae case %u: reconstruction word %d", (unsigned)c, w);
+            for (; x; x &= x - 1) expected_errors++;
+        }
+        CHECK(errors == expected_errors, "sae case %u: %u differing bits, host %u", (unsigned)c,
+              (unsigned)errors, (unsigned)expected_errors);
     }
     uint32_t input[16] = {0};
     uint16_t idx[8];
@@ -149,7 +173,15 @@ static void sae(void) {
           "sae: room for fewer than k latents");
     CHECK(hb_sae_encode_bits(digits_model, digits_model_len, input, 16, idx, val, 8, &n) == HB_STATUS_WRONG_KIND,
           "sae: a classifier blob");
-    printf("SAE from C: %d/%u codes as on the host\n", same, (unsigned)(sae_expected_len / 212));
+    uint32_t rebuilt[16], errors = 0;
+    CHECK(hb_sae_reconstruct_bits(sae_model, sae_model_len, input, 15, rebuilt, &errors) != HB_STATUS_OK,
+          "sae reconstruct: wrong word count");
+    CHECK(hb_sae_reconstruct_bits(sae_model, sae_model_len, input, 16, NULL, &errors) == HB_STATUS_NULL_POINTER,
+          "sae reconstruct: NULL output");
+    CHECK(hb_sae_reconstruct_bits(sae_ternary_model, sae_ternary_model_len, input, 16, rebuilt, &errors) ==
+              HB_STATUS_INVALID_ARGUMENT,
+          "sae reconstruct: a model without a decoder");
+    printf("SAE from C: %d/%u cases (int8 and ternary codes, reconstructions) as on the host\n", same, (unsigned)(sae_expected_len / 212));
 }
 
 int main(void) {

@@ -172,7 +172,7 @@ HbStatus hb_hopfield_recall(const uint8_t *blob,
                             uint32_t *steps);
 
 // Encodes a bit-packed input (`words` words, `ceil(d_in/32)`) with the SAE of an SAE blob
-// (read in place; HSAE v1, bare or in the model container): writes the active latents'
+// (read in place; HSAE v1 or v2, bare or in the model container): writes the active latents'
 // indices and values, largest first, and their number (at most k) to `count`.
 //
 // # Safety
@@ -186,6 +186,22 @@ HbStatus hb_sae_encode_bits(const uint8_t *blob,
                             float *values,
                             size_t capacity,
                             size_t *count);
+
+// Encodes a bit-packed input (`words` words) with the SAE of a bit-input SAE blob and
+// reconstructs it with the model's decoder: writes the reconstruction (bit `j` set where
+// `x̂_j > 0.5`) to `output` (`words` words) and the number of bits in which it differs from
+// the input (the reconstruction error, a novelty score) to `errors`. A model without a
+// decoder, or with k above [`HB_SAE_MAX_K`], is `HB_STATUS_INVALID_ARGUMENT`.
+//
+// # Safety
+// `blob` valid for `len` reads; `input` for `words` reads; `output` for `words` writes;
+// `errors` for a write.
+HbStatus hb_sae_reconstruct_bits(const uint8_t *blob,
+                                 size_t len,
+                                 const uint32_t *input,
+                                 size_t words,
+                                 uint32_t *output,
+                                 uint32_t *errors);
 
 // Encodes a float input (`n` values, the model's d_in) with the SAE of a dense-input SAE
 // blob; outputs as [`hb_sae_encode_bits`].
