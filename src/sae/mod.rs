@@ -896,7 +896,14 @@ impl<'a> Sae<'a> {
 
     /// Reconstructs a bit-packed input: bit `j` set where `x̂_j > 0.5`, written without a
     /// `d_in` float buffer. `popcount(x ^ x̂)` is the reconstruction error (an anomaly score).
-    /// Errors: as [`Self::decode`]; `out` must hold `ceil(d_in/32)` words.
+    ///
+    /// Integer arithmetic only, so every target gives the same bits fast, FPU or not: each
+    /// term `s_i = z_i·sd_i` becomes a fixed-point integer with 24 significant bits for
+    /// their sum (`Σ|s_i|`), `b_dec_j − 0.5` is converted at the same scale (truncated), and
+    /// the `i32` sum of `q_i·W_dec[i][j]` is compared with it. The bits equal thresholding
+    /// [`Self::decode`] except where `x̂_j` is within about `2^-24·Σ|s_i|·127` of 0.5.
+    /// Errors: as [`Self::decode`]; `out` must hold `ceil(d_in/32)` words; values whose
+    /// products with the decoder scales overflow `f32`.
     pub fn decode_bits<const K: usize>(&self, z: &TopK<K>, out: &mut [u32]) -> Result<(), Error> {
         let (scale, w, b_dec) = self
             .decoder
@@ -915,25 +922,100 @@ impl<'a> Sae<'a> {
             });
         }
         out.fill(0);
-        // z_i·sd_i once per latent (the same products `decode` forms, so the same bits).
-        let mut zs = [(0usize, 0f32); K];
-        for (slot, (i, v)) in zs.iter_mut().zip(z.iter()) {
-            *slot = (
-                usize::from(i) * self.d_in,
-                v * f32_at(scale, usize::from(i)),
-            );
+        // s_i = z_i·sd_i (the products `decode` forms) and the fixed-point scale 2^p with
+        // Σ|s_i|·2^p < 2^24, so Σ_i |q_i·W[i][j]| < 2^31: the sums below fit an i32.
+        let mut terms = [(0usize, 0f32); K];
+        let mut total = 0f32;
+        for (slot, (i, v)) in terms.iter_mut().zip(z.iter()) {
+            let s = v * f32_at(scale, usize::from(i));
+            total += s.abs();
+            *slot = (usize::from(i) * self.d_in, s);
         }
-        let zs = &zs[..z.len()];
-        for j in 0..self.d_in {
-            let mut v = f32_at(b_dec, j);
-            for &(row, s) in zs {
-                v += s * f32::from(w[row + j]);
+        let terms = &terms[..z.len()];
+        if !total.is_finite() {
+            return Err(Error::InvalidParameter(
+                "latent values times decoder scales overflow f32",
+            ));
+        }
+        let p = if total > 0.0 {
+            (23 - exponent(total)).min(FIXED_MAX_FRACTION)
+        } else {
+            FIXED_MAX_FRACTION
+        };
+        let mut q = [(0usize, 0i32); K];
+        for (slot, &(row, s)) in q.iter_mut().zip(terms) {
+            // |q| ≤ 2^24 by the choice of p (the clamp only guards the f32 rounding of
+            // `total`), so Σ|q·w| ≤ 127·(2^24 + K) < 2^31.
+            *slot = (row, to_fixed(s, p).clamp(-(1 << 24), 1 << 24) as i32);
+        }
+        let q = &q[..terms.len()];
+        let half = to_fixed(0.5, p);
+        // 32 outputs (one word) at a time: each latent adds its row's 32 weights.
+        for (word, start) in out.iter_mut().zip((0..self.d_in).step_by(32)) {
+            let n = 32.min(self.d_in - start);
+            let mut sums = [0i32; 32];
+            for &(row, qi) in q {
+                let weights = &w[row + start..row + start + n];
+                for (sum, &wj) in sums.iter_mut().zip(weights) {
+                    *sum += qi * i32::from(wj);
+                }
             }
-            if v > 0.5 {
-                out[j / 32] |= 1 << (j % 32);
+            for (b, &sum) in sums[..n].iter().enumerate() {
+                if i64::from(sum) + to_fixed(f32_at(b_dec, start + b), p) > half {
+                    *word |= 1 << b;
+                }
             }
         }
         Ok(())
+    }
+}
+
+/// The largest number of fractional bits [`Sae::decode_bits`] uses (so `b_dec` up to 2^22
+/// stays exact in an `i64`).
+const FIXED_MAX_FRACTION: i32 = 40;
+
+/// `floor(log2 |x|)` of a finite, non-zero `f32`, from its bits.
+fn exponent(x: f32) -> i32 {
+    let bits = x.to_bits();
+    let biased = ((bits >> 23) & 0xff) as i32;
+    if biased == 0 {
+        // Subnormal: 2^-149 times the 23-bit fraction.
+        -149 + (31 - (bits & 0x7f_ffff).leading_zeros() as i32)
+    } else {
+        biased - 127
+    }
+}
+
+/// `x·2^p` truncated toward zero, from the bits of `x` (no float arithmetic), saturated to
+/// ±2^62; NaN is 0.
+fn to_fixed(x: f32, p: i32) -> i64 {
+    const LIMIT: i64 = 1 << 62;
+    if x.is_nan() {
+        return 0;
+    }
+    let bits = x.to_bits();
+    let biased = ((bits >> 23) & 0xff) as i32;
+    let fraction = i64::from(bits & 0x7f_ffff);
+    // |x| = m·2^e.
+    let (m, e) = if biased == 0 {
+        (fraction, -149)
+    } else {
+        (fraction | 0x80_0000, biased - 150)
+    };
+    let shift = e + p;
+    let magnitude = if biased == 0xff || shift > 38 {
+        LIMIT // infinite, or ≥ 2^62
+    } else if shift >= 0 {
+        m << shift
+    } else if shift > -64 {
+        m >> -shift
+    } else {
+        0
+    };
+    if bits >> 31 == 1 {
+        -magnitude
+    } else {
+        magnitude
     }
 }
 

@@ -588,3 +588,76 @@ fn calibrated_threshold_restores_the_float_models_l0() {
     let ones: Vec<f32> = (0..400).map(|i| ((i * 7) % 3 == 0) as u8 as f32).collect();
     assert!(bits.calibrate_threshold(&ones, &o).unwrap() >= 0.0);
 }
+
+#[test]
+fn fixed_point_conversion_is_exact_truncation() {
+    let mut r = rng(99);
+    for _ in 0..20_000 {
+        let x = r() * 2f32.powi((r() * 60.0) as i32);
+        for p in [-30, -3, 0, 1, 7, 23, 40] {
+            let exact = f64::from(x) * 2f64.powi(p);
+            if exact.abs() < 2f64.powi(62) {
+                assert_eq!(to_fixed(x, p), exact.trunc() as i64, "{x} p {p}");
+            }
+        }
+        if x != 0.0 {
+            assert_eq!(exponent(x), f64::from(x.abs()).log2().floor() as i32, "{x}");
+        }
+    }
+    let tiny = f32::from_bits(1); // 2^-149
+    assert_eq!(exponent(tiny), -149);
+    assert_eq!(exponent(f32::from_bits(0x0040_0000)), -127);
+    assert_eq!(to_fixed(tiny, 149), 1);
+    assert_eq!(to_fixed(-tiny, 149), -1);
+    assert_eq!(to_fixed(f32::INFINITY, 0), 1 << 62);
+    assert_eq!(to_fixed(f32::NEG_INFINITY, 0), -(1 << 62));
+    assert_eq!(to_fixed(f32::NAN, 5), 0);
+    assert_eq!(to_fixed(f32::MAX, 40), 1 << 62);
+    assert_eq!(to_fixed(-0.75, 2), -3);
+    assert_eq!(to_fixed(-0.7, 2), -2); // toward zero
+}
+
+#[test]
+fn integer_decode_bits_thresholds_the_float_reconstruction() {
+    // Many codes of a D = 300, h = 40 model with k = 16: the integer bits equal
+    // `decode(z) > 0.5` wherever x̂ is not within the fixed-point resolution of 0.5.
+    let float = random_sae(Input::Bits, 300, 40, 16, 12);
+    let blob = AlignedBlob::new(&float.to_blob(&[], &ExportOptions::default()).unwrap());
+    let sae = Sae::from_bytes(blob.as_bytes()).unwrap();
+    let (mut near, mut bits_checked) = (0, 0);
+    for s in 0..300 {
+        let (words, _) = bits(300, 4000 + s);
+        let mut top = TopK::<16>::new();
+        sae.encode_bits(&words, &mut top).unwrap();
+        let mut xr = vec![0f32; 300];
+        sae.decode(&top, &mut xr).unwrap();
+        let mut xb = vec![0u32; 10];
+        sae.decode_bits(&top, &mut xb).unwrap();
+        let (scale, _, _) = sae.decoder.unwrap();
+        let total: f32 = top
+            .iter()
+            .map(|(i, v)| (v * f32_at(scale, usize::from(i))).abs())
+            .sum();
+        let resolution = 2.0 * 128.0 * 16.0 * total / (1 << 23) as f32;
+        for j in 0..300 {
+            if (xr[j] - 0.5).abs() <= resolution {
+                near += 1;
+                continue;
+            }
+            bits_checked += 1;
+            assert_eq!(
+                (xb[j / 32] >> (j % 32)) & 1 == 1,
+                xr[j] > 0.5,
+                "case {s} bit {j}"
+            );
+        }
+    }
+    assert!(bits_checked > 89_000 && near < 100, "{bits_checked} {near}");
+    // The empty code reconstructs b_dec > 0.5.
+    let mut xb = vec![0u32; 10];
+    sae.decode_bits(&TopK::<16>::new(), &mut xb).unwrap();
+    let (_, _, b_dec) = sae.decoder.unwrap();
+    for j in 0..300 {
+        assert_eq!((xb[j / 32] >> (j % 32)) & 1 == 1, f32_at(b_dec, j) > 0.5);
+    }
+}
