@@ -169,9 +169,16 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         out.join("sae-expected.bin"),
         sae_expected(&Sae::from_bytes(blob.as_bytes())?)?,
     )?;
-    // Packed ternary (with a threshold) and binary encoders, no decoder: the h = 32 model for
-    // the on-target tests (with the host's results; the M0's flash holds every test model at
-    // once) and the h = 64 one for the instruction counts.
+    // Packed ternary (with a threshold) and binary encoders, no decoder: the first 16 latents
+    // of the h = 32 model for the on-target tests (with the host's results; the M0's flash
+    // holds every test model at once) and the h = 64 model for the instruction counts.
+    let small = FloatSae {
+        h: 16,
+        w_enc: sae.w_enc[..16 * d].to_vec(),
+        b_enc: sae.b_enc[..16].to_vec(),
+        w_dec: sae.w_dec[..16 * d].to_vec(),
+        ..sae.clone()
+    };
     for (name, weights, threshold) in [
         ("ternary", Weights::Ternary, 0.05),
         ("binary", Weights::Binary, 0.0),
@@ -182,7 +189,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             threshold,
             v1: false,
         };
-        let packed = AlignedBlob::new(&sae.to_blob(&[], &options)?);
+        let packed = AlignedBlob::new(&small.to_blob(&[], &options)?);
         std::fs::write(out.join(format!("sae-{name}.hbm")), packed.as_bytes())?;
         std::fs::write(
             out.join(format!("sae-{name}-expected.bin")),

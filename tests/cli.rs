@@ -380,3 +380,36 @@ fn sae_import_info_encode() {
         text(&o).1
     );
 }
+
+#[test]
+fn info_shows_an_sae_input_code() {
+    use hyperbits::encode::ThresholdCode;
+    use hyperbits::sae::{export::ExportOptions, export::FloatSae, Input};
+    let (d, h) = (64, 4);
+    let sae = FloatSae {
+        d_in: d,
+        h,
+        k: 2,
+        input: Input::Bits,
+        w_enc: (0..h * d).map(|i| ((i % 7) as f32 - 3.0) / 10.0).collect(),
+        b_enc: vec![0.1; h],
+        b_pre: vec![0.5; d],
+        w_dec: (0..h * d).map(|i| ((i % 5) as f32 - 2.0) / 10.0).collect(),
+        b_dec: vec![0.5; d],
+    };
+    let rows: Vec<f32> = (0..60).map(|i| (i % 9) as f32).collect();
+    let thresholds = ThresholdCode::fit(3, 2, d, &rows).unwrap();
+    let code = ThresholdCode::new(3, 2, &thresholds).unwrap();
+    let path = scratch("sae-code.hbm");
+    std::fs::write(
+        &path,
+        sae.to_blob_with_code(&ExportOptions::default(), &code)
+            .unwrap(),
+    )
+    .unwrap();
+    let (out, err) = text(&run(&["info", path.to_str().unwrap()]));
+    assert!(
+        out.contains("input code: 2 features -> 64 bits (thresholded projection, seed 3)"),
+        "{out}{err}"
+    );
+}

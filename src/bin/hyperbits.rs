@@ -494,6 +494,14 @@ fn cmd_info(path: &Path) -> Result<()> {
             if sae.has_decoder() { "int8" } else { "none" },
             sae.threshold()
         );
+        if let Some(code) = sae.input_code() {
+            println!(
+                "input code: {} features -> {} bits (thresholded projection, seed {})",
+                code.features(),
+                code.bits(),
+                code.seed()
+            );
+        }
         println!(
             "flash: {} bytes (the blob, read in place)",
             blob.as_bytes().len()

@@ -6,12 +6,14 @@
 //! | [`Thermometer`] | a scalar in `L` levels | falls linearly; the two ends are complements |
 //! | [`Circular`] | an angle / phase in `L` steps | falls with the circular distance; opposite phases are unrelated |
 //! | [`Projection`] | a feature vector in ℝⁿ | sign random projection: preserves angles (SimHash) |
+//! | [`ThresholdCode`] | a feature vector in ℝⁿ | random projections against fitted thresholds: preserves distances |
 //! | [`ngram`], [`NgramStream`] | a sequence of symbols | permute-and-bind n-grams, bundled over a stream |
 //! | [`Record`], [`record`] | key-value pairs | bundle of `key ⊗ value` |
 //!
-//! Every encoder is a few bytes of parameters (seeds and sizes): the random vectors it needs
-//! are regenerated from the seed, block by block (512 bits at a time), so encoding needs about
-//! one kilobyte of working memory at any dimension.
+//! Every encoder is a few bytes of parameters (seeds and sizes; [`ThresholdCode`] also reads
+//! its fitted thresholds in place, 4 bytes per bit): the random vectors it needs are
+//! regenerated from the seed, block by block (512 bits at a time), so encoding needs about one
+//! kilobyte of working memory at any dimension.
 
 mod circular;
 mod level;
@@ -19,6 +21,7 @@ mod projection;
 mod record;
 mod sequence;
 mod thermometer;
+mod threshold;
 
 pub use circular::Circular;
 pub use level::Level;
@@ -28,6 +31,7 @@ pub use projection::ProjectionTable;
 pub use record::{record, Record};
 pub use sequence::{ngram, NgramStream};
 pub use thermometer::Thermometer;
+pub use threshold::ThresholdCode;
 
 use crate::kernel::{Block, BLOCK};
 

@@ -386,6 +386,30 @@ impl FloatSae {
         Ok(kept[kept.len() - float_l0 - 1])
     }
 
+    /// [`Self::to_blob`] with the bit model's input code in a [`super::CODE_SECTION`], so a
+    /// device turns feature vectors into its input with [`super::Sae::input_code`]. Errors: as
+    /// [`Self::to_blob`]; a dense model, or a code whose bits are not `d_in`.
+    pub fn to_blob_with_code(
+        &self,
+        options: &ExportOptions,
+        code: &crate::encode::ThresholdCode<'_>,
+    ) -> Result<Vec<u8>, Error> {
+        if self.input != Input::Bits || code.bits() != self.d_in {
+            return Err(Error::InvalidParameter(
+                "an input code belongs to a bit model and gives its d_in bits",
+            ));
+        }
+        let hsae = self.to_hsae(&[], options)?;
+        let mut section = Vec::with_capacity(12 + 4 * code.bits());
+        section.extend_from_slice(&code.seed().to_le_bytes());
+        section.extend_from_slice(&(code.features() as u32).to_le_bytes());
+        section.extend_from_slice(code.thresholds());
+        let mut w = ModelWriter::new(Kind::Sae);
+        w.section(SECTION, &hsae)?;
+        w.section(super::CODE_SECTION, &section)?;
+        w.finish()
+    }
+
     /// [`Self::to_hsae`] wrapped in the library's model container (kind [`Kind::Sae`]).
     pub fn to_blob(&self, calibration: &[f32], options: &ExportOptions) -> Result<Vec<u8>, Error> {
         let hsae = self.to_hsae(calibration, options)?;

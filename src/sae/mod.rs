@@ -48,6 +48,7 @@ pub mod import;
 #[cfg(feature = "std")]
 pub mod train;
 
+use crate::encode::ThresholdCode;
 use crate::error::Error;
 use crate::kernel;
 use crate::model::{crc32, Kind, Model, MAGIC as CONTAINER_MAGIC};
@@ -67,6 +68,9 @@ const CHUNK: usize = 32;
 const WIDE: bool = cfg!(target_pointer_width = "64");
 /// The container section that holds an HSAE blob.
 pub const SECTION: [u8; 4] = *b"HSAE";
+/// The optional container section with the bit-input model's [`ThresholdCode`]: seed (`u64`),
+/// features (`u32`), then one `f32` threshold per input bit, little-endian.
+pub const CODE_SECTION: [u8; 4] = *b"HCOD";
 
 /// What an SAE takes as input.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -236,6 +240,7 @@ pub struct Sae<'a> {
     enc_bias: &'a [u8],
     enc_w: Matrix<'a>,
     decoder: Option<(&'a [u8], &'a [i8], &'a [u8])>,
+    code: Option<ThresholdCode<'a>>,
 }
 
 fn u16_at(b: &[u8], at: usize) -> u16 {
@@ -347,7 +352,21 @@ impl<'a> Sae<'a> {
         if bytes.get(..4) == Some(&CONTAINER_MAGIC[..]) {
             let model = Model::new_checked(bytes)?;
             model.expect_kind(Kind::Sae)?;
-            return Self::from_hsae(model.section(SECTION)?);
+            let mut sae = Self::from_hsae(model.section(SECTION)?)?;
+            match model.section(CODE_SECTION) {
+                Ok(code) => {
+                    let code = parse_code(code)?;
+                    if sae.input != Input::Bits || code.bits() != sae.d_in {
+                        return Err(Error::Inconsistent(
+                            "the input code must give the bit model's d_in bits",
+                        ));
+                    }
+                    sae.code = Some(code);
+                }
+                Err(Error::MissingSection { .. }) => {}
+                Err(e) => return Err(e),
+            }
+            return Ok(sae);
         }
         Self::from_hsae(bytes)
     }
@@ -505,6 +524,7 @@ impl<'a> Sae<'a> {
             enc_bias,
             enc_w,
             decoder,
+            code: None,
         })
     }
 
@@ -536,6 +556,13 @@ impl<'a> Sae<'a> {
     /// Whether the model has a decoder.
     pub fn has_decoder(&self) -> bool {
         self.decoder.is_some()
+    }
+
+    /// The code that turns feature vectors into this bit model's input, when the blob carries
+    /// one (a [`CODE_SECTION`]): `code.encode(&features, &mut words)`, then
+    /// [`Self::encode_bits`].
+    pub fn input_code(&self) -> Option<&ThresholdCode<'a>> {
+        self.code.as_ref()
     }
 
     /// The activation threshold τ: kept latents need a value above it (0 in HSAE v1).
@@ -968,6 +995,20 @@ impl<'a> Sae<'a> {
         }
         Ok(())
     }
+}
+
+/// Reads a [`CODE_SECTION`].
+fn parse_code(b: &[u8]) -> Result<ThresholdCode<'_>, Error> {
+    if b.len() < 12 {
+        return Err(Error::Truncated {
+            expected: 12,
+            found: b.len(),
+        });
+    }
+    let seed = u64::from(u32_at(b, 0)) | u64::from(u32_at(b, 4)) << 32;
+    let features = u32_at(b, 8) as usize;
+    ThresholdCode::new(seed, features, &b[12..])
+        .map_err(|_| Error::Inconsistent("bad input code section"))
 }
 
 /// The largest number of fractional bits [`Sae::decode_bits`] uses (so `b_dec` up to 2^22

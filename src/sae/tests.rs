@@ -661,3 +661,66 @@ fn integer_decode_bits_thresholds_the_float_reconstruction() {
         assert_eq!((xb[j / 32] >> (j % 32)) & 1 == 1, f32_at(b_dec, j) > 0.5);
     }
 }
+
+#[test]
+fn the_input_code_travels_in_the_blob() {
+    use crate::encode::ThresholdCode;
+    let float = random_sae(Input::Bits, 64, 8, 3, 40);
+    let rows: Vec<f32> = (0..300).map(|i| ((i * 13) % 29) as f32 / 7.0).collect();
+    let thresholds = ThresholdCode::fit(5, 3, 64, &rows).unwrap();
+    let code = ThresholdCode::new(5, 3, &thresholds).unwrap();
+    let blob = AlignedBlob::new(
+        &float
+            .to_blob_with_code(&ExportOptions::default(), &code)
+            .unwrap(),
+    );
+    let sae = Sae::from_bytes(blob.as_bytes()).unwrap();
+    assert_eq!(sae.input_code(), Some(&code));
+    // Features → bits → latents on the device equal the host's bits → latents.
+    let (mut a, mut b) = ([0u32; 2], [0u32; 2]);
+    sae.input_code()
+        .unwrap()
+        .encode(&[1.0, 2.5, 0.5], &mut a)
+        .unwrap();
+    code.encode(&[1.0, 2.5, 0.5], &mut b).unwrap();
+    assert_eq!(a, b);
+    let (mut ta, mut tb) = (TopK::<3>::new(), TopK::<3>::new());
+    sae.encode_bits(&a, &mut ta).unwrap();
+    let plain = AlignedBlob::new(&float.to_blob(&[], &ExportOptions::default()).unwrap());
+    let plain = Sae::from_bytes(plain.as_bytes()).unwrap();
+    assert_eq!(plain.input_code(), None);
+    plain.encode_bits(&b, &mut tb).unwrap();
+    assert_eq!(ta, tb);
+    // A code of the wrong width, or on a dense model, is refused when writing.
+    let short = ThresholdCode::new(5, 3, &thresholds[..128]).unwrap();
+    assert!(float
+        .to_blob_with_code(&ExportOptions::default(), &short)
+        .is_err());
+    let dense = random_sae(Input::Dense, 64, 8, 3, 41);
+    assert!(dense
+        .to_blob_with_code(&ExportOptions::default(), &code)
+        .is_err());
+    // A corrupt code section is an error when reading: a NaN threshold, zero features, and a
+    // truncated section (each written with a valid container checksum).
+    let hsae = float.to_hsae(&[], &ExportOptions::default()).unwrap();
+    let mut good = Vec::new();
+    good.extend_from_slice(&5u64.to_le_bytes());
+    good.extend_from_slice(&3u32.to_le_bytes());
+    good.extend_from_slice(&thresholds);
+    let mut nan = good.clone();
+    nan[12..16].copy_from_slice(&f32::NAN.to_le_bytes());
+    let mut zero = good.clone();
+    zero[8..12].copy_from_slice(&0u32.to_le_bytes());
+    for (section, ok) in [
+        (good.clone(), true),
+        (nan, false),
+        (zero, false),
+        (good[..10].to_vec(), false),
+    ] {
+        let mut w = crate::model::ModelWriter::new(Kind::Sae);
+        w.section(SECTION, &hsae).unwrap();
+        w.section(CODE_SECTION, &section).unwrap();
+        let blob = AlignedBlob::new(&w.finish().unwrap());
+        assert_eq!(Sae::from_bytes(blob.as_bytes()).is_ok(), ok);
+    }
+}

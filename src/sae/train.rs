@@ -300,35 +300,6 @@ pub fn unpack_bits(rows: &[u32], d: usize) -> Vec<f64> {
         .collect()
 }
 
-/// The spec's bit code of a float representation (`../shared/docs/sae.md` §5, Table C):
-/// bit `j` of a row `x` is `g_j·x > t_j`, with `g_j` a standard normal vector and the
-/// threshold `t_j = g_j·x_r` for a random row `r` of `fit` (so every bit splits the data
-/// somewhere). `rows` and `fit` hold rows of `d` values; returns `ceil(bits/32)` words per row.
-pub fn threshold_code(rows: &[f64], fit: &[f64], d: usize, bits: usize, seed: u64) -> Vec<u32> {
-    let mut rng = Rng::new(seed ^ 0xB175);
-    let g: Vec<f64> = (0..bits * d).map(|_| rng.normal()).collect();
-    let project = |j: usize, x: &[f64]| -> f64 { (0..d).map(|f| g[j * d + f] * x[f]).sum() };
-    let n_fit = fit.len() / d;
-    let t: Vec<f64> = (0..bits)
-        .map(|j| {
-            let r = (rng.next_u64() % n_fit as u64) as usize;
-            project(j, &fit[r * d..(r + 1) * d])
-        })
-        .collect();
-    let words = bits.div_ceil(32);
-    rows.chunks_exact(d)
-        .flat_map(|x| {
-            let mut w = vec![0u32; words];
-            for j in 0..bits {
-                if project(j, x) > t[j] {
-                    w[j / 32] |= 1 << (j % 32);
-                }
-            }
-            w
-        })
-        .collect()
-}
-
 /// Gradients of the SAE's parameters.
 struct Grads {
     w_enc: Vec<f64>,
@@ -687,7 +658,17 @@ mod tests {
                 [c[0] + 0.3 * rng.normal(), c[1] + 0.3 * rng.normal()]
             })
             .collect();
-        let code = threshold_code(&rows, &rows, 2, 64, 1);
+        let rows: Vec<f32> = rows.iter().map(|&v| v as f32).collect();
+        let thresholds = crate::encode::ThresholdCode::fit(1, 2, 64, &rows).unwrap();
+        let encoder = crate::encode::ThresholdCode::new(1, 2, &thresholds).unwrap();
+        let code: Vec<u32> = rows
+            .chunks_exact(2)
+            .flat_map(|r| {
+                let mut w = [0u32; 2];
+                encoder.encode(r, &mut w).unwrap();
+                w
+            })
+            .collect();
         assert_eq!(code.len(), 2 * 1500);
         let ones: u32 = code.iter().map(|w| w.count_ones()).sum();
         let density = f64::from(ones) / (64.0 * 1500.0);

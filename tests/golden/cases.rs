@@ -6,7 +6,9 @@
 // deliberate change of output: `HYPERBITS_PRINT_GOLDEN=1 cargo test --test golden -- --nocapture`.
 // Sizes stay small enough for a Cortex-M0 with 16 KiB of RAM.
 
-use hyperbits::encode::{ngram, Circular, Level, NgramStream, Projection, Record, Thermometer};
+use hyperbits::encode::{
+    ngram, Circular, Level, NgramStream, Projection, Record, Thermometer, ThresholdCode,
+};
 use hyperbits::{Accumulator, BinaryVector, Codebook, IntegerVector, ItemMemory};
 
 /// 64-bit FNV-1a over the little-endian bytes of the words.
@@ -90,6 +92,22 @@ fn projection() -> u64 {
     hv(&p.encode::<64>(&x).unwrap_or_default())
 }
 
+fn threshold_code() -> u64 {
+    // 100 bits of a 5-feature code: thresholds spread over the projections' range.
+    let mut t = [0u8; 400];
+    for (j, c) in t.chunks_exact_mut(4).enumerate() {
+        c.copy_from_slice(&((j as f32 - 50.0) * 7.25).to_le_bytes());
+    }
+    let code = ThresholdCode::new(18, 5, &t).unwrap();
+    let mut out = [0u32; 4];
+    let mut h = 0u64;
+    for x in [[0.5f32, -1.25, 2.0, 0.0, 3.5], [-4.0, 0.125, 1e-3, 9.0, -0.75]] {
+        let _ = code.encode(&x, &mut out);
+        h = h.rotate_left(7) ^ fnv1a(&out);
+    }
+    h
+}
+
 fn records_and_ngrams() -> u64 {
     let enc = Record::new(10, Level::new(11, 8).unwrap());
     let r = enc.encode_levels::<64>(&[0, 1, 2, 7, 6, 5, 3, 3], 12).unwrap_or_default();
@@ -143,6 +161,7 @@ pub const CASES: &[Case] = &[
     ("accumulator", accumulator, 0x71d3_4483_28ef_27f0),
     ("level_circular_thermometer", level_circular_thermometer, 0xdd69_9373_59ea_3379),
     ("projection", projection, 0xb0ae_0b97_acd7_d280),
+    ("threshold_code", threshold_code, 0xa203_35c9_9a07_a90c),
     ("records_and_ngrams", records_and_ngrams, 0x8a87_4c99_303b_1769),
     ("map_i", map_i, 0x2ca4_5575_6c48_1157),
     ("item_memory", item_memory, 0x8840_03cb_6c01_8020),

@@ -103,13 +103,14 @@ pub static SAE64_MODEL: &[u8] = hyperbits::include_model!("../data/sae-64.hbm");
 /// The host's encodings and reconstructions of 16 inputs with [`SAE_MODEL`] (212 bytes each).
 pub static SAE_EXPECTED: &[u8] = include_bytes!("../data/sae-expected.bin");
 
-/// [`SAE_MODEL`]'s encoder as packed ternary weights (threshold τ = 0.05), no decoder.
+/// [`SAE_MODEL`]'s first 16 latents with a packed ternary encoder (threshold τ = 0.05), no
+/// decoder.
 pub static SAE_TERNARY_MODEL: &[u8] = hyperbits::include_model!("../data/sae-ternary.hbm");
 
 /// The host's encodings of the same 16 inputs with [`SAE_TERNARY_MODEL`] (212 bytes each).
 pub static SAE_TERNARY_EXPECTED: &[u8] = include_bytes!("../data/sae-ternary-expected.bin");
 
-/// [`SAE_MODEL`]'s encoder as packed binary weights, no decoder.
+/// [`SAE_MODEL`]'s first 16 latents with a packed binary encoder, no decoder.
 pub static SAE_BINARY_MODEL: &[u8] = hyperbits::include_model!("../data/sae-binary.hbm");
 
 /// The host's encodings of the same 16 inputs with [`SAE_BINARY_MODEL`] (212 bytes each).
