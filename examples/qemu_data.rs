@@ -4,7 +4,8 @@
 //!
 //! - `digits.hbm`: the digits classifier trained with the default options (as `quickstart`);
 //!   `digits-test.bin`, little-endian: `rows: u32`, `features: u32`, then per row
-//!   `label: u8`, `host prediction: u8`, two zero bytes, `features × f32`.
+//!   `label: u8`, `host prediction: u8`, two zero bytes, `features × u8` (the pixel counts
+//!   0..=16, fed to the classifier as `f32`).
 //!   `digits-sample.bin`: the first test row alone (host prediction `u8`, three zero bytes,
 //!   64 × `f32`).
 //!   `digits-learned.bin`: `length: u32`, `crc: u32` of the blob a [`Learner`] on the digits
@@ -61,8 +62,13 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     for i in 0..test_set.len() {
         let predicted = model.predict(test_set.row(i))?.class;
         bytes.extend_from_slice(&[test_set.labels[i] as u8, predicted as u8, 0, 0]);
-        for x in test_set.row(i) {
-            bytes.extend_from_slice(&x.to_le_bytes());
+        for &x in test_set.row(i) {
+            // The digits features are pixel counts 0..=16: one byte each keeps the file (and
+            // the M0 test firmware that embeds it) small.
+            if x != x.round() || !(0.0..=255.0).contains(&x) {
+                return Err(format!("digits feature {x} is not a byte").into());
+            }
+            bytes.push(x as u8);
         }
     }
     std::fs::write(out.join("digits-test.bin"), bytes)?;

@@ -39,9 +39,9 @@ static void digits(void) {
     CHECK(features == clf.features, "features %u vs %u", (unsigned)features, (unsigned)clf.features);
     uint32_t same = 0, right = 0;
     for (uint32_t i = 0; i < rows; i++) {
-        const uint8_t *row = digits_test + 8 + i * (4 + 4 * features);
+        const uint8_t *row = digits_test + 8 + i * (4 + features);
         float x[64];
-        memcpy(x, row + 4, sizeof x);
+        for (int f = 0; f < 64; f++) x[f] = row[4 + f];
         uint32_t cls = 99;
         s = hb_classifier_predict(&clf, x, features, &cls);
         CHECK(s == HB_STATUS_OK, "predict row %u: status %d", (unsigned)i, s);
@@ -55,7 +55,7 @@ static void digits(void) {
     /* Encode + classify separately, and a label. */
     uint32_t hv[64], cls = 0, dist = 0;
     float x[64];
-    memcpy(x, digits_test + 8 + 4, sizeof x);
+    for (int f = 0; f < 64; f++) x[f] = digits_test[8 + 4 + f];
     CHECK(hb_classifier_encode(&clf, x, 64, hv, 64) == HB_STATUS_OK, "encode");
     CHECK(hb_classifier_classify(&clf, hv, 64, &cls, &dist) == HB_STATUS_OK, "classify");
     CHECK(cls == digits_test[8 + 1], "classify class");

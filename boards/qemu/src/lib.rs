@@ -131,11 +131,10 @@ pub fn u32_at(b: &[u8], at: usize) -> u32 {
 pub fn digits_rows() -> impl Iterator<Item = (u8, u8, [f32; DIGITS_FEATURES])> {
     let rows = u32_at(DIGITS_TEST, 0) as usize;
     assert_eq!(u32_at(DIGITS_TEST, 4) as usize, DIGITS_FEATURES);
-    let stride = 4 + 4 * DIGITS_FEATURES;
+    let stride = 4 + DIGITS_FEATURES;
     (0..rows).map(move |i| {
         let at = 8 + i * stride;
-        let features =
-            core::array::from_fn(|f| f32::from_bits(u32_at(DIGITS_TEST, at + 4 + 4 * f)));
+        let features = core::array::from_fn(|f| f32::from(DIGITS_TEST[at + 4 + f]));
         (DIGITS_TEST[at], DIGITS_TEST[at + 1], features)
     })
 }
