@@ -4,7 +4,8 @@
 //! this crate: [`I2cRegisters`] reads a frame of features from a register array (an 8×8
 //! thermal sensor such as the AMG8833 gives the 64 features of the digits model),
 //! [`classify_frame`] encodes and classifies it with a [`Classifier`] read in place from flash,
-//! and [`ClassLed`] shows whether the last prediction was a given class. For learning on the
+//! and [`ClassLed`] shows whether the last prediction was a given class; [`classify_forever`]
+//! is the whole main loop of a classifying firmware. For learning on the
 //! device, [`learn_frames`] teaches a [`Learner`] from `N` frames (a new class, or a
 //! correction of one) and [`save_learner`] writes the result to flash through a
 //! power-cut-safe [`ModelStore`]. Nothing here names a chip; the core crate names no HAL at
@@ -99,6 +100,42 @@ pub fn classify_frame<S: Sensor, const W: usize>(
 ) -> Result<Prediction, StreamError<S::Error>> {
     sensor.read(frame).map_err(StreamError::Sensor)?;
     classifier.predict(frame).map_err(StreamError::Model)
+}
+
+/// One round of a classifying firmware: reads a frame from `sensor` into `frame`, classifies
+/// it, shows the class on `led` and (with the `defmt` feature) logs it; a failed read is
+/// logged as a warning and leaves the LED as it was.
+pub fn classify_and_show<S: Sensor, P: OutputPin, const W: usize>(
+    sensor: &mut S,
+    classifier: &Classifier<'_, W>,
+    frame: &mut [f32],
+    led: &mut ClassLed<P>,
+) -> Result<Prediction, StreamError<S::Error>> {
+    let result = classify_frame(sensor, classifier, frame);
+    if let Ok(p) = &result {
+        let _ = led.show(p);
+    }
+    #[cfg(feature = "defmt")]
+    match &result {
+        Ok(p) => defmt::info!("class {} ({} bits away)", p.class, p.distance),
+        Err(_) => defmt::warn!("no frame from the sensor"),
+    }
+    result
+}
+
+/// A classifying firmware's main loop: [`classify_and_show`] on frames of `N` values forever,
+/// calling `wait` between frames (a HAL delay).
+pub fn classify_forever<S: Sensor, P: OutputPin, const W: usize, const N: usize>(
+    sensor: &mut S,
+    classifier: &Classifier<'_, W>,
+    led: &mut ClassLed<P>,
+    mut wait: impl FnMut(),
+) -> ! {
+    let mut frame = [0f32; N];
+    loop {
+        let _ = classify_and_show(sensor, classifier, &mut frame, led);
+        wait();
+    }
 }
 
 /// What a batch of labelled frames teaches a [`Learner`].

@@ -3,7 +3,9 @@
 use embedded_hal_mock::eh1::digital::{Mock as PinMock, State, Transaction as PinTx};
 use embedded_hal_mock::eh1::i2c::{Mock as I2cMock, Transaction};
 use hyperbits::classify::Classifier;
-use hyperbits_boards::{classify_frame, ClassLed, I2cRegisters, Sensor, StreamError};
+use hyperbits_boards::{
+    classify_and_show, classify_frame, ClassLed, I2cRegisters, Sensor, StreamError,
+};
 
 static MODEL: &[u8] = hyperbits::include_model!("../../qemu/data/digits.hbm");
 static SAMPLE: &[u8] = include_bytes!("../../qemu/data/digits-sample.bin");
@@ -85,4 +87,39 @@ fn a_frame_from_the_bus_is_classified_like_on_the_host() {
         Err(StreamError::Model(_))
     ));
     short.release().done();
+}
+
+#[test]
+fn a_round_of_the_main_loop_shows_the_class_and_survives_a_bus_error() {
+    use embedded_hal::i2c::ErrorKind;
+    let clf = Classifier::<64>::from_bytes(MODEL).unwrap();
+    let host = usize::from(SAMPLE[0]);
+    let regs: Vec<u8> = (0..64)
+        .flat_map(|i| {
+            let b = &SAMPLE[4 + 4 * i..8 + 4 * i];
+            (f32::from_le_bytes([b[0], b[1], b[2], b[3]]) as u16).to_le_bytes()
+        })
+        .collect();
+    // A good frame, then a bus error: the LED is set once (for the good frame) only.
+    let mut sensor = I2cRegisters::new(
+        I2cMock::new(&[
+            Transaction::write_read(0x69, vec![0x80], regs[..64].to_vec()),
+            Transaction::write_read(0x69, vec![0xC0], regs[64..].to_vec()),
+            Transaction::write_read(0x69, vec![0x80], vec![0; 64]).with_error(ErrorKind::Other),
+        ]),
+        0x69,
+        0x80,
+        16,
+        1.0,
+    );
+    let mut led = ClassLed::new(PinMock::new(&[PinTx::set(State::High)]), host, false);
+    let mut frame = [0f32; 64];
+    let p = classify_and_show(&mut sensor, &clf, &mut frame, &mut led).unwrap();
+    assert_eq!(p.class, host);
+    assert!(matches!(
+        classify_and_show(&mut sensor, &clf, &mut frame, &mut led),
+        Err(StreamError::Sensor(_))
+    ));
+    sensor.release().done();
+    led.release().done();
 }

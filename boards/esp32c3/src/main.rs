@@ -15,7 +15,7 @@ use esp_hal::i2c::master::{Config as I2cConfig, I2c};
 use esp_hal::time::Rate;
 use esp_println as _;
 use hyperbits::classify::Classifier;
-use hyperbits_boards::{classify_frame, ClassLed, I2cRegisters};
+use hyperbits_boards::{classify_forever, ClassLed, I2cRegisters};
 
 esp_bootloader_esp_idf::esp_app_desc!();
 
@@ -48,15 +48,7 @@ fn main() -> ! {
         classifier.features()
     );
     let mut sensor = I2cRegisters::new(i2c, 0x69, 0x80, 12, 0.25);
-    let mut frame = [0f32; 64];
-    loop {
-        match classify_frame(&mut sensor, &classifier, &mut frame) {
-            Ok(p) => {
-                defmt::info!("class {} ({} bits away)", p.class, p.distance);
-                let _ = led.show(&p);
-            }
-            Err(_) => defmt::warn!("no frame from the sensor"),
-        }
-        delay.delay_millis(100);
-    }
+    classify_forever::<_, _, 64, 64>(&mut sensor, &classifier, &mut led, || {
+        delay.delay_millis(100)
+    })
 }

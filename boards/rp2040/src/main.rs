@@ -11,7 +11,7 @@
 use defmt_rtt as _;
 use fugit::RateExtU32;
 use hyperbits::classify::Classifier;
-use hyperbits_boards::{classify_frame, ClassLed, I2cRegisters};
+use hyperbits_boards::{classify_forever, ClassLed, I2cRegisters};
 use panic_probe as _;
 use rp_pico::entry;
 use rp_pico::hal::{self, gpio::FunctionI2C, pac, Clock};
@@ -66,15 +66,5 @@ fn main() -> ! {
         classifier.features()
     );
     let mut sensor = I2cRegisters::new(i2c, 0x69, 0x80, 12, 0.25);
-    let mut frame = [0f32; 64];
-    loop {
-        match classify_frame(&mut sensor, &classifier, &mut frame) {
-            Ok(p) => {
-                defmt::info!("class {} ({} bits away)", p.class, p.distance);
-                let _ = led.show(&p);
-            }
-            Err(_) => defmt::warn!("no frame from the sensor"),
-        }
-        delay.delay_ms(100);
-    }
+    classify_forever::<_, _, 64, 64>(&mut sensor, &classifier, &mut led, || delay.delay_ms(100))
 }

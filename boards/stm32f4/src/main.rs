@@ -11,7 +11,7 @@ use cortex_m_rt::entry;
 use defmt_rtt as _;
 use embedded_hal::delay::DelayNs;
 use hyperbits::classify::Classifier;
-use hyperbits_boards::{classify_frame, ClassLed, I2cRegisters};
+use hyperbits_boards::{classify_forever, ClassLed, I2cRegisters};
 use panic_probe as _;
 use stm32f4xx_hal::{pac, prelude::*, rcc::Config};
 
@@ -41,15 +41,5 @@ fn main() -> ! {
         classifier.features()
     );
     let mut sensor = I2cRegisters::new(i2c, 0x69, 0x80, 12, 0.25);
-    let mut frame = [0f32; 64];
-    loop {
-        match classify_frame(&mut sensor, &classifier, &mut frame) {
-            Ok(p) => {
-                defmt::info!("class {} ({} bits away)", p.class, p.distance);
-                let _ = led.show(&p);
-            }
-            Err(_) => defmt::warn!("no frame from the sensor"),
-        }
-        delay.delay_ms(100);
-    }
+    classify_forever::<_, _, 64, 64>(&mut sensor, &classifier, &mut led, || delay.delay_ms(100))
 }
