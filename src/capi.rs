@@ -680,3 +680,232 @@ pub unsafe extern "C" fn hb_sae_encode_dense(
         unsafe { write_code(&top, indices, values, capacity, count) }
     })())
 }
+
+#[cfg(test)]
+mod tests {
+    //! The C API called from Rust with valid, NULL, aliased and oversized arguments, so that
+    //! Miri (`cargo +nightly miri test --features capi --lib capi`) checks its pointer
+    //! handling; the C example checks the same functions from C.
+    use super::*;
+    use core::ptr::{null, null_mut};
+    use std::vec::Vec;
+
+    #[test]
+    fn algebra_on_caller_buffers() {
+        let book = Codebook::new(3);
+        let (mut a, mut b, mut c) = ([0u32; 4], [0u32; 4], [0u32; 4]);
+        // SAFETY (all calls below): every pointer is valid for the lengths passed.
+        unsafe {
+            assert_eq!(hb_codebook_vector(3, 0, a.as_mut_ptr(), 4), HbStatus::Ok);
+            assert_eq!(hb_codebook_vector(3, 1, b.as_mut_ptr(), 4), HbStatus::Ok);
+            assert_eq!(hb_codebook_vector(3, 2, c.as_mut_ptr(), 4), HbStatus::Ok);
+        }
+        let expected: crate::BinaryVector<4> = book.vector(0);
+        assert_eq!(&a, expected.as_words());
+        let mut d = 0u32;
+        unsafe {
+            assert_eq!(hb_hamming(a.as_ptr(), b.as_ptr(), 4, &mut d), HbStatus::Ok);
+            assert_eq!(
+                hb_hamming(a.as_ptr(), b.as_ptr(), 4, null_mut()),
+                HbStatus::NullPointer
+            );
+            assert_eq!(
+                hb_hamming(null(), b.as_ptr(), 4, &mut d),
+                HbStatus::NullPointer
+            );
+            assert_eq!(
+                hb_hamming(a.as_ptr(), b.as_ptr(), usize::MAX, &mut d),
+                HbStatus::LengthOverflow
+            );
+        }
+        let naive: u32 = a.iter().zip(&b).map(|(x, y)| (x ^ y).count_ones()).sum();
+        assert_eq!(d, naive);
+        // Binding in place: `out` aliases `a`.
+        let before = a;
+        let out = a.as_mut_ptr();
+        unsafe {
+            assert_eq!(hb_bind(out, b.as_ptr(), out, 4), HbStatus::Ok);
+            assert_eq!(hb_bind(null(), b.as_ptr(), out, 4), HbStatus::NullPointer);
+        }
+        let xor: Vec<u32> = before.iter().zip(&b).map(|(x, y)| x ^ y).collect();
+        assert_eq!(&a[..], &xor[..]);
+        // Bundles: odd count without a tie; even count needs one.
+        let vs = [before.as_ptr(), b.as_ptr(), c.as_ptr()];
+        let mut m = [0u32; 4];
+        unsafe {
+            assert_eq!(
+                hb_bundle(vs.as_ptr(), 3, null(), 4, m.as_mut_ptr()),
+                HbStatus::Ok
+            );
+            assert_eq!(
+                hb_bundle(vs.as_ptr(), 2, null(), 4, m.as_mut_ptr()),
+                HbStatus::InvalidArgument
+            );
+            assert_eq!(
+                hb_bundle(vs.as_ptr(), 0, null(), 4, m.as_mut_ptr()),
+                HbStatus::InvalidArgument
+            );
+        }
+        for w in 0..4 {
+            let (x, y, z) = (before[w], b[w], c[w]);
+            assert_eq!(m[w], (x & y) | (x & z) | (y & z));
+        }
+    }
+
+    #[test]
+    fn classifier_handle_and_labels() {
+        static MODEL: &[u8] = crate::include_model!("../boards/qemu/data/digits.hbm");
+        let mut h = HbClassifier {
+            blob: null(),
+            len: 0,
+            words: 0,
+            classes: 0,
+            features: 0,
+        };
+        // SAFETY (all calls below): every pointer is valid for the lengths passed.
+        unsafe {
+            assert_eq!(
+                hb_classifier_open(&mut h, MODEL.as_ptr(), MODEL.len()),
+                HbStatus::Ok
+            );
+            assert_eq!(
+                hb_classifier_open(&mut h, MODEL.as_ptr(), MODEL.len() - 1),
+                HbStatus::Truncated
+            );
+            assert_eq!(
+                hb_classifier_open(null_mut(), MODEL.as_ptr(), MODEL.len()),
+                HbStatus::NullPointer
+            );
+        }
+        assert_eq!((h.words, h.classes, h.features), (64, 10, 64));
+        let (mut label, mut len) = (null(), 0usize);
+        unsafe {
+            assert_eq!(
+                hb_classifier_label(&h, 3, &mut label, &mut len),
+                HbStatus::Ok
+            );
+            assert_eq!(core::slice::from_raw_parts(label, len), b"3");
+            assert_eq!(
+                hb_classifier_label(&h, 10, &mut label, &mut len),
+                HbStatus::InvalidArgument
+            );
+        }
+    }
+
+    #[test]
+    fn sketch_in_caller_memory() {
+        let mut bits = [0u32; 8];
+        let mut found = false;
+        // SAFETY (all calls below): every pointer is valid for the lengths passed.
+        unsafe {
+            assert_eq!(
+                hb_bloom_insert(bits.as_mut_ptr(), 8, 3, 9, 42),
+                HbStatus::Ok
+            );
+            assert_eq!(
+                hb_bloom_query(bits.as_ptr(), 8, 3, 9, 42, &mut found),
+                HbStatus::Ok
+            );
+            assert!(found);
+            assert_eq!(
+                hb_bloom_insert(null_mut(), 8, 3, 9, 42),
+                HbStatus::NullPointer
+            );
+            assert_eq!(
+                hb_bloom_query(bits.as_ptr(), 8, 3, 9, 7, null_mut()),
+                HbStatus::NullPointer
+            );
+        }
+    }
+
+    #[test]
+    fn sae_encode_and_reconstruct() {
+        use crate::sae::export::{ExportOptions, FloatSae};
+        use crate::sae::Input;
+        let (d, h) = (64, 6);
+        let float = FloatSae {
+            d_in: d,
+            h,
+            k: 3,
+            input: Input::Bits,
+            w_enc: (0..h * d)
+                .map(|i| ((i * 7 % 11) as f32 - 5.0) / 10.0)
+                .collect(),
+            b_enc: vec![0.2; h],
+            b_pre: vec![0.5; d],
+            w_dec: (0..h * d)
+                .map(|i| ((i * 5 % 13) as f32 - 6.0) / 10.0)
+                .collect(),
+            b_dec: vec![0.4; d],
+        };
+        let blob =
+            crate::model::AlignedBlob::new(&float.to_blob(&[], &ExportOptions::default()).unwrap());
+        let bytes = blob.as_bytes();
+        let input = [0x0F0F_1234u32, 0xA5A5_0001];
+        let (mut idx, mut val, mut n) = ([0u16; 3], [0f32; 3], 0usize);
+        let (mut out, mut errors) = ([0u32; 2], 0u32);
+        // SAFETY (all calls below): every pointer is valid for the lengths passed.
+        unsafe {
+            let s = hb_sae_encode_bits(
+                bytes.as_ptr(),
+                bytes.len(),
+                input.as_ptr(),
+                2,
+                idx.as_mut_ptr(),
+                val.as_mut_ptr(),
+                3,
+                &mut n,
+            );
+            assert_eq!(s, HbStatus::Ok);
+            assert_eq!(
+                hb_sae_encode_bits(
+                    bytes.as_ptr(),
+                    bytes.len(),
+                    input.as_ptr(),
+                    2,
+                    idx.as_mut_ptr(),
+                    val.as_mut_ptr(),
+                    2,
+                    &mut n
+                ),
+                HbStatus::BufferTooSmall
+            );
+            assert_eq!(
+                hb_sae_reconstruct_bits(
+                    bytes.as_ptr(),
+                    bytes.len(),
+                    input.as_ptr(),
+                    2,
+                    out.as_mut_ptr(),
+                    &mut errors
+                ),
+                HbStatus::Ok
+            );
+            assert_eq!(
+                hb_sae_reconstruct_bits(
+                    bytes.as_ptr(),
+                    bytes.len(),
+                    input.as_ptr(),
+                    2,
+                    null_mut(),
+                    &mut errors
+                ),
+                HbStatus::NullPointer
+            );
+        }
+        let sae = Sae::from_bytes(bytes).unwrap();
+        let mut top = TopK::<3>::new();
+        sae.encode_bits(&input, &mut top).unwrap();
+        assert_eq!(&idx[..n], top.indices());
+        assert_eq!(&val[..n], top.values());
+        let mut rebuilt = [0u32; 2];
+        sae.decode_bits(&top, &mut rebuilt).unwrap();
+        assert_eq!(out, rebuilt);
+        let differ: u32 = input
+            .iter()
+            .zip(&rebuilt)
+            .map(|(a, b)| (a ^ b).count_ones())
+            .sum();
+        assert_eq!(errors, differ);
+    }
+}
