@@ -15,6 +15,10 @@
 //!   of `Codebook::new(1)`; `hopfield-recall.bin`: `steps: u32`, then a cue (pattern 5 with
 //!   every tenth bit flipped, 32 words) and the host's synchronous recall of it (32 words).
 //!
+//! - `sae-dense.hbm`: a random dense-input SAE, d = 64, h = 512, k = 32, int8 encoder only
+//!   (instruction counts); `sae-dense-small.hbm`: d = 67 (rows at odd offsets), h = 40, k = 8,
+//!   and `sae-dense-expected.bin`: 8 cases of 67 × f32 input, 40 × i32 accumulators, the
+//!   number of kept latents (u32), 8 × u32 indices and 8 × f32 value bits.
 //! - `sketch.hbm`: a Bloom sketch of keys 0..64 planned for 1e-3 over an alphabet of 100,000
 //!   (2,455 bits rounded up to 2,464, k = 27, seed 7); `sketch-expected.bin`: 256 bytes, the
 //!   host's `contains` for keys 0..256, then the `f64` bits of its intersection estimate with
@@ -175,6 +179,68 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         out.join("sae-expected.bin"),
         sae_expected(&Sae::from_bytes(blob.as_bytes())?)?,
     )?;
+    // A dense-input model at the spec's large-simulation size (d = 64, h = 512, k = 32), int8
+    // encoder only, for the instruction counts; calibrated on inputs in ±2.
+    let dense = FloatSae {
+        d_in: 64,
+        h: 512,
+        k: 32,
+        input: Input::Dense,
+        w_enc: float(512 * 64, 0.2),
+        b_enc: float(512, 0.5),
+        b_pre: float(64, 0.1),
+        w_dec: float(512 * 64, 0.2),
+        b_dec: float(64, 0.1),
+    };
+    let calibration = float(64 * 32, 2.0);
+    let options = ExportOptions {
+        decoder: false,
+        ..ExportOptions::default()
+    };
+    std::fs::write(
+        out.join("sae-dense.hbm"),
+        dense.to_blob(&calibration, &options)?,
+    )?;
+    // A small dense model with rows at odd offsets (d = 67) for the on-target test, and the
+    // host's accumulators and codes of 8 inputs.
+    let odd = FloatSae {
+        d_in: 67,
+        h: 40,
+        k: 8,
+        input: Input::Dense,
+        w_enc: float(40 * 67, 0.3),
+        b_enc: float(40, 0.5),
+        b_pre: float(67, 0.1),
+        w_dec: float(40 * 67, 0.3),
+        b_dec: float(67, 0.1),
+    };
+    let odd_blob = AlignedBlob::new(&odd.to_blob(&float(67 * 16, 2.0), &options)?);
+    std::fs::write(out.join("sae-dense-small.hbm"), odd_blob.as_bytes())?;
+    let device = Sae::from_bytes(odd_blob.as_bytes())?;
+    let mut bytes = Vec::new();
+    for _ in 0..8 {
+        let x = float(67, 2.5);
+        let mut q = [0i8; 67];
+        device.quantize_input(&x, &mut q)?;
+        let mut acc = [0i32; 40];
+        device.accumulators_i8(&q, &mut acc)?;
+        let mut top = TopK::<8>::new();
+        device.encode_dense(&x, &mut top)?;
+        x.iter()
+            .for_each(|v| bytes.extend_from_slice(&v.to_bits().to_le_bytes()));
+        acc.iter()
+            .for_each(|a| bytes.extend_from_slice(&a.to_le_bytes()));
+        bytes.extend_from_slice(&(top.len() as u32).to_le_bytes());
+        for j in 0..8 {
+            let i = top.indices().get(j).copied().unwrap_or(0);
+            bytes.extend_from_slice(&u32::from(i).to_le_bytes());
+        }
+        for j in 0..8 {
+            let v = top.values().get(j).copied().unwrap_or(0.0);
+            bytes.extend_from_slice(&v.to_bits().to_le_bytes());
+        }
+    }
+    std::fs::write(out.join("sae-dense-expected.bin"), bytes)?;
     // Packed ternary (with a threshold) and binary encoders, no decoder: the first 16 latents
     // of the h = 32 model for the on-target tests (with the host's results; the M0's flash
     // holds every test model at once) and the h = 64 model for the instruction counts.

@@ -158,7 +158,8 @@ impl<const K: usize> TopK<K> {
     }
 }
 
-/// Streaming top-k selection over `(index, rank key)`, keys compared as `f32`.
+/// Streaming top-k selection over `(index, rank key)`, keys compared as `f32`: a binary
+/// min-heap of the k best so far (root: the worst kept), `O(h log k)`, sorted once at the end.
 struct Selector<'t, const K: usize> {
     out: &'t mut TopK<K>,
     keys: [f32; K],
@@ -172,38 +173,80 @@ impl<'t, const K: usize> Selector<'t, K> {
         Selector {
             out,
             keys: [0.0; K],
-            k,
+            k: k.min(K),
             threshold,
         }
     }
 
-    /// Offers latent `index` (offered in increasing index order, so an equal key never
-    /// displaces an earlier one: ties go to the lower index).
-    fn offer(&mut self, index: usize, key: f32, acc: i32) {
-        let len = self.out.len;
-        if len == self.k && key <= self.keys[len - 1] {
-            return;
-        }
-        // Insertion point: after every kept key that is ≥ this one.
-        let mut at = len.min(self.k - 1);
-        while at > 0 && self.keys[at - 1] < key {
-            at -= 1;
-        }
-        let end = if len < self.k { len } else { len - 1 };
-        for j in (at..end).rev() {
-            self.keys[j + 1] = self.keys[j];
-            self.out.index[j + 1] = self.out.index[j];
-            self.out.acc[j + 1] = self.out.acc[j];
-        }
-        self.keys[at] = key;
-        self.out.index[at] = index as u16;
-        self.out.acc[at] = acc;
-        self.out.len = (len + 1).min(self.k);
+    /// Whether entry `a` ranks below entry `b`: a smaller key, or an equal key and a larger
+    /// index (ties go to the lower index).
+    fn worse(&self, a: usize, b: usize) -> bool {
+        let (ka, kb) = (self.keys[a], self.keys[b]);
+        ka < kb || (ka == kb && self.out.index[a] > self.out.index[b])
     }
 
-    /// Applies ReLU and the threshold: keeps the prefix whose values exceed both 0 and τ.
-    fn finish(self) {
-        let keep = self.keys[..self.out.len]
+    fn swap(&mut self, a: usize, b: usize) {
+        self.keys.swap(a, b);
+        self.out.index.swap(a, b);
+        self.out.acc.swap(a, b);
+    }
+
+    /// Offers latent `index` (offered in increasing index order, so an equal key never
+    /// displaces a kept one: ties go to the lower index).
+    fn offer(&mut self, index: usize, key: f32, acc: i32) {
+        let len = self.out.len;
+        if len == self.k {
+            // Full: the newcomer must beat the root (an equal key has a larger index).
+            if self.k == 0 || key <= self.keys[0] {
+                return;
+            }
+            self.keys[0] = key;
+            self.out.index[0] = index as u16;
+            self.out.acc[0] = acc;
+            // Sift down.
+            let mut at = 0;
+            loop {
+                let (l, r) = (2 * at + 1, 2 * at + 2);
+                let mut low = at;
+                if l < len && self.worse(l, low) {
+                    low = l;
+                }
+                if r < len && self.worse(r, low) {
+                    low = r;
+                }
+                if low == at {
+                    break;
+                }
+                self.swap(at, low);
+                at = low;
+            }
+        } else {
+            self.keys[len] = key;
+            self.out.index[len] = index as u16;
+            self.out.acc[len] = acc;
+            self.out.len = len + 1;
+            // Sift up.
+            let mut at = len;
+            while at > 0 && self.worse(at, (at - 1) / 2) {
+                self.swap(at, (at - 1) / 2);
+                at = (at - 1) / 2;
+            }
+        }
+    }
+
+    /// Sorts the kept entries (value desc, index asc), then applies ReLU and the threshold:
+    /// keeps the prefix whose values exceed both 0 and τ.
+    fn finish(mut self) {
+        let len = self.out.len;
+        // Insertion sort, best first (k is small; runs once).
+        for i in 1..len {
+            let mut j = i;
+            while j > 0 && self.worse(j - 1, j) {
+                self.swap(j - 1, j);
+                j -= 1;
+            }
+        }
+        let keep = self.keys[..len]
             .iter()
             .take_while(|&&k| k > 0.0 && k > self.threshold)
             .count();
@@ -247,8 +290,12 @@ fn u16_at(b: &[u8], at: usize) -> u16 {
     u16::from_le_bytes([b[at], b[at + 1]])
 }
 
+/// The little-endian `u32` at byte `at` (one bounds check; a single unaligned load where the
+/// core allows it).
 fn u32_at(b: &[u8], at: usize) -> u32 {
-    u32::from_le_bytes([b[at], b[at + 1], b[at + 2], b[at + 3]])
+    let mut word = [0u8; 4];
+    word.copy_from_slice(&b[at..at + 4]);
+    u32::from_le_bytes(word)
 }
 
 fn f32_at(b: &[u8], i: usize) -> f32 {
@@ -588,29 +635,55 @@ impl<'a> Sae<'a> {
         }
     }
 
-    /// `Σ_j W[i][j]·x(j)` over the `d_in` inputs.
-    fn dot(&self, i: usize, x: impl Fn(usize) -> i32) -> i32 {
+    /// `Σ_j W[i][start + j]·x[j]`: latent `i`'s weights on inputs `start..start + x.len()`.
+    fn dot_block(&self, i: usize, start: usize, x: &[i8]) -> i32 {
         let d = self.d_in;
         match self.enc_w {
-            Matrix::Int8(w) => w[i * d..(i + 1) * d]
-                .iter()
-                .enumerate()
-                .map(|(j, &w)| i32::from(w) * x(j))
-                .sum(),
+            Matrix::Int8(w) => kernel::dot_i8(&w[i * d + start..i * d + start + x.len()], x),
             Matrix::Packed(m) => {
                 let (p, n) = self.masks(m, i);
                 let bit = |mask: &[u8], j: usize| (u32_at(mask, 4 * (j / 32)) >> (j % 32)) & 1 == 1;
-                (0..d)
-                    .map(|j| {
+                x.iter()
+                    .enumerate()
+                    .map(|(t, &v)| {
+                        let (j, v) = (start + t, i32::from(v));
                         if bit(p, j) {
-                            x(j)
+                            v
                         } else if n.is_none_or(|n| bit(n, j)) {
-                            -x(j)
+                            -v
                         } else {
                             0
                         }
                     })
                     .sum()
+            }
+        }
+    }
+
+    /// Calls `f(i, acc_i)` for every latent in index order, for a dense input whose value `j`
+    /// in int8 units is `quantised(j)` (bias included). Latents go in chunks of [`CHUNK`] and
+    /// inputs in blocks of 256, quantised once per chunk into a stack buffer, so a float input
+    /// is quantised `h/CHUNK` times, not `h` times.
+    fn for_each_acc_dense(&self, quantised: impl Fn(usize) -> i8, mut f: impl FnMut(usize, i32)) {
+        let d = self.d_in;
+        let mut xq = [0i8; 256];
+        for base in (0..self.h).step_by(CHUNK) {
+            let n = CHUNK.min(self.h - base);
+            let mut acc = [0i32; CHUNK];
+            for (c, a) in acc[..n].iter_mut().enumerate() {
+                *a = i32_at(self.enc_bias, base + c);
+            }
+            for start in (0..d).step_by(256) {
+                let block = &mut xq[..256.min(d - start)];
+                for (j, q) in block.iter_mut().enumerate() {
+                    *q = quantised(start + j);
+                }
+                for (c, a) in acc[..n].iter_mut().enumerate() {
+                    *a += self.dot_block(base + c, start, block);
+                }
+            }
+            for (c, &a) in acc[..n].iter().enumerate() {
+                f(base + c, a);
             }
         }
     }
@@ -631,16 +704,6 @@ impl<'a> Sae<'a> {
             return Err(Error::CapacityExceeded { capacity: K });
         }
         Ok(())
-    }
-
-    /// Ranks the accumulators `acc(i)` into `out`.
-    fn select<const K: usize>(&self, out: &mut TopK<K>, mut acc: impl FnMut(usize) -> i32) {
-        let mut sel = Selector::new(out, self.k, self.threshold);
-        for i in 0..self.h {
-            let a = acc(i);
-            sel.offer(i, self.key(i, a), a);
-        }
-        sel.finish();
     }
 
     /// The rank key (and value) of latent `i`: `acc · scale_i` (times `in_scale` for dense
@@ -807,8 +870,10 @@ impl<'a> Sae<'a> {
     }
 
     /// Ranks the dense-input accumulators `bq_i + Σ_j W[i][j]·x(j)` into `out`.
-    fn select_dense<const K: usize>(&self, out: &mut TopK<K>, x: impl Fn(usize) -> i32) {
-        self.select(out, |i| i32_at(self.enc_bias, i) + self.dot(i, &x));
+    fn select_dense<const K: usize>(&self, out: &mut TopK<K>, x: impl Fn(usize) -> i8) {
+        let mut sel = Selector::new(out, self.k, self.threshold);
+        self.for_each_acc_dense(x, |i, a| sel.offer(i, self.key(i, a), a));
+        sel.finish();
     }
 
     /// Encodes an input already quantised with [`Self::quantize_input`]:
@@ -822,7 +887,7 @@ impl<'a> Sae<'a> {
                 "quantised inputs are in -127..=127",
             ));
         }
-        self.select_dense(out, |j| i32::from(x[j]));
+        self.select_dense(out, |j| x[j]);
         Ok(())
     }
 
@@ -836,7 +901,7 @@ impl<'a> Sae<'a> {
         if x.iter().any(|v| !v.is_finite()) {
             return Err(Error::InvalidParameter("an input value is NaN or infinite"));
         }
-        self.select_dense(out, |j| self.quantize(j, x[j]));
+        self.select_dense(out, |j| self.quantize(j, x[j]) as i8);
         Ok(())
     }
 
@@ -871,9 +936,7 @@ impl<'a> Sae<'a> {
                 found: out.len(),
             });
         }
-        for (i, o) in out.iter_mut().enumerate() {
-            *o = i32_at(self.enc_bias, i) + self.dot(i, |j| i32::from(x[j]));
-        }
+        self.for_each_acc_dense(|j| x[j], |i, a| out[i] = a);
         Ok(())
     }
 

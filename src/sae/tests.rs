@@ -25,7 +25,7 @@ const NO_DECODER: ExportOptions = ExportOptions {
 
 /// `W[i][j]` as the encoder stores it.
 fn weight(sae: &Sae, i: usize, j: usize) -> i32 {
-    sae.dot(i, |t| i32::from(t == j))
+    sae.dot_block(i, j, &[1])
 }
 
 fn random_sae(input: Input, d_in: usize, h: usize, k: usize, seed: u64) -> FloatSae {
@@ -722,5 +722,37 @@ fn the_input_code_travels_in_the_blob() {
         w.section(CODE_SECTION, &section).unwrap();
         let blob = AlignedBlob::new(&w.finish().unwrap());
         assert_eq!(Sae::from_bytes(blob.as_bytes()).is_ok(), ok);
+    }
+}
+
+#[test]
+fn heap_selection_equals_a_full_sort_with_many_ties() {
+    let mut r = rng(123);
+    for k in [1usize, 2, 3, 7, 8, 16] {
+        for trial in 0..200 {
+            let h = 1 + (trial * 7) % 90;
+            // Few distinct keys, many ties, some ≤ 0 and some below the threshold.
+            let keys: Vec<f32> = (0..h).map(|_| ((r() * 4.0).round()) * 0.5).collect();
+            let threshold = if trial % 3 == 0 { 0.6 } else { 0.0 };
+            let mut out = TopK::<16>::new();
+            let mut sel = Selector::new(&mut out, k, threshold);
+            for (i, &key) in keys.iter().enumerate() {
+                sel.offer(i, key, i as i32 * 10);
+            }
+            sel.finish();
+            let mut order: Vec<usize> = (0..h).collect();
+            order.sort_by(|&a, &b| keys[b].total_cmp(&keys[a]).then(a.cmp(&b)));
+            let expected: Vec<u16> = order
+                .into_iter()
+                .take(k)
+                .filter(|&i| keys[i] > 0.0 && keys[i] > threshold)
+                .map(|i| i as u16)
+                .collect();
+            assert_eq!(out.indices(), &expected[..], "k {k} trial {trial}");
+            for (j, &i) in out.indices().iter().enumerate() {
+                assert_eq!(out.values()[j], keys[usize::from(i)]);
+                assert_eq!(out.accumulators()[j], i32::from(i) * 10);
+            }
+        }
     }
 }

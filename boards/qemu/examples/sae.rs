@@ -10,7 +10,7 @@ use core::hint::black_box;
 use hyperbits::sae::{Sae, TopK};
 use hyperbits_qemu::{
     bench_start, bench_stop, entry, semihosting, u32_at, SAE64_BINARY_MODEL, SAE64_MODEL,
-    SAE64_TERNARY_MODEL, SAE_EXPECTED, SAE_MODEL,
+    SAE64_TERNARY_MODEL, SAE_DENSE_MODEL, SAE_EXPECTED, SAE_MODEL,
 };
 
 /// An output buffer for the h = 64 reconstruction.
@@ -68,7 +68,27 @@ fn main() -> ! {
         bench_stop();
         packed_ok &= encoded.is_ok() && !top.is_empty();
     }
+    // Dense input at the large-simulation size: quantise + encode, and encode of an input
+    // quantised once.
+    let Ok(dense) = Sae::from_bytes(SAE_DENSE_MODEL) else {
+        semihosting::process::exit(1)
+    };
+    let x: [f32; 64] = core::array::from_fn(|j| ((j * 37) % 29) as f32 / 7.0 - 2.0);
+    let mut top32 = TopK::<32>::new();
+    semihosting::println!("region: SAE encode_dense (d=64, h=512, k=32, int8)");
+    bench_start();
+    let dense_ok = dense.encode_dense(black_box(&x), &mut top32).is_ok();
+    bench_stop();
+    let mut q = [0i8; 64];
+    let quantised = dense.quantize_input(&x, &mut q).is_ok();
+    let mut again = TopK::<32>::new();
+    semihosting::println!("region: SAE encode_i8 (d=64, h=512, k=32, int8, input quantised once)");
+    bench_start();
+    let i8_ok = dense.encode_i8(black_box(&q), &mut again).is_ok();
+    bench_stop();
+    let dense_ok = dense_ok && quantised && i8_ok && again == top32 && !top32.is_empty();
     let ok = packed_ok
+        && dense_ok
         && encoded.is_ok()
         && encoded64.is_ok()
         && decoded64.is_ok()

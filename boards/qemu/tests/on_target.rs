@@ -11,8 +11,9 @@ use hyperbits::sketch::Bloom;
 use hyperbits::{BinaryVector, Codebook, Error, ItemMemory};
 use hyperbits_qemu::{
     digits_rows, entry, hopfield_case, run_tests, u32_at, DIGITS_LEARNED, DIGITS_MODEL,
-    HOPFIELD_MODEL, SAE_BINARY_EXPECTED, SAE_BINARY_MODEL, SAE_EXPECTED, SAE_MODEL,
-    SAE_TERNARY_EXPECTED, SAE_TERNARY_MODEL, SKETCH_EXPECTED, SKETCH_MODEL, SKETCH_WORDS,
+    HOPFIELD_MODEL, SAE_BINARY_EXPECTED, SAE_BINARY_MODEL, SAE_DENSE_EXPECTED,
+    SAE_DENSE_SMALL_MODEL, SAE_EXPECTED, SAE_MODEL, SAE_TERNARY_EXPECTED, SAE_TERNARY_MODEL,
+    SKETCH_EXPECTED, SKETCH_MODEL, SKETCH_WORDS,
 };
 
 #[allow(dead_code)]
@@ -219,6 +220,43 @@ fn sae_matches_the_host() {
     assert!(sae.encode_bits(&[0; 16], &mut small).is_err());
 }
 
+fn dense_sae_matches_the_host() {
+    let sae = Sae::from_bytes(SAE_DENSE_SMALL_MODEL).unwrap();
+    assert_eq!((sae.d_in(), sae.latents(), sae.k()), (67, 40, 8));
+    for case in 0..8 {
+        let at = 496 * case;
+        let x: [f32; 67] =
+            core::array::from_fn(|j| f32::from_bits(u32_at(SAE_DENSE_EXPECTED, at + 4 * j)));
+        let mut q = [0i8; 67];
+        sae.quantize_input(&x, &mut q).unwrap();
+        let mut acc = [0i32; 40];
+        sae.accumulators_i8(&q, &mut acc).unwrap();
+        for (i, &a) in acc.iter().enumerate() {
+            assert_eq!(
+                a,
+                u32_at(SAE_DENSE_EXPECTED, at + 268 + 4 * i) as i32,
+                "case {} latent {}",
+                case,
+                i
+            );
+        }
+        let mut top = TopK::<8>::new();
+        sae.encode_dense(&x, &mut top).unwrap();
+        let n = u32_at(SAE_DENSE_EXPECTED, at + 428) as usize;
+        assert_eq!(top.len(), n);
+        for j in 0..n {
+            assert_eq!(
+                u32::from(top.indices()[j]),
+                u32_at(SAE_DENSE_EXPECTED, at + 432 + 4 * j)
+            );
+            assert_eq!(
+                top.values()[j].to_bits(),
+                u32_at(SAE_DENSE_EXPECTED, at + 464 + 4 * j)
+            );
+        }
+    }
+}
+
 #[entry]
 fn main() -> ! {
     run_tests!(
@@ -229,6 +267,7 @@ fn main() -> ! {
         learning_matches_the_host,
         hopfield_recall_matches_the_host,
         sketch_matches_the_host,
-        sae_matches_the_host
+        sae_matches_the_host,
+        dense_sae_matches_the_host
     )
 }
