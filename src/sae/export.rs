@@ -1,7 +1,8 @@
-//! Host side: a float SAE, its reference forward pass, and post-training int8 quantisation
-//! into an HSAE v1 blob (the rules of `../shared/docs/sae.md` §3.2: symmetric int8 with one
-//! scale per latent for both matrices, biases in accumulator units, `b_pre` folded into the
-//! bias for bit input, the input scale from calibration rows for dense input).
+//! Host side: a float SAE, its reference forward pass, and post-training quantisation into an
+//! HSAE blob (the rules of `../shared/docs/sae.md` §3.2: symmetric int8 with one scale per
+//! latent for both matrices, or a ternary / binary encoder; biases in accumulator units,
+//! `b_pre` folded into the bias for bit input, the input scale from calibration rows for
+//! dense input), an activation threshold calibrated on rows, and the bit model's input code.
 
 use super::{Input, Weights, HEADER_LEN, HEADER_LEN_V2, HSAE_MAGIC, SECTION};
 use crate::error::Error;

@@ -12,10 +12,11 @@
 //! layout are in `../shared/docs/sae.md`.
 //!
 //! # Model format
-//! [`Sae::from_bytes`] reads the **HSAE v1** blob of that spec and our **v2** (48-byte header, offsets from
-//! the blob's start, CRC-32 at the end; every field read with `from_le_bytes`, so a blob from
-//! `include_bytes!` needs no alignment), either bare or as the `HSAE` section of a
-//! [`crate::model`] container of kind [`Kind::Sae`] (the form the library writes).
+//! [`Sae::from_bytes`] reads the **HSAE v1** blob of that spec and our **v2** (48- and 56-byte
+//! headers, offsets from the blob's start, CRC-32 at the end; every field read with
+//! `from_le_bytes`, so a blob from `include_bytes!` needs no alignment), either bare or as the
+//! `HSAE` section of a [`crate::model`] container of kind [`Kind::Sae`] (the form the library
+//! writes; it may also hold the bit model's input code, [`CODE_SECTION`]).
 //!
 //! | offset | type | field |
 //! |---:|---|---|
@@ -392,9 +393,10 @@ fn round_even(x: f32) -> i32 {
 }
 
 impl<'a> Sae<'a> {
-    /// Opens an HSAE v1 blob, bare or inside a [`crate::model`] container of kind
-    /// [`Kind::Sae`]. Validated once: magic, version, header length, CRC-32, every offset and
-    /// length, finite scales, and that no accumulator can overflow `i32`.
+    /// Opens an HSAE v1 or v2 blob, bare or inside a [`crate::model`] container of kind
+    /// [`Kind::Sae`] (with its input code, if any). Validated once: magic, version, header
+    /// length, CRC-32, every offset and length, finite scales, packed masks, the threshold and
+    /// flags, and that no accumulator can overflow `i32`.
     pub fn from_bytes(bytes: &'a [u8]) -> Result<Self, Error> {
         if bytes.get(..4) == Some(&CONTAINER_MAGIC[..]) {
             let model = Model::new_checked(bytes)?;
@@ -418,7 +420,7 @@ impl<'a> Sae<'a> {
         Self::from_hsae(bytes)
     }
 
-    /// Opens a bare HSAE v1 blob (see [`Self::from_bytes`]).
+    /// Opens a bare HSAE v1 or v2 blob (see [`Self::from_bytes`]).
     pub fn from_hsae(b: &'a [u8]) -> Result<Self, Error> {
         if b.len() < 4 || b[..4] != HSAE_MAGIC {
             return Err(Error::BadMagic);
