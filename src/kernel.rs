@@ -95,9 +95,22 @@ pub(crate) fn hamming_portable(a: &[u32], b: &[u32]) -> u32 {
     count_pairs(a, b, |x, y| x ^ y)
 }
 
-/// `popcount(a & b)` over two word slices of equal length (Harley–Seal): the dot product of
-/// a 0/1 vector with a 0/1 mask, as the SAE's packed ternary / binary encoders use it.
+/// `popcount(a & b)` over two word slices of equal length: the dot product of a 0/1 vector
+/// with a 0/1 mask, as the SAE's packed ternary / binary encoders use it.
+#[inline]
 pub(crate) fn and_count(a: &[u32], b: &[u32]) -> u32 {
+    #[cfg(all(feature = "std", target_arch = "x86_64", not(miri)))]
+    {
+        x86::and_count(a, b)
+    }
+    #[cfg(not(all(feature = "std", target_arch = "x86_64", not(miri))))]
+    {
+        and_count_portable(a, b)
+    }
+}
+
+/// The portable [`and_count`] (Harley–Seal).
+pub(crate) fn and_count_portable(a: &[u32], b: &[u32]) -> u32 {
     count_pairs(a, b, |x, y| x & y)
 }
 
@@ -228,6 +241,15 @@ mod dsp {
 )]
 fn hamming_simple(a: &[u32], b: &[u32]) -> u32 {
     a.iter().zip(b).map(|(x, y)| (x ^ y).count_ones()).sum()
+}
+
+#[inline(always)]
+#[cfg_attr(
+    not(all(feature = "std", target_arch = "x86_64", not(miri))),
+    allow(dead_code)
+)]
+fn and_count_simple(a: &[u32], b: &[u32]) -> u32 {
+    a.iter().zip(b).map(|(x, y)| (x & y).count_ones()).sum()
 }
 
 #[inline(always)]
@@ -1010,6 +1032,14 @@ mod x86 {
         }
     }
 
+    pub(super) fn and_count(a: &[u32], b: &[u32]) -> u32 {
+        match isa() {
+            Isa::Portable => and_count_portable(a, b),
+            // SAFETY: `isa` is `isa()`.
+            isa => unsafe { dispatch(isa, || and_count_simple(a, b)) },
+        }
+    }
+
     pub(super) fn popcount(a: &[u32]) -> u32 {
         match isa() {
             Isa::Portable => popcount_portable(a),
@@ -1509,6 +1539,28 @@ mod x86 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn and_counts_equal_the_definition_on_all_tails() {
+        let mut x = 0x9E37_79B9u32;
+        let mut next = move || {
+            x ^= x << 13;
+            x ^= x >> 17;
+            x ^= x << 5;
+            x
+        };
+        let a: std::vec::Vec<u32> = (0..40).map(|_| next()).collect();
+        let b: std::vec::Vec<u32> = (0..40).map(|_| next()).collect();
+        for n in 0..=40 {
+            let naive: u32 = a[..n]
+                .iter()
+                .zip(&b[..n])
+                .map(|(p, q)| (p & q).count_ones())
+                .sum();
+            assert_eq!(and_count(&a[..n], &b[..n]), naive, "{n}");
+            assert_eq!(and_count_portable(&a[..n], &b[..n]), naive, "{n}");
+        }
+    }
 
     #[test]
     fn int8_dot_products_equal_the_definition() {
