@@ -16,8 +16,8 @@
 //!   every tenth bit flipped, 32 words) and the host's synchronous recall of it (32 words).
 //!
 //! - `sae-dense.hbm`: a random dense-input SAE, d = 64, h = 512, k = 32, int8 encoder only
-//!   (instruction counts); `sae-dense-small.hbm`: d = 67 (rows at odd offsets), h = 40, k = 8,
-//!   and `sae-dense-expected.bin`: 8 cases of 67 × f32 input, 40 × i32 accumulators, the
+//!   (instruction counts); `sae-dense-small.hbm`: d = 67 (rows at odd offsets), h = 41, k = 8,
+//!   and `sae-dense-expected.bin`: 8 cases of 67 × f32 input, 41 × i32 accumulators, the
 //!   number of kept latents (u32), 8 × u32 indices and 8 × f32 value bits.
 //! - `sketch.hbm`: a Bloom sketch of keys 0..64 planned for 1e-3 over an alphabet of 100,000
 //!   (2,455 bits rounded up to 2,464, k = 27, seed 7); `sketch-expected.bin`: 256 bytes, the
@@ -201,17 +201,18 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         out.join("sae-dense.hbm"),
         dense.to_blob(&calibration, &options)?,
     )?;
-    // A small dense model with rows at odd offsets (d = 67) for the on-target test, and the
+    // A small dense model with rows at odd offsets (d = 67) and an odd number of latents in
+    // its last chunk (h = 41) for the on-target test, and the
     // host's accumulators and codes of 8 inputs.
     let odd = FloatSae {
         d_in: 67,
-        h: 40,
+        h: 41,
         k: 8,
         input: Input::Dense,
-        w_enc: float(40 * 67, 0.3),
-        b_enc: float(40, 0.5),
+        w_enc: float(41 * 67, 0.3),
+        b_enc: float(41, 0.5),
         b_pre: float(67, 0.1),
-        w_dec: float(40 * 67, 0.3),
+        w_dec: float(41 * 67, 0.3),
         b_dec: float(67, 0.1),
     };
     let odd_blob = AlignedBlob::new(&odd.to_blob(&float(67 * 16, 2.0), &options)?);
@@ -222,7 +223,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let x = float(67, 2.5);
         let mut q = [0i8; 67];
         device.quantize_input(&x, &mut q)?;
-        let mut acc = [0i32; 40];
+        let mut acc = [0i32; 41];
         device.accumulators_i8(&q, &mut acc)?;
         let mut top = TopK::<8>::new();
         device.encode_dense(&x, &mut top)?;

@@ -680,8 +680,26 @@ impl<'a> Sae<'a> {
                 for (j, q) in block.iter_mut().enumerate() {
                     *q = quantised(start + j);
                 }
-                for (c, a) in acc[..n].iter_mut().enumerate() {
-                    *a += self.dot_block(base + c, start, block);
+                let block: &[i8] = block;
+                match self.enc_w {
+                    Matrix::Int8(w) => {
+                        // Two latents per pass over the inputs.
+                        let row = |c: usize| &w[(base + c) * d + start..][..block.len()];
+                        for (c, pair) in acc[..n].chunks_mut(2).enumerate() {
+                            if let [a0, a1] = pair {
+                                let [s0, s1] = kernel::dot2_i8(row(2 * c), row(2 * c + 1), block);
+                                *a0 += s0;
+                                *a1 += s1;
+                            } else {
+                                pair[0] += kernel::dot_i8(row(2 * c), block);
+                            }
+                        }
+                    }
+                    Matrix::Packed(_) => {
+                        for (c, a) in acc[..n].iter_mut().enumerate() {
+                            *a += self.dot_block(base + c, start, block);
+                        }
+                    }
                 }
             }
             for (c, &a) in acc[..n].iter().enumerate() {

@@ -116,10 +116,10 @@ pub static SAE_BINARY_MODEL: &[u8] = hyperbits::include_model!("../data/sae-bina
 /// The host's encodings of the same 16 inputs with [`SAE_BINARY_MODEL`] (212 bytes each).
 pub static SAE_BINARY_EXPECTED: &[u8] = include_bytes!("../data/sae-binary-expected.bin");
 
-/// A dense-input SAE with rows at odd offsets: d = 67, h = 40, k = 8, int8 encoder only.
+/// A dense-input SAE with rows at odd offsets: d = 67, h = 41, k = 8, int8 encoder only.
 pub static SAE_DENSE_SMALL_MODEL: &[u8] = hyperbits::include_model!("../data/sae-dense-small.hbm");
 
-/// The host's accumulators and codes of 8 inputs with [`SAE_DENSE_SMALL_MODEL`] (496 bytes
+/// The host's accumulators and codes of 8 inputs with [`SAE_DENSE_SMALL_MODEL`] (500 bytes
 /// each; format in `examples/qemu_data.rs`).
 pub static SAE_DENSE_EXPECTED: &[u8] = include_bytes!("../data/sae-dense-expected.bin");
 
