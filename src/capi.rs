@@ -79,7 +79,15 @@ impl From<Error> for HbStatus {
 /// # Safety
 /// Unless NULL, `ptr` must be valid for reads of `len` elements for `'a`.
 unsafe fn slice<'a, T>(ptr: *const T, len: usize) -> Result<&'a [T], HbStatus> {
-    if ptr.is_null() {
+    check_slice::<T>(ptr.is_null(), len)?;
+    // SAFETY: non-null, size checked above, validity is the caller's contract.
+    Ok(unsafe { core::slice::from_raw_parts(ptr, len) })
+}
+
+/// The checks [`slice`] and [`slice_mut`] make before building a slice: a NULL pointer, and
+/// `len` elements of `T` fitting `isize::MAX` bytes.
+fn check_slice<T>(null: bool, len: usize) -> Result<(), HbStatus> {
+    if null {
         return Err(HbStatus::NullPointer);
     }
     if len
@@ -88,8 +96,7 @@ unsafe fn slice<'a, T>(ptr: *const T, len: usize) -> Result<&'a [T], HbStatus> {
     {
         return Err(HbStatus::LengthOverflow);
     }
-    // SAFETY: non-null, size checked above, validity is the caller's contract.
-    Ok(unsafe { core::slice::from_raw_parts(ptr, len) })
+    Ok(())
 }
 
 /// The mutable counterpart of [`slice`].
@@ -98,15 +105,7 @@ unsafe fn slice<'a, T>(ptr: *const T, len: usize) -> Result<&'a [T], HbStatus> {
 /// Unless NULL, `ptr` must be valid for reads and writes of `len` elements for `'a`, and
 /// not aliased by another slice in use.
 unsafe fn slice_mut<'a, T>(ptr: *mut T, len: usize) -> Result<&'a mut [T], HbStatus> {
-    if ptr.is_null() {
-        return Err(HbStatus::NullPointer);
-    }
-    if len
-        .checked_mul(core::mem::size_of::<T>())
-        .is_none_or(|b| b > isize::MAX as usize)
-    {
-        return Err(HbStatus::LengthOverflow);
-    }
+    check_slice::<T>(ptr.is_null(), len)?;
     // SAFETY: as in `slice`, plus exclusivity (caller's contract).
     Ok(unsafe { core::slice::from_raw_parts_mut(ptr, len) })
 }
@@ -160,11 +159,8 @@ pub unsafe extern "C" fn hb_bind(
     out: *mut u32,
     words: usize,
 ) -> HbStatus {
-    if a.is_null() || b.is_null() || out.is_null() {
-        return HbStatus::NullPointer;
-    }
-    if words.checked_mul(4).is_none_or(|n| n > isize::MAX as usize) {
-        return HbStatus::LengthOverflow;
+    if let Err(s) = check_slice::<u32>(a.is_null() || b.is_null() || out.is_null(), words) {
+        return s;
     }
     for i in 0..words {
         // SAFETY: i < words, within every buffer (caller's contract); element-wise reads
