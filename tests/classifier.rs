@@ -76,16 +76,21 @@ fn other_methods_and_encoders_train_and_export() {
     }
 }
 
-/// A data set of another shape (3 string classes, 5 features, different scales) so the
-/// defaults are not only exercised on digits.
-fn blobs(seed: u64, n: usize) -> Dataset {
+/// Uniform values in [0, 1) from a 64-bit LCG seeded with `seed`.
+fn uniform(seed: u64) -> impl FnMut() -> f32 {
     let mut x = seed;
-    let mut rnd = move || {
+    move || {
         x = x
             .wrapping_mul(6364136223846793005)
             .wrapping_add(1442695040888963407);
         ((x >> 11) as f64 / (1u64 << 53) as f64) as f32
-    };
+    }
+}
+
+/// A data set of another shape (3 string classes, 5 features, different scales) so the
+/// defaults are not only exercised on digits.
+fn blobs(seed: u64, n: usize) -> Dataset {
+    let mut rnd = uniform(seed);
     let centers = [
         [0.0, 5.0, -3.0, 100.0, 0.1],
         [2.0, 5.5, -1.0, 130.0, 0.1],
@@ -228,13 +233,7 @@ fn corrupted_classifier_blobs_never_panic() {
 #[test]
 fn auto_encoder_handles_few_features() {
     let make = |seed: u64, n: usize| {
-        let mut x = seed;
-        let mut rnd = move || {
-            x = x
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
-            ((x >> 11) as f64 / (1u64 << 53) as f64) as f32
-        };
+        let mut rnd = uniform(seed);
         let mut rows = vec![];
         let mut labels = vec![];
         for i in 0..n {

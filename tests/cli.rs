@@ -17,6 +17,16 @@ fn text(o: &Output) -> (String, String) {
     )
 }
 
+/// Runs the tool with `args` and asserts that it fails with `needle` in its error output.
+fn refused(args: &[&str], needle: &str) {
+    let o = run(args);
+    let err = text(&o).1;
+    assert!(
+        !o.status.success() && err.contains(needle),
+        "{needle}: {err}"
+    );
+}
+
 fn scratch(name: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("hyperbits-cli-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
@@ -304,21 +314,19 @@ fn sae_import_info_encode() {
         "{}",
         text(&o).1
     );
-    let o = run(&[
-        "sae",
-        "import",
-        s,
-        "--k",
-        "3",
-        "--bits",
-        "--threshold=-1",
-        "--out",
-        p,
-    ]);
-    assert!(
-        !o.status.success() && text(&o).1.contains("threshold"),
-        "{}",
-        text(&o).1
+    refused(
+        &[
+            "sae",
+            "import",
+            s,
+            "--k",
+            "3",
+            "--bits",
+            "--threshold=-1",
+            "--out",
+            p,
+        ],
+        "threshold",
     );
 
     // Bad input: a missing tensor is named and nothing is written; a float model needs
@@ -326,46 +334,44 @@ fn sae_import_info_encode() {
     let bad = scratch("sae-bad.safetensors");
     std::fs::write(&bad, sae_file(d, h, Some("W_dec"))).unwrap();
     let none = scratch("never.hbm");
-    let o = run(&[
-        "sae",
-        "import",
-        bad.to_str().unwrap(),
-        "--k",
-        "3",
-        "--bits",
-        "--out",
-        none.to_str().unwrap(),
-    ]);
-    assert!(
-        !o.status.success() && text(&o).1.contains("W_dec"),
-        "{}",
-        text(&o).1
+    refused(
+        &[
+            "sae",
+            "import",
+            bad.to_str().unwrap(),
+            "--k",
+            "3",
+            "--bits",
+            "--out",
+            none.to_str().unwrap(),
+        ],
+        "W_dec",
     );
     assert!(!none.exists());
-    let o = run(&[
-        "sae",
-        "import",
-        s,
-        "--k",
-        "3",
-        "--out",
-        none.to_str().unwrap(),
-    ]);
-    assert!(!o.status.success() && text(&o).1.contains("calibration"));
-    let o = run(&[
-        "sae",
-        "import",
-        s,
-        "--k",
-        "9",
-        "--bits",
-        "--out",
-        none.to_str().unwrap(),
-    ]);
-    assert!(
-        !o.status.success() && text(&o).1.contains("k = 9"),
-        "{}",
-        text(&o).1
+    refused(
+        &[
+            "sae",
+            "import",
+            s,
+            "--k",
+            "3",
+            "--out",
+            none.to_str().unwrap(),
+        ],
+        "calibration",
+    );
+    refused(
+        &[
+            "sae",
+            "import",
+            s,
+            "--k",
+            "9",
+            "--bits",
+            "--out",
+            none.to_str().unwrap(),
+        ],
+        "k = 9",
     );
     assert!(!none.exists());
     std::fs::write(
@@ -373,12 +379,7 @@ fn sae_import_info_encode() {
         csv.replacen("\n0", "\n2", 1).replacen("\n1", "\n2", 1),
     )
     .unwrap();
-    let o = run(&["sae", "encode", m, inputs.to_str().unwrap()]);
-    assert!(
-        !o.status.success() && text(&o).1.contains("0 or 1"),
-        "{}",
-        text(&o).1
-    );
+    refused(&["sae", "encode", m, inputs.to_str().unwrap()], "0 or 1");
 }
 
 #[test]

@@ -34,32 +34,26 @@ fn register_arrays_are_read_in_chunks_and_sign_extended() {
     sensor.release().done();
 }
 
-/// The sample row's features as 16-bit registers (the digits features are integers 0-16,
-/// served with scale 1).
-fn sample_registers() -> Vec<u8> {
-    (0..64)
+/// The bus transfers that serve the sample row's features as 16-bit registers from 0x80 (the
+/// digits features are integers 0-16, read with scale 1): 32 registers, then 32 more.
+fn sample_transfers() -> Vec<Transaction> {
+    let regs: Vec<u8> = (0..64)
         .flat_map(|i| {
             let b = &SAMPLE[4 + 4 * i..8 + 4 * i];
             (f32::from_le_bytes([b[0], b[1], b[2], b[3]]) as u16).to_le_bytes()
         })
-        .collect()
+        .collect();
+    vec![
+        Transaction::write_read(0x69, vec![0x80], regs[..64].to_vec()),
+        Transaction::write_read(0x69, vec![0xC0], regs[64..].to_vec()),
+    ]
 }
 
 #[test]
 fn a_frame_from_the_bus_is_classified_like_on_the_host() {
     let clf = Classifier::<64>::from_bytes(MODEL).unwrap();
     let host = usize::from(SAMPLE[0]);
-    let regs = sample_registers();
-    let mut sensor = I2cRegisters::new(
-        I2cMock::new(&[
-            Transaction::write_read(0x69, vec![0x80], regs[..64].to_vec()),
-            Transaction::write_read(0x69, vec![0xC0], regs[64..].to_vec()),
-        ]),
-        0x69,
-        0x80,
-        16,
-        1.0,
-    );
+    let mut sensor = I2cRegisters::new(I2cMock::new(&sample_transfers()), 0x69, 0x80, 16, 1.0);
     let mut frame = [0f32; 64];
     let p = classify_frame(&mut sensor, &clf, &mut frame).unwrap();
     assert_eq!(p.class, host);
@@ -99,19 +93,11 @@ fn a_round_of_the_main_loop_shows_the_class_and_survives_a_bus_error() {
     use embedded_hal::i2c::ErrorKind;
     let clf = Classifier::<64>::from_bytes(MODEL).unwrap();
     let host = usize::from(SAMPLE[0]);
-    let regs = sample_registers();
     // A good frame, then a bus error: the LED is set once (for the good frame) only.
-    let mut sensor = I2cRegisters::new(
-        I2cMock::new(&[
-            Transaction::write_read(0x69, vec![0x80], regs[..64].to_vec()),
-            Transaction::write_read(0x69, vec![0xC0], regs[64..].to_vec()),
-            Transaction::write_read(0x69, vec![0x80], vec![0; 64]).with_error(ErrorKind::Other),
-        ]),
-        0x69,
-        0x80,
-        16,
-        1.0,
-    );
+    let mut transfers = sample_transfers();
+    transfers
+        .push(Transaction::write_read(0x69, vec![0x80], vec![0; 64]).with_error(ErrorKind::Other));
+    let mut sensor = I2cRegisters::new(I2cMock::new(&transfers), 0x69, 0x80, 16, 1.0);
     let mut led = ClassLed::new(PinMock::new(&[PinTx::set(State::High)]), host, false);
     let mut frame = [0f32; 64];
     let p = classify_and_show(&mut sensor, &clf, &mut frame, &mut led).unwrap();
