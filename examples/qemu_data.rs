@@ -181,17 +181,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     )?;
     // A dense-input model at the spec's large-simulation size (d = 64, h = 512, k = 32), int8
     // encoder only, for the instruction counts; calibrated on inputs in ±2.
-    let dense = FloatSae {
-        d_in: 64,
-        h: 512,
-        k: 32,
-        input: Input::Dense,
-        w_enc: float(512 * 64, 0.2),
-        b_enc: float(512, 0.5),
-        b_pre: float(64, 0.1),
-        w_dec: float(512 * 64, 0.2),
-        b_dec: float(64, 0.1),
-    };
+    let dense = random_dense(&mut float, 64, 512, 32, 0.2);
     let calibration = float(64 * 32, 2.0);
     let options = ExportOptions {
         decoder: false,
@@ -204,17 +194,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     // A small dense model with rows at odd offsets (d = 67) and an odd number of latents in
     // its last chunk (h = 41) for the on-target test, and the
     // host's accumulators and codes of 8 inputs.
-    let odd = FloatSae {
-        d_in: 67,
-        h: 41,
-        k: 8,
-        input: Input::Dense,
-        w_enc: float(41 * 67, 0.3),
-        b_enc: float(41, 0.5),
-        b_pre: float(67, 0.1),
-        w_dec: float(41 * 67, 0.3),
-        b_dec: float(67, 0.1),
-    };
+    let odd = random_dense(&mut float, 67, 41, 8, 0.3);
     let odd_blob = AlignedBlob::new(&odd.to_blob(&float(67 * 16, 2.0), &options)?);
     std::fs::write(out.join("sae-dense-small.hbm"), odd_blob.as_bytes())?;
     let device = Sae::from_bytes(odd_blob.as_bytes())?;
@@ -275,6 +255,28 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
     println!("wrote {}", out.display());
     Ok(())
+}
+
+/// A random dense-input SAE: weights uniform in ±`w`, encoder bias in ±0.5, pre-bias and
+/// decoder bias in ±0.1 (drawn in that order from `float`).
+fn random_dense(
+    float: &mut impl FnMut(usize, f32) -> Vec<f32>,
+    d: usize,
+    h: usize,
+    k: usize,
+    w: f32,
+) -> FloatSae {
+    FloatSae {
+        d_in: d,
+        h,
+        k,
+        input: Input::Dense,
+        w_enc: float(h * d, w),
+        b_enc: float(h, 0.5),
+        b_pre: float(d, 0.1),
+        w_dec: float(h * d, w),
+        b_dec: float(d, 0.1),
+    }
 }
 
 /// The host's results for 16 inputs (212 bytes each): the input words, the number of kept
