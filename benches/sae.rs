@@ -9,20 +9,15 @@
 
 use criterion::{criterion_group, criterion_main, Criterion};
 use hyperbits::model::AlignedBlob;
-use hyperbits::sae::export::{ExportOptions, FloatSae};
 use hyperbits::sae::{Input, Sae, TopK, Weights};
+use hyperbits::train::sae::export::{ExportOptions, FloatSae};
 use hyperbits::Codebook;
 use std::hint::black_box;
 
 fn sae(c: &mut Criterion) {
-    let mut x = 5u64;
-    let mut uniform = move |scale: f32| {
-        x = x.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = x;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        scale * (((z ^ (z >> 31)) >> 40) as f32 / (1u64 << 23) as f32 - 1.0)
-    };
+    let mut x = hyperbits::rng::SplitMix64::new(5);
+    let mut uniform =
+        move |scale: f32| scale * ((x.next_u64() >> 40) as f32 / (1u64 << 23) as f32 - 1.0);
     let (d, h) = (512, 64);
     let float = FloatSae {
         d_in: d,

@@ -13,16 +13,8 @@ use std::hint::black_box;
 const KEYS: usize = 1_000_000;
 
 fn keys(seed: u64, n: usize) -> Vec<u64> {
-    let mut x = seed;
-    (0..n)
-        .map(|_| {
-            x = x.wrapping_add(0x9E37_79B9_7F4A_7C15);
-            let mut z = x;
-            z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-            z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-            z ^ (z >> 31)
-        })
-        .collect()
+    let mut x = hyperbits::rng::SplitMix64::new(seed);
+    (0..n).map(|_| x.next_u64()).collect()
 }
 
 fn sketch(c: &mut Criterion) {

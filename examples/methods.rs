@@ -2,7 +2,7 @@
 //!
 //! Run: `cargo run --release --example methods`
 
-use hyperbits::io::read_csv;
+use hyperbits::train::csv::read_csv;
 use hyperbits::train::{train, EncoderChoice, Method, Options};
 use hyperbits::words;
 use std::path::Path;

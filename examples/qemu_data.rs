@@ -35,13 +35,13 @@
 
 use hyperbits::classify::Classifier;
 use hyperbits::hopfield::{Hopfield, Update};
-use hyperbits::io::read_csv;
 use hyperbits::learn::Learner;
 use hyperbits::model::AlignedBlob;
 use hyperbits::plan::{plan_membership, Model, Scope, Vsa};
-use hyperbits::sae::export::{ExportOptions, FloatSae};
 use hyperbits::sae::{Input, Sae, TopK, Weights};
 use hyperbits::sketch::Bloom;
+use hyperbits::train::csv::read_csv;
+use hyperbits::train::sae::export::{ExportOptions, FloatSae};
 use hyperbits::train::{train, Options};
 use hyperbits::{words, Codebook};
 use std::path::Path;
@@ -136,15 +136,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut bytes: Vec<u8> = (0..256u64).map(|k| u8::from(a.contains(k))).collect();
     bytes.extend_from_slice(&a.estimate_intersection(&b)?.to_bits().to_le_bytes());
     std::fs::write(out.join("sketch-expected.bin"), bytes)?;
-    let mut state = 11u64;
-    let mut uniform = move || {
-        state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = state;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^= z >> 31;
-        z
-    };
+    let mut state = hyperbits::rng::SplitMix64::new(11);
+    let mut uniform = move || state.next_u64();
     let mut float = move |n: usize, scale: f32| -> Vec<f32> {
         (0..n)
             .map(|_| scale * ((uniform() >> 40) as f32 / (1u64 << 23) as f32 - 1.0))

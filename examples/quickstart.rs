@@ -5,8 +5,8 @@
 //! Run: `cargo run --release --example quickstart`
 
 use hyperbits::classify::Classifier;
-use hyperbits::io::read_csv;
 use hyperbits::model::AlignedBlob;
+use hyperbits::train::csv::read_csv;
 use hyperbits::train::{train, Options};
 use hyperbits::words;
 use std::path::Path;

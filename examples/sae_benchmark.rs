@@ -1,4 +1,4 @@
-//! The SAE benchmark of `../shared/docs/sae.md` §1.3/§5 for seeds 0, 1, 2: simulate 12,000
+//! The SAE benchmark of `docs/sae.md` §1.3/§5 for seeds 0, 1, 2: simulate 12,000
 //! cells, train the shallow autoencoder whose 4-d latent is the representation (first 10,000
 //! cells), train SAEs on it, and score the held-out 2,000 cells: R², L0, dead fraction, the
 //! best |r| of a live latent with each ground-truth variable (means over X, A, B, Y) and the
@@ -17,11 +17,11 @@
 
 use hyperbits::encode::{Level, Record, ThresholdCode};
 use hyperbits::model::AlignedBlob;
-use hyperbits::sae::export::{ExportOptions, FloatSae};
-use hyperbits::sae::train::{
+use hyperbits::sae::{Input, Sae, TopK, Weights};
+use hyperbits::train::sae::export::{ExportOptions, FloatSae};
+use hyperbits::train::sae::{
     evaluate, metrics, train_sae, train_sae_bits, unpack_bits, Metrics, Simulation, TrainOptions,
 };
-use hyperbits::sae::{Input, Sae, TopK, Weights};
 use hyperbits::BinaryVector;
 use std::time::Instant;
 

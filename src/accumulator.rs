@@ -9,6 +9,7 @@
 //! that it saturated ([`Accumulator::is_saturated`]), because after that its majority is no
 //! longer exact. With `i16` counters (the default) that takes more than 32,767 unanimous
 //! inputs. Memory: `D · size_of::<T>()` bytes (4 KiB for D = 2048 with `i16`).
+#![forbid(unsafe_code)]
 
 use crate::binary::BinaryVector;
 use crate::integer::{Element, IntegerVector};

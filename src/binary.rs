@@ -36,6 +36,7 @@
 //!
 //! Costs: bind, Hamming distance and density touch every word once (D/32 word operations);
 //! a majority of k vectors costs about 5·k·D/32 logic operations through bit-sliced counters.
+#![forbid(unsafe_code)]
 
 use crate::codebook::{Codebook, TIE_INDEX};
 use crate::error::Error;

@@ -25,6 +25,7 @@
 //! | `CLSV` | C·D/32 × `u32` | the class prototypes, packed as [`BinaryVector`] words |
 //! | `LOFS` | (C + 1) × `u32` | offsets of the class labels in `LTXT` |
 //! | `LTXT` | bytes | the class labels, UTF-8 |
+#![forbid(unsafe_code)]
 
 use crate::binary::BinaryVector;
 use crate::encode::{Level, Projection, Record};

@@ -3,7 +3,7 @@
 //!
 //! # The generator, exactly
 //! A vector is cut into blocks of 16 words (512 bits). Block `b` of vector `index` under `seed`
-//! is the first 16 outputs of **Xoshiro128++** (Blackman & Vigna; crate `rand_xoshiro`), whose
+//! is the first 16 outputs of **Xoshiro128++** (Blackman & Vigna; [`crate::rng`]), whose
 //! 128-bit state is the little-endian bytes of `(k1, k2)` with
 //!
 //! ```text
@@ -21,11 +21,11 @@
 //! Xoshiro128++ works on 32-bit words only, so it is as fast on a Cortex-M0 as anywhere else
 //! (about 10 instructions a word). Golden hashes of codebook vectors are checked bit for bit on
 //! x86_64, thumbv6m, thumbv7em and riscv32imc by the test suites.
+#![forbid(unsafe_code)]
 
 use crate::binary::BinaryVector;
 use crate::kernel::{Block, BLOCK};
-use rand_core::{Rng, SeedableRng};
-use rand_xoshiro::{SplitMix64, Xoshiro128PlusPlus};
+use crate::rng::{SplitMix64, Xoshiro128PlusPlus};
 
 /// The codebook index reserved for tie-breaking vectors (see [`BinaryVector::bundle`]).
 pub const TIE_INDEX: u32 = u32::MAX;
@@ -54,7 +54,7 @@ impl Codebook {
     pub fn new(seed: u64) -> Self {
         Codebook {
             seed,
-            k1: SplitMix64::seed_from_u64(seed).next_u64(),
+            k1: SplitMix64::new(seed).next_u64(),
         }
     }
 
@@ -90,11 +90,8 @@ impl Codebook {
     #[inline]
     fn block_rng(&self, index: u32, block: u32) -> Xoshiro128PlusPlus {
         let key = self.k1 ^ (u64::from(index) << 32 | u64::from(block));
-        let k2 = SplitMix64::seed_from_u64(key).next_u64();
-        let mut state = [0u8; 16];
-        state[..8].copy_from_slice(&self.k1.to_le_bytes());
-        state[8..].copy_from_slice(&k2.to_le_bytes());
-        Xoshiro128PlusPlus::from_seed(state)
+        let k2 = SplitMix64::new(key).next_u64();
+        Xoshiro128PlusPlus::from_halves(self.k1, k2)
     }
 }
 

@@ -3,6 +3,7 @@
 //! Everything that can fail on user input (an empty bundle, an index past the end, a full
 //! memory, a parameter out of range) returns [`Error`] instead of panicking, so firmware can
 //! report the problem and carry on.
+#![forbid(unsafe_code)]
 
 use core::fmt;
 
@@ -177,5 +178,4 @@ impl fmt::Display for TagDisplay<'_> {
     }
 }
 
-#[cfg(feature = "std")]
-impl std::error::Error for Error {}
+impl core::error::Error for Error {}

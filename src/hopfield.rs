@@ -17,13 +17,14 @@
 //!   an exponential interaction (Demircigil et al. 2017; one-step retrieval as in Ramsauer et
 //!   al. 2020) with power-of-two weights `2^{−(o_max − o_μ)/h}`, integer arithmetic only.
 //! - [`Hopfield::capacity`]: the classical capacity figures for the memory's N and P.
-//! - [`SetMemory`]: the set-membership variant of the capacity spec (`../shared/docs/
+//! - [`SetMemory`]: the set-membership variant of the capacity spec (`docs/
 //!   capacity.md` §4): atoms of a set stored as patterns, membership by energy or fixed point,
 //!   intersection size by the Frobenius product of the weight matrices, computed from the
 //!   atoms.
 //!
 //! Memories are saved in the model container ([`Kind::Hopfield`]) and read back in place
 //! ([`HopfieldView`]).
+#![forbid(unsafe_code)]
 
 use crate::binary::BinaryVector;
 use crate::codebook::Codebook;
@@ -546,9 +547,10 @@ impl<const W: usize, const P: usize> Hopfield<W, P> {
 
     /// The model blob of this memory ([`Kind::Hopfield`]; sections `HPAR`: N and P as `u32`,
     /// `HPAT`: the patterns' words).
-    #[cfg(feature = "std")]
-    pub fn to_blob(&self) -> Result<std::vec::Vec<u8>, Error> {
-        let words: std::vec::Vec<u32> = self.patterns.iter().flat_map(|p| *p.as_words()).collect();
+    #[cfg(feature = "alloc")]
+    pub fn to_blob(&self) -> Result<alloc::vec::Vec<u8>, Error> {
+        let words: alloc::vec::Vec<u32> =
+            self.patterns.iter().flat_map(|p| *p.as_words()).collect();
         let mut w = crate::model::ModelWriter::new(Kind::Hopfield);
         w.section_u32(
             *b"HPAR",
@@ -1058,7 +1060,7 @@ mod tests {
         assert!(w == i16::MAX || w == i16::MIN, "{w}");
     }
 
-    #[cfg(feature = "std")]
+    #[cfg(feature = "alloc")]
     #[test]
     fn blob_roundtrip_reads_in_place() {
         let book = Codebook::new(7);

@@ -3,7 +3,7 @@
 //!
 //! MAP-I (Gayler 1998; the "multiply-add-permute" model with integer bundles) keeps the sums
 //! that MAP-B throws away when it takes the sign, so a bundle can be un-bundled (subtract a
-//! member) and inner products estimate overlaps (see `../docs` of the capacity spec, §2.2).
+//! member) and inner products estimate overlaps (see `docs/capacity.md`, §2.2).
 //! Elements are `i8`, `i16` or `i32` ([`Element`]); every arithmetic operation **saturates** at
 //! the type's range instead of wrapping, so an overfull bundle degrades gracefully rather than
 //! flipping signs. Dot products accumulate in `i64` (exact for `i8`/`i16` at any practical D;
@@ -12,6 +12,7 @@
 //!
 //! The vector holds `32·W` elements, `W` being the word count of the matching
 //! [`BinaryVector`], so the two convert into each other without size checks.
+#![forbid(unsafe_code)]
 
 use crate::binary::BinaryVector;
 use crate::codebook::{Codebook, TIE_INDEX};

@@ -189,6 +189,7 @@ pub(crate) fn dot_i8_portable(w: &[i8], x: &[i8]) -> i32 {
 }
 
 #[cfg(hyperbits_dsp)]
+#[allow(unsafe_code)] // architecture code: intrinsics and inline assembly
 mod dsp {
     //! The int8 dot product with the ARMv7E-M DSP extension: per 4 bytes, one word load of
     //! each operand, SXTB16 to sign-extend bytes 0/2 and (rotated) 1/3 into halfword pairs,
@@ -490,6 +491,7 @@ fn hamming_mcu(a: &[u32], b: &[u32]) -> u32 {
 }
 
 #[cfg(hyperbits_thumb2)]
+#[allow(unsafe_code)] // architecture code: intrinsics and inline assembly
 mod thumb2 {
     //! Harley–Seal Hamming distance in Thumb-2 assembly (Cortex-M3/M4/M7/M33).
     //!
@@ -1009,6 +1011,7 @@ pub(crate) fn majority<T: AsRef<[u32]>>(inputs: &[T], tie: Option<&[u32]>, out: 
 }
 
 #[cfg(all(feature = "std", target_arch = "x86_64", not(miri)))]
+#[allow(unsafe_code)] // architecture code: intrinsics and inline assembly
 mod x86 {
     //! Run-time dispatch to AVX-512 / AVX2 / POPCNT builds of the generic loops above.
     //!
@@ -1229,11 +1232,13 @@ mod x86 {
             const WORDS: usize = 32;
             #[inline(always)]
             fn zero() -> Self {
+                // SAFETY: as stated above these impls (features enabled, lengths checked).
                 unsafe { Z(_mm512_setzero_si512(), _mm512_setzero_si512()) }
             }
             #[inline(always)]
             fn load(w: &[u32]) -> Self {
                 debug_assert!(w.len() >= Self::WORDS);
+                // SAFETY: as stated above these impls (features enabled, lengths checked).
                 unsafe {
                     Z(
                         _mm512_loadu_si512(w.as_ptr().cast()),
@@ -1244,6 +1249,7 @@ mod x86 {
             #[inline(always)]
             fn store(self, w: &mut [u32]) {
                 debug_assert!(w.len() >= Self::WORDS);
+                // SAFETY: as stated above these impls (features enabled, lengths checked).
                 unsafe {
                     _mm512_storeu_si512(w.as_mut_ptr().cast(), self.0);
                     _mm512_storeu_si512(w.as_mut_ptr().add(16).cast(), self.1);
@@ -1251,14 +1257,17 @@ mod x86 {
             }
             #[inline(always)]
             fn and(self, o: Self) -> Self {
+                // SAFETY: as stated above these impls (features enabled, lengths checked).
                 unsafe { Z(_mm512_and_si512(self.0, o.0), _mm512_and_si512(self.1, o.1)) }
             }
             #[inline(always)]
             fn xor(self, o: Self) -> Self {
+                // SAFETY: as stated above these impls (features enabled, lengths checked).
                 unsafe { Z(_mm512_xor_si512(self.0, o.0), _mm512_xor_si512(self.1, o.1)) }
             }
             #[inline(always)]
             fn andnot(self, o: Self) -> Self {
+                // SAFETY: as stated above these impls (features enabled, lengths checked).
                 unsafe {
                     Z(
                         _mm512_andnot_si512(self.0, o.0),
@@ -1268,11 +1277,13 @@ mod x86 {
             }
             #[inline(always)]
             fn or(self, o: Self) -> Self {
+                // SAFETY: as stated above these impls (features enabled, lengths checked).
                 unsafe { Z(_mm512_or_si512(self.0, o.0), _mm512_or_si512(self.1, o.1)) }
             }
             #[inline(always)]
             fn csa(a: Self, b: Self, c: Self) -> (Self, Self) {
                 // Truth tables over (a, b, c): 0xE8 = majority, 0x96 = three-way XOR.
+                // SAFETY: as stated above these impls (features enabled, lengths checked).
                 unsafe {
                     (
                         Z(
@@ -1292,11 +1303,13 @@ mod x86 {
             const WORDS: usize = 16;
             #[inline(always)]
             fn zero() -> Self {
+                // SAFETY: as stated above these impls (features enabled, lengths checked).
                 unsafe { Y(_mm256_setzero_si256(), _mm256_setzero_si256()) }
             }
             #[inline(always)]
             fn load(w: &[u32]) -> Self {
                 debug_assert!(w.len() >= Self::WORDS);
+                // SAFETY: as stated above these impls (features enabled, lengths checked).
                 unsafe {
                     Y(
                         _mm256_loadu_si256(w.as_ptr().cast()),
@@ -1307,6 +1320,7 @@ mod x86 {
             #[inline(always)]
             fn store(self, w: &mut [u32]) {
                 debug_assert!(w.len() >= Self::WORDS);
+                // SAFETY: as stated above these impls (features enabled, lengths checked).
                 unsafe {
                     _mm256_storeu_si256(w.as_mut_ptr().cast(), self.0);
                     _mm256_storeu_si256(w.as_mut_ptr().add(8).cast(), self.1);
@@ -1314,14 +1328,17 @@ mod x86 {
             }
             #[inline(always)]
             fn and(self, o: Self) -> Self {
+                // SAFETY: as stated above these impls (features enabled, lengths checked).
                 unsafe { Y(_mm256_and_si256(self.0, o.0), _mm256_and_si256(self.1, o.1)) }
             }
             #[inline(always)]
             fn xor(self, o: Self) -> Self {
+                // SAFETY: as stated above these impls (features enabled, lengths checked).
                 unsafe { Y(_mm256_xor_si256(self.0, o.0), _mm256_xor_si256(self.1, o.1)) }
             }
             #[inline(always)]
             fn andnot(self, o: Self) -> Self {
+                // SAFETY: as stated above these impls (features enabled, lengths checked).
                 unsafe {
                     Y(
                         _mm256_andnot_si256(self.0, o.0),
@@ -1331,6 +1348,7 @@ mod x86 {
             }
             #[inline(always)]
             fn or(self, o: Self) -> Self {
+                // SAFETY: as stated above these impls (features enabled, lengths checked).
                 unsafe { Y(_mm256_or_si256(self.0, o.0), _mm256_or_si256(self.1, o.1)) }
             }
         }
@@ -1526,6 +1544,7 @@ mod x86 {
     #[cfg(test)]
     mod tests {
         use super::*;
+        use std::prelude::rust_2021::*;
 
         fn words(seed: u64, n: usize) -> std::vec::Vec<u32> {
             let mut x = seed;
@@ -1561,6 +1580,7 @@ mod x86 {
                     // each level's features include those of the levels below it.
                     macro_rules! run {
                         ($e:expr) => {
+                            // SAFETY: every pointer is valid for the lengths passed (or NULL, checked).
                             unsafe { dispatch(isa, || $e) }
                         };
                     }
@@ -1616,6 +1636,7 @@ mod x86 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::prelude::rust_2021::*;
 
     #[test]
     fn and_counts_equal_the_definition_on_all_tails() {

@@ -16,7 +16,10 @@
 //! Memory: the prototypes and labels (`C·(D/8 + 4) + LABEL_BYTES` bytes); an update needs
 //! three more vectors and 128 bytes of counters on the stack. No heap.
 //!
-//! ```
+//! The example trains its starting model on the host, so it runs with feature `std`:
+//!
+#![cfg_attr(feature = "std", doc = "```")]
+#![cfg_attr(not(feature = "std"), doc = "```ignore")]
 //! # fn main() -> Result<(), hyperbits::Error> {
 //! # let blob = hyperbits::model::AlignedBlob::new(&doc::blob());
 //! use hyperbits::{classify::Classifier, learn::Learner};
@@ -37,6 +40,7 @@
 //! #     hyperbits::train::train::<64>(&data, &Default::default()).unwrap().to_blob().unwrap()
 //! # } }
 //! ```
+#![forbid(unsafe_code)]
 
 use crate::binary::BinaryVector;
 use crate::classify::{params, tags, Classifier, Prediction};
@@ -276,7 +280,7 @@ impl<'a, const W: usize, const C: usize> Learner<'a, W, C> {
     }
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "std"))]
 mod tests {
     use super::*;
     use crate::model::AlignedBlob;

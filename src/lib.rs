@@ -10,14 +10,27 @@
 //! per bit, regenerates its random vectors from a seed instead of storing them, and gives the
 //! same bits on x86_64, Cortex-M and RISC-V.
 //!
-//! **What.**
+//! **What.** The modules, one concept each:
 //! - [`BinaryVector`] (BSC / MAP-B): bind, bundle (majority, weighted, seeded ties), permute,
 //!   Hamming distance, similarity, density.
 //! - [`IntegerVector`] (MAP-I): `i8`/`i16`/`i32`, saturating bind and bundle, sign, dot, cosine.
 //! - [`Accumulator`]: streaming bundling with saturating counters.
-//! - [`Codebook`]: item vectors from `(seed, index)`, portable and random-access.
-//! - [`encode`]: level, thermometer, circular, random projection, n-gram, key-value record.
+//! - [`packed`]: the same operations on `&[u32]` slices whose length is known at run time.
+//! - [`Codebook`]: item vectors from `(seed, index)`, portable and random-access; [`rng`]: the
+//!   two generators that define every seeded bit of the format.
+//! - [`encode`]: level, thermometer, circular, random projection, threshold code, n-gram,
+//!   key-value record.
 //! - [`ItemMemory`]: fixed-capacity clean-up memory with nearest and top-k search.
+//! - [`sketch`]: Bloom-style set sketches (plain, blocked, counting, segmented, thinning, MAP-I
+//!   and MAP-B sets); [`plan`]: the dimension planner for them and for Hopfield set memories.
+//! - [`hopfield`]: classic and dense Hopfield memories over bit-packed patterns.
+//! - [`sae`]: sparse-autoencoder inference from HSAE blobs read in place.
+//! - [`model`]: the one checked container every model kind is stored in.
+//! - [`classify`]: classifiers read from a blob in flash; [`learn`]: adding and correcting
+//!   classes on the device; [`persist`]: power-safe storage of a model in NOR flash.
+//! - `train` (feature `std`): host training of classifiers and SAEs, CSV and safetensors
+//!   import; nothing in the `no_std` modules uses it.
+//! - [`Error`]: what every fallible call returns instead of panicking.
 //!
 //! ```
 //! use hyperbits::{words, BinaryVector, Codebook, ItemMemory};
@@ -34,42 +47,43 @@
 //! assert_eq!(values.nearest(&person.unbind(&name)).unwrap().label, "alice");
 //! ```
 //!
-//! **Features.** `std` (default): run-time selection of AVX-512 / AVX2 kernels on x86_64 and
-//! `std::error::Error`; firmware uses `default-features = false`. `defmt`: `defmt::Format` for
-//! the public types.
+//! **Features.** `alloc`: blob writers that return owned buffers (`to_blob`). `std` (default;
+//! includes `alloc`): run-time selection of AVX-512 / AVX2 kernels on x86_64, file I/O and
+//! host training (`train`); firmware uses `default-features = false`. `defmt`:
+//! `defmt::Format` for the public types. `safetensors`: SAE import from safetensors files.
+//! The command-line tool and the C library are crates of their own (`crates/`), over this one.
 //!
 //! Nothing in the crate panics on user input: sizes are checked at compile time, and indices,
 //! empty bundles and full memories return an [`Error`].
 
-#![cfg_attr(not(feature = "std"), no_std)]
+#![no_std]
 #![deny(missing_docs)]
 #![deny(unsafe_op_in_unsafe_fn)]
-#![cfg_attr(
-    not(any(
-        all(feature = "std", target_arch = "x86_64"),
-        hyperbits_thumb2,
-        feature = "capi"
-    )),
-    forbid(unsafe_code)
-)]
+#![deny(unsafe_code)]
+#![deny(clippy::undocumented_unsafe_blocks)]
+
+#[cfg(any(feature = "alloc", test))]
+extern crate alloc;
+#[cfg(any(feature = "std", test))]
+#[cfg_attr(test, macro_use)]
+extern crate std;
 
 mod accumulator;
 mod binary;
-pub mod capi;
 pub mod classify;
 mod codebook;
 pub mod encode;
 mod error;
 pub mod hopfield;
 mod integer;
-#[cfg(feature = "std")]
-pub mod io;
 mod kernel;
 pub mod learn;
 mod memory;
 pub mod model;
+pub mod packed;
 pub mod persist;
 pub mod plan;
+pub mod rng;
 pub mod sae;
 pub mod sketch;
 #[cfg(feature = "std")]

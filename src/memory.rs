@@ -6,6 +6,7 @@
 //! and storage is inline (heapless style): `N·(D/8 + size_of::<L>())` bytes, no heap, and
 //! [`ItemMemory::insert`] returns an error when full instead of allocating. A search scans all
 //! items (D/32 word operations each), vectorised on x86_64 hosts.
+#![forbid(unsafe_code)]
 
 use crate::binary::BinaryVector;
 use crate::error::Error;

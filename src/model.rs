@@ -30,6 +30,7 @@
 //! [`Error::LengthMismatch`] for trailing bytes), [`Error::ChecksumMismatch`] (any single
 //! flipped bit), [`Error::SectionOutOfBounds`], [`Error::MissingSection`],
 //! [`Error::Inconsistent`] (sizes that disagree), [`Error::Misaligned`].
+#![forbid(unsafe_code)]
 
 use crate::error::Error;
 use crc::{Crc, Table, CRC_32_ISO_HDLC};
@@ -322,18 +323,18 @@ pub fn write_into(
 
 /// A model blob held in memory with the 4-byte alignment [`Model`] needs to read sections in
 /// place (host side: a `Vec<u8>` read from a file has no alignment guarantee).
-#[cfg(feature = "std")]
+#[cfg(feature = "alloc")]
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AlignedBlob {
-    words: std::vec::Vec<u32>,
+    words: alloc::vec::Vec<u32>,
     len: usize,
 }
 
-#[cfg(feature = "std")]
+#[cfg(feature = "alloc")]
 impl AlignedBlob {
     /// Copies `bytes` into aligned storage.
     pub fn new(bytes: &[u8]) -> Self {
-        let mut words = std::vec![0u32; bytes.len().div_ceil(4)];
+        let mut words = alloc::vec![0u32; bytes.len().div_ceil(4)];
         bytemuck::cast_slice_mut::<u32, u8>(&mut words)[..bytes.len()].copy_from_slice(bytes);
         AlignedBlob {
             words,
@@ -342,6 +343,7 @@ impl AlignedBlob {
     }
 
     /// Reads a blob file.
+    #[cfg(feature = "std")]
     pub fn read(path: &std::path::Path) -> std::io::Result<Self> {
         Ok(Self::new(&std::fs::read(path)?))
     }
@@ -353,20 +355,20 @@ impl AlignedBlob {
 }
 
 /// Builds a model blob (host side).
-#[cfg(feature = "std")]
+#[cfg(feature = "alloc")]
 #[derive(Debug, Clone)]
 pub struct ModelWriter {
     kind: Kind,
-    sections: std::vec::Vec<([u8; 4], std::vec::Vec<u8>)>,
+    sections: alloc::vec::Vec<([u8; 4], alloc::vec::Vec<u8>)>,
 }
 
-#[cfg(feature = "std")]
+#[cfg(feature = "alloc")]
 impl ModelWriter {
     /// An empty blob of kind `kind`.
     pub fn new(kind: Kind) -> Self {
         ModelWriter {
             kind,
-            sections: std::vec::Vec::new(),
+            sections: alloc::vec::Vec::new(),
         }
     }
 
@@ -381,21 +383,21 @@ impl ModelWriter {
 
     /// Appends section `tag` holding `words` as little-endian `u32`.
     pub fn section_u32(&mut self, tag: [u8; 4], words: &[u32]) -> Result<&mut Self, Error> {
-        let bytes: std::vec::Vec<u8> = words.iter().flat_map(|w| w.to_le_bytes()).collect();
+        let bytes: alloc::vec::Vec<u8> = words.iter().flat_map(|w| w.to_le_bytes()).collect();
         self.section(tag, &bytes)
     }
 
     /// Appends section `tag` holding `values` as little-endian `f32`.
     pub fn section_f32(&mut self, tag: [u8; 4], values: &[f32]) -> Result<&mut Self, Error> {
-        let bytes: std::vec::Vec<u8> = values.iter().flat_map(|v| v.to_le_bytes()).collect();
+        let bytes: alloc::vec::Vec<u8> = values.iter().flat_map(|v| v.to_le_bytes()).collect();
         self.section(tag, &bytes)
     }
 
     /// The finished blob. Error: it would exceed 4 GiB.
-    pub fn finish(&self) -> Result<std::vec::Vec<u8>, Error> {
-        let parts: std::vec::Vec<[&[u8]; 1]> =
+    pub fn finish(&self) -> Result<alloc::vec::Vec<u8>, Error> {
+        let parts: alloc::vec::Vec<[&[u8]; 1]> =
             self.sections.iter().map(|(_, b)| [&b[..]]).collect();
-        let sections: std::vec::Vec<([u8; 4], &[&[u8]])> = self
+        let sections: alloc::vec::Vec<([u8; 4], &[&[u8]])> = self
             .sections
             .iter()
             .zip(&parts)
@@ -410,18 +412,18 @@ impl ModelWriter {
                 .sum::<usize>()
             + CRC_LEN
             + 3;
-        let mut out = std::vec![0u8; size];
+        let mut out = alloc::vec![0u8; size];
         let len = write_into(self.kind, &sections, &mut out)?;
         out.truncate(len);
         Ok(out)
     }
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "alloc"))]
 mod tests {
     use super::*;
 
-    fn sample() -> std::vec::Vec<u8> {
+    fn sample() -> alloc::vec::Vec<u8> {
         let mut w = ModelWriter::new(Kind::Classifier);
         w.section(*b"ABCD", &[9, 8, 7]).unwrap();
         w.section_u32(*b"WRDS", &[1, 0xDEAD_BEEF]).unwrap();
@@ -538,7 +540,7 @@ mod tests {
             Error::Inconsistent(_)
         ));
         // A misaligned buffer.
-        let mut shifted = std::vec![0u8; blob.len() + 1];
+        let mut shifted = alloc::vec![0u8; blob.len() + 1];
         let start = if (shifted.as_ptr() as usize).is_multiple_of(4) {
             1
         } else {

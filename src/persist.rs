@@ -15,6 +15,7 @@
 //!
 //! Slot layout: 16-byte header (`"HBSL"`, sequence `u32`, length `u32`, CRC `u32`, all
 //! little-endian) followed by the payload, padded with `0xFF` to the flash's write size.
+#![forbid(unsafe_code)]
 
 use crate::error::Error;
 use embedded_storage::nor_flash::NorFlash;
@@ -193,6 +194,7 @@ impl<F: NorFlash> ModelStore<F> {
 mod tests {
     use super::*;
     use embedded_storage::nor_flash::{ErrorType, NorFlashError, NorFlashErrorKind, ReadNorFlash};
+    use std::prelude::rust_2021::*;
 
     /// NOR flash in RAM: erase sets bytes to 0xFF, a write can only clear bits, and power can
     /// be cut after a number of operations: the interrupted operation is half done, every

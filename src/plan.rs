@@ -1,7 +1,7 @@
 //! The dimension planner: how large a VSA must be for a membership or intersection task at a
 //! target error, for every VSA of the library, and which is cheapest.
 //!
-//! Implements §3.2 and §6 of the capacity spec (`../shared/docs/capacity.md`, after Clarkson,
+//! Implements §3.2 and §6 of the capacity spec (`docs/capacity.md`, after Clarkson,
 //! Ubaru & Yang, *Capacity Analysis of Vector Symbolic Architectures*, 2023). The "typical"
 //! model uses the Gaussian approximations (MAP-I, MAP-B), the exact false-positive formulas
 //! (Bloom, segmented) and the χ² model with the Wilson–Hilferty approximation (Hopfield
@@ -11,6 +11,7 @@
 //!
 //! Everything runs without `std` in `f64` through `libm`; thresholds come out as integers, as a
 //! device needs them. The planner reproduces the spec's Table P (tests).
+#![forbid(unsafe_code)]
 
 use crate::error::Error;
 

@@ -21,6 +21,7 @@
 //! Storage is any `AsRef<[u32]>` (`[u32; N]` on a device, `Vec<u32>` on a host, `&[u32]` read
 //! in place from a model blob); inserting needs `AsMut<[u32]>` too. Use [`crate::plan`] to
 //! size them.
+#![forbid(unsafe_code)]
 
 use crate::binary::BinaryVector;
 use crate::codebook::Codebook;
@@ -29,15 +30,14 @@ use crate::integer::{Element, IntegerVector};
 use crate::kernel;
 use crate::model::{Kind, Model};
 use crate::plan::mapb_threshold;
-use rand_core::{Rng, SeedableRng};
-use rand_xoshiro::SplitMix64;
+use crate::rng::SplitMix64;
 
 /// The 64-bit hash of `key` under `seed` (SplitMix64 of their mix): the source of every
 /// sparse atom's positions.
 #[inline]
 fn hash(seed: u64, key: u64) -> u64 {
     let k1 = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ key;
-    SplitMix64::seed_from_u64(k1).next_u64()
+    SplitMix64::new(k1).next_u64()
 }
 
 /// Reduces a 32-bit hash to `0..n` without division (Lemire's multiply-shift).
@@ -236,8 +236,13 @@ fn sketch_params(model: &Model<'_>, variant: u32) -> Result<(u32, u64), Error> {
     Ok((k, u64::from(lo) | (u64::from(hi) << 32)))
 }
 
-#[cfg(feature = "std")]
-fn sketch_blob(variant: u32, k: u32, seed: u64, words: &[u32]) -> Result<std::vec::Vec<u8>, Error> {
+#[cfg(feature = "alloc")]
+fn sketch_blob(
+    variant: u32,
+    k: u32,
+    seed: u64,
+    words: &[u32],
+) -> Result<alloc::vec::Vec<u8>, Error> {
     let mut w = crate::model::ModelWriter::new(Kind::Sketch);
     w.section_u32(
         tags::PARAMS,
@@ -259,8 +264,8 @@ impl<'a> Bloom<&'a [u32]> {
 
 impl<S: AsRef<[u32]>> Bloom<S> {
     /// The model blob of this sketch.
-    #[cfg(feature = "std")]
-    pub fn to_blob(&self) -> Result<std::vec::Vec<u8>, Error> {
+    #[cfg(feature = "alloc")]
+    pub fn to_blob(&self) -> Result<alloc::vec::Vec<u8>, Error> {
         sketch_blob(BLOOM, self.k, self.seed, self.bits.as_ref())
     }
 }
@@ -334,8 +339,8 @@ impl<S: AsRef<[u32]>> BlockedBloom<S> {
     }
 
     /// The model blob of this sketch.
-    #[cfg(feature = "std")]
-    pub fn to_blob(&self) -> Result<std::vec::Vec<u8>, Error> {
+    #[cfg(feature = "alloc")]
+    pub fn to_blob(&self) -> Result<alloc::vec::Vec<u8>, Error> {
         sketch_blob(BLOCKED, self.k, self.seed, self.bits.as_ref())
     }
 }
@@ -871,10 +876,10 @@ mod tests {
         assert!(MapBSet::<8>::from_keys(1, &[]).is_err());
     }
 
-    #[cfg(feature = "std")]
+    #[cfg(feature = "alloc")]
     #[test]
     fn sketches_roundtrip_through_blobs_in_place() {
-        let mut b = Bloom::new(std::vec![0u32; 32], 5, 11).unwrap();
+        let mut b = Bloom::new(alloc::vec![0u32; 32], 5, 11).unwrap();
         for k in 0..40u64 {
             b.insert(k);
         }
@@ -883,7 +888,7 @@ mod tests {
         assert!((0..40).all(|k| view.contains(k)));
         assert_eq!(view.words(), b.words());
         assert!(BlockedBloom::from_bytes(blob.as_bytes()).is_err()); // another variant
-        let mut f = BlockedBloom::new(std::vec![0u32; 32], 5, 11).unwrap();
+        let mut f = BlockedBloom::new(alloc::vec![0u32; 32], 5, 11).unwrap();
         f.insert(3);
         let blob = crate::model::AlignedBlob::new(&f.to_blob().unwrap());
         assert!(BlockedBloom::from_bytes(blob.as_bytes())

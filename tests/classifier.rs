@@ -2,8 +2,8 @@
 //! bit-exact predictions, and a corpus of corrupted blobs that must be rejected without panics.
 
 use hyperbits::classify::Classifier;
-use hyperbits::io::read_csv;
 use hyperbits::model::{crc32, AlignedBlob, Kind, Model, ModelWriter};
+use hyperbits::train::csv::read_csv;
 use hyperbits::train::{train, Dataset, EncoderChoice, Method, Options};
 use hyperbits::{words, Error};
 use std::path::PathBuf;

@@ -6,6 +6,7 @@
 //! them back in the same order. So step 0 is the start vector, step L/2 the end vector (the
 //! farthest point, about D/2 away), and the distance between two steps grows with their
 //! distance around the circle, wrapping from step L−1 back to step 0.
+#![forbid(unsafe_code)]
 
 use super::Basis;
 use crate::binary::BinaryVector;

@@ -7,6 +7,7 @@
 //! vector. So level 0 is the start vector, level L−1 the end vector (expected distance D/2),
 //! and the expected distance between levels i and k is `(D/2)·|q(i) − q(k)|/256`. Everything
 //! comes from the seed: 10 codebook vectors (start, end, 8 threshold planes).
+#![forbid(unsafe_code)]
 
 use super::{scaled, Basis};
 use crate::binary::BinaryVector;

@@ -14,6 +14,7 @@
 //! its fitted thresholds in place, 4 bytes per bit): the random vectors it needs are
 //! regenerated from the seed, block by block (512 bits at a time), so encoding needs about one
 //! kilobyte of working memory at any dimension.
+#![forbid(unsafe_code)]
 
 mod circular;
 mod level;
@@ -21,12 +22,12 @@ mod projection;
 mod record;
 mod sequence;
 mod thermometer;
-mod threshold;
+pub(crate) mod threshold;
 
 pub use circular::Circular;
 pub use level::Level;
 pub use projection::Projection;
-#[cfg(feature = "std")]
+#[cfg(feature = "alloc")]
 pub use projection::ProjectionTable;
 pub use record::{record, Record};
 pub use sequence::{ngram, NgramStream};

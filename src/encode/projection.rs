@@ -6,6 +6,7 @@
 //! outputs approaches `angle(x, y)/π` (the Gaussian limit), so cosine neighbourhoods of the
 //! inputs survive. With only a handful of features the ±1 matrix is coarser than a Gaussian one. Sums are `f32` in a fixed order, so the bits are identical on every
 //! target. Cost: `n·D` additions; working memory: 512 sums (2 KiB), whatever D is.
+#![forbid(unsafe_code)]
 
 use crate::binary::BinaryVector;
 use crate::codebook::Codebook;
@@ -119,13 +120,13 @@ impl Projection {
 /// The rows of a [`Projection`] for a fixed number of features, generated once (host side):
 /// encoding then skips the generator and runs the vectorised kernel, with the same bits as
 /// [`Projection::encode_integer`].
-#[cfg(feature = "std")]
+#[cfg(feature = "alloc")]
 #[derive(Debug, Clone)]
 pub struct ProjectionTable<const W: usize> {
-    rows: std::vec::Vec<BinaryVector<W>>,
+    rows: alloc::vec::Vec<BinaryVector<W>>,
 }
 
-#[cfg(feature = "std")]
+#[cfg(feature = "alloc")]
 impl<const W: usize> ProjectionTable<W> {
     /// The rows of `projection` for `features` features.
     pub fn new(projection: &Projection, features: usize) -> Self {
@@ -201,6 +202,7 @@ mod tests {
         assert!(p.encode_integer::<4>(&[i32::MIN]).is_err());
     }
 
+    #[cfg(feature = "alloc")]
     #[test]
     fn table_path_gives_the_same_bits() {
         let p = Projection::new(8);

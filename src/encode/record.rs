@@ -6,6 +6,7 @@
 //! and the values are [`Level`] vectors of the feature values ("level × id" encoding);
 //! [`Record`] does that in one pass, block by block, with the level basis shared between the
 //! features and nothing but a few blocks of working memory.
+#![forbid(unsafe_code)]
 
 use super::level::Level;
 use crate::binary::majority_total;

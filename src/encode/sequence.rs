@@ -5,6 +5,7 @@
 //! Rahimi et al. 2016, EMG). Position is carried by the number of rotations, so `ab` and `ba`
 //! give unrelated vectors. [`NgramStream`] slides the window in O(D) per symbol: it rotates the
 //! current n-gram once, removes the oldest symbol (`ρ^n(x_old)`) and binds the newest.
+#![forbid(unsafe_code)]
 
 use crate::accumulator::Accumulator;
 use crate::binary::BinaryVector;

@@ -3,6 +3,7 @@
 //! Deterministic (no seed): level 0 is all zeros, level L−1 all ones, and the distance between
 //! two levels is exactly proportional to their difference. Use it when the ends should be
 //! opposite rather than unrelated (compare [`Level`](super::Level)).
+#![forbid(unsafe_code)]
 
 use crate::binary::BinaryVector;
 use crate::error::Error;

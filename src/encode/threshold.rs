@@ -4,11 +4,12 @@
 //! seed (each the sum of the four bytes of one codebook word, minus 510: a bell-shaped integer
 //! in ±510, so the projection directions are spread out even for two or three features); the
 //! thresholds `t` are stored, fitted on data so that the bits split it at its own quantiles
-//! (the projection of a random training row: the bit code of `../shared/docs/sae.md` §5,
-//! Table C).
+//! (the projection of a random training row, [`ThresholdCode::fit`] on the host: the bit
+//! code of `docs/sae.md` §5, Table C).
 //! Unlike the sign projection of [`super::Projection`] it encodes how far a point is from the
 //! others, not only its direction, which is what a bit-input SAE needs to recover magnitudes.
 //! Sums are `f32` in feature order, so the bits are identical on every target.
+#![forbid(unsafe_code)]
 
 use crate::codebook::Codebook;
 use crate::error::Error;
@@ -39,7 +40,7 @@ pub struct ThresholdCode<'a> {
 }
 
 /// `g_{j,f}` from word `j` of codebook vector `f`: the sum of its four bytes minus 510.
-fn weight(word: u32) -> f32 {
+pub(crate) fn weight(word: u32) -> f32 {
     let bytes = word.to_le_bytes();
     let sum: i32 = bytes.iter().map(|&b| i32::from(b)).sum();
     (sum - 510) as f32
@@ -143,48 +144,9 @@ impl<'a> ThresholdCode<'a> {
         });
         Ok(())
     }
-
-    /// Fits `bits` thresholds on `rows` (`features` values each): threshold j is output j's
-    /// projection of a row drawn at random (seeded by `seed`), so the bits split the rows at
-    /// random quantiles. Returns the thresholds as little-endian bytes for [`Self::new`]. Errors: no
-    /// rows, rows not a multiple of `features`, no bits, a NaN or infinite value.
-    #[cfg(feature = "std")]
-    pub fn fit(
-        seed: u64,
-        features: usize,
-        bits: usize,
-        rows: &[f32],
-    ) -> Result<std::vec::Vec<u8>, Error> {
-        if features == 0 || rows.is_empty() || !rows.len().is_multiple_of(features) || bits == 0 {
-            return Err(Error::InvalidParameter(
-                "fitting a threshold code needs rows of `features` values and at least one bit",
-            ));
-        }
-        if rows.iter().any(|v| !v.is_finite()) {
-            return Err(Error::InvalidParameter("an input value is NaN or infinite"));
-        }
-        let book = Codebook::new(seed);
-        let n = rows.len() / features;
-        let mut pick = crate::sae::train::Rng::new(seed ^ 0xB175);
-        let chosen: std::vec::Vec<usize> = (0..bits)
-            .map(|_| (pick.next_u64() % n as u64) as usize)
-            .collect();
-        let mut out = std::vec![0u8; 4 * bits];
-        // One pass per distinct block of bits: the projection of each chosen row.
-        for (j, &r) in chosen.iter().enumerate() {
-            let row = &rows[r * features..(r + 1) * features];
-            let b = j / BLOCK;
-            let mut s = 0f32;
-            for (feature, &v) in row.iter().enumerate() {
-                s += weight(book.block(feature as u32, b as u32)[j % BLOCK]) * v;
-            }
-            out[4 * j..4 * j + 4].copy_from_slice(&s.to_le_bytes());
-        }
-        Ok(out)
-    }
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "std"))]
 mod tests {
     use super::*;
 

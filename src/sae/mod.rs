@@ -9,7 +9,7 @@
 //! `i32` accumulators (their bound is checked when the model is opened, so they cannot
 //! overflow) and ranks `acc_i · scale_i` with ties to the lower index; an optional threshold τ
 //! drops kept latents whose value is not above it. The design, its measurements and the blob
-//! layout are in `../shared/docs/sae.md`.
+//! layout are in `docs/sae.md`.
 //!
 //! # Model format
 //! [`Sae::from_bytes`] reads the **HSAE v1** blob of that spec and our **v2** (48- and 56-byte
@@ -39,15 +39,9 @@
 //! | 52 | `u32` | v2 only: flags, 0 (reserved; a reader rejects unknown flags) |
 //! | end − 4 | `u32` | CRC-32 (ISO-HDLC) of every byte before it |
 //!
-//! The writer ([`export::FloatSae::to_hsae`]) emits v1 for int8 models without a threshold,
+//! The host writer (`train::sae::export::FloatSae::to_hsae`, feature `std`) emits v1 for int8 models without a threshold,
 //! so readers of the reference format can load them, and v2 otherwise.
-
-#[cfg(feature = "std")]
-pub mod export;
-#[cfg(feature = "safetensors")]
-pub mod import;
-#[cfg(feature = "std")]
-pub mod train;
+#![forbid(unsafe_code)]
 
 use crate::encode::ThresholdCode;
 use crate::error::Error;
@@ -1143,5 +1137,5 @@ fn to_fixed(x: f32, p: i32) -> i64 {
     }
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "std"))]
 mod tests;

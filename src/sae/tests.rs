@@ -1,19 +1,12 @@
-use super::export::{ExportOptions, FloatSae};
 use super::*;
 use crate::model::AlignedBlob;
+use crate::train::sae::export::{ExportOptions, FloatSae};
 use std::vec::Vec;
 
 /// SplitMix64 → uniform f32 in [-1, 1).
 fn rng(seed: u64) -> impl FnMut() -> f32 {
-    let mut s = seed;
-    move || {
-        s = s.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = s;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^= z >> 31;
-        (z >> 40) as f32 / (1u64 << 23) as f32 - 1.0
-    }
+    let mut s = crate::rng::SplitMix64::new(seed);
+    move || (s.next_u64() >> 40) as f32 / (1u64 << 23) as f32 - 1.0
 }
 
 const NO_DECODER: ExportOptions = ExportOptions {
@@ -391,8 +384,10 @@ fn packed_ternary_and_binary_sum_like_their_int8_form() {
         }
         // The weights are the ternary/binary quantisation of the float rows.
         for i in 0..40 {
-            let (_, q) =
-                export::quantize_encoder_row(&float.w_enc[i * d_in..(i + 1) * d_in], weights);
+            let (_, q) = crate::train::sae::export::quantize_encoder_row(
+                &float.w_enc[i * d_in..(i + 1) * d_in],
+                weights,
+            );
             for (j, &q) in q.iter().enumerate() {
                 assert_eq!(weight(&packed, i, j), i32::from(q));
                 assert_eq!(weight(&v1, i, j), i32::from(q));
