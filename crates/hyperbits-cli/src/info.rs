@@ -1,0 +1,76 @@
+//! `hyperbits info`: what a model blob holds and what it needs on a device.
+
+use crate::common::{class_names, classifier_dim, load_model, open};
+use crate::Result;
+use hyperbits::classify::Encoding;
+use hyperbits::model::{Kind, Model};
+use hyperbits::sae::Sae;
+use std::path::Path;
+
+pub(crate) fn run(path: &Path) -> Result<()> {
+    let blob = load_model(path)?;
+    let model =
+        Model::new_checked(blob.as_bytes()).map_err(|e| format!("{}: {e}", path.display()))?;
+    println!(
+        "kind: {:?} (format version {})",
+        model.kind(),
+        model.version()
+    );
+    if model.kind() == Kind::Sae {
+        let sae =
+            Sae::from_bytes(blob.as_bytes()).map_err(|e| format!("{}: {e}", path.display()))?;
+        println!("inputs: {} ({:?})", sae.d_in(), sae.input());
+        println!("latents: {}, k = {}", sae.latents(), sae.k());
+        println!(
+            "encoder weights: {:?}{}; decoder: {}; activation threshold: {}",
+            sae.weights(),
+            if sae.is_packed() {
+                " (packed sign masks, popcount)"
+            } else {
+                ""
+            },
+            if sae.has_decoder() { "int8" } else { "none" },
+            sae.threshold()
+        );
+        if let Some(code) = sae.input_code() {
+            println!(
+                "input code: {} features -> {} bits (thresholded projection, seed {})",
+                code.features(),
+                code.bits(),
+                code.seed()
+            );
+        }
+        println!(
+            "flash: {} bytes (the blob, read in place)",
+            blob.as_bytes().len()
+        );
+        println!("RAM at inference: about {} bytes of stack (TopK and one chunk of accumulators), no heap", 18 * sae.k() + 128);
+        return Ok(());
+    }
+    if model.kind() != Kind::Classifier {
+        println!("size: {} bytes", blob.as_bytes().len());
+        return Ok(());
+    }
+    with_dim!(classifier_dim(path, &blob)?, W => {
+        let c = open::<W>(path, &blob)?;
+        let (features, classes) = (c.features(), c.classes());
+        println!("dimension: {} bits", 32 * W);
+        println!("classes: {classes} ({})", class_names(&c)?.join(", "));
+        println!("features: {features}");
+        // Working memory of one inference, from the encoders' data structures (stack, no heap;
+        // an estimate, not a measurement): the encoded vector plus the encoder's state: 512
+        // i32 sums for the projection; for the record one level per feature, the bit-sliced
+        // counters (16 planes and 16 buffered blocks of 64 bytes) and the level basis (10 blocks).
+        let (encoder, work) = match c.encoding() {
+            Encoding::Projection { .. } => ("projection", 4 * 512),
+            Encoding::Record { levels, .. } => {
+                println!("levels: {levels}");
+                ("record", 2 * features + 32 * 64 + 10 * 64)
+            }
+        };
+        println!("encoder: {encoder}");
+        println!("flash: {} bytes (the blob, read in place; codebooks are regenerated)", blob.as_bytes().len());
+        println!("RAM at inference: about {} bytes of stack, no heap", 4 * W + work);
+        Ok(())
+    })
+}
