@@ -371,13 +371,18 @@ impl<'a, const W: usize> Classifier<'a, W> {
 
     /// The label of class `class`.
     pub fn label(&self, class: usize) -> Result<&'a str, Error> {
+        let out_of_range = Error::IndexOutOfRange {
+            index: class,
+            len: self.classes,
+        };
+        if class >= self.classes {
+            return Err(out_of_range);
+        }
+        // `class < classes` and the loader checked `label_offsets` holds `classes + 1` entries.
         let range = self
             .label_offsets
             .get(class..class + 2)
-            .ok_or(Error::IndexOutOfRange {
-                index: class,
-                len: self.classes,
-            })?;
+            .ok_or(out_of_range)?;
         let bytes = self
             .label_text
             .get(range[0] as usize..range[1] as usize)
@@ -387,12 +392,16 @@ impl<'a, const W: usize> Classifier<'a, W> {
 
     /// The prototype of class `class`, as packed words read from the blob.
     pub fn prototype(&self, class: usize) -> Result<&'a [u32], Error> {
-        self.prototypes
-            .get(class * W..(class + 1) * W)
-            .ok_or(Error::IndexOutOfRange {
+        if class >= self.classes {
+            return Err(Error::IndexOutOfRange {
                 index: class,
                 len: self.classes,
-            })
+            });
+        }
+        // `class < classes`, and the loader checked the prototypes hold `classes · W` words.
+        self.prototypes
+            .get(class * W..(class + 1) * W)
+            .ok_or(Error::Inconsistent("prototypes shorter than the class count"))
     }
 
     /// Encodes a sample. Errors: wrong number of features, a NaN or infinite feature.

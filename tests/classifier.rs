@@ -163,6 +163,15 @@ fn wrong_dimension_kind_and_bad_features_are_errors() {
     );
     assert!(c.predict(&[f32::NAN, 0.0, 0.0, 0.0, 0.0]).is_err());
     assert!(c.label(3).is_err());
+    // Indices near usize::MAX are errors, not overflows (the test profile checks overflow).
+    for class in [usize::MAX, usize::MAX - 1, usize::MAX / 4 + 1] {
+        let out_of_range = Error::IndexOutOfRange {
+            index: class,
+            len: c.classes(),
+        };
+        assert_eq!(c.label(class).unwrap_err(), out_of_range);
+        assert_eq!(c.prototype(class).unwrap_err(), out_of_range);
+    }
     let mut w = ModelWriter::new(Kind::Sketch);
     w.section(*b"CPAR", &[0; 48]).unwrap();
     let sketch = AlignedBlob::new(&w.finish().unwrap());
