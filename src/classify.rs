@@ -401,7 +401,9 @@ impl<'a, const W: usize> Classifier<'a, W> {
         // `class < classes`, and the loader checked the prototypes hold `classes · W` words.
         self.prototypes
             .get(class * W..(class + 1) * W)
-            .ok_or(Error::Inconsistent("prototypes shorter than the class count"))
+            .ok_or(Error::Inconsistent(
+                "prototypes shorter than the class count",
+            ))
     }
 
     /// Encodes a sample. Errors: wrong number of features, a NaN or infinite feature.

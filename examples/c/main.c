@@ -122,11 +122,11 @@ static void algebra_sketch_hopfield(void) {
 
 /* Whether the code of `input` under `model` is the host's of case `e` (212-byte cases: input,
  * count, 8 u16 indices, 8 i32 accumulators, 8 f32 values, reconstruction). */
-static int sae_code_as_host(const uint8_t *model, uint32_t len, const uint32_t *input, const uint8_t *e) {
+static int sae_code_as_host(const HbSae *model, const uint32_t *input, const uint8_t *e) {
     uint16_t idx[8];
     float val[8];
     size_t n = 0;
-    HbStatus s = hb_sae_encode_bits(model, len, input, 16, idx, val, 8, &n);
+    HbStatus s = hb_sae_encode_bits(model, input, 16, idx, val, 8, &n);
     CHECK(s == HB_STATUS_OK, "sae encode: status %d", s);
     int ok = n == u32_at(e + 64);
     for (size_t j = 0; ok && j < n; j++) {
@@ -140,22 +140,53 @@ static int sae_code_as_host(const uint8_t *model, uint32_t len, const uint32_t *
 /* The SAEs of boards/qemu/data: sae.hbm (int8 encoder and decoder) and sae-ternary.hbm (packed
  * ternary encoder, threshold, no decoder): every case's latents and values as the Rust host's,
  * and sae.hbm's reconstructions. */
+/* Marker functions for the instruction-count plugin (boards/qemu/insncount, `make insncount`):
+ * a measured region runs from a call of bench_start to one of bench_stop; without the plugin
+ * they do nothing. */
+__attribute__((noinline)) void bench_start(void) { __asm__ volatile("" ::: "memory"); }
+__attribute__((noinline)) void bench_stop(void) { __asm__ volatile("" ::: "memory"); }
+
+/* One hb_sae_encode_bits call on case 0's input, between the markers (after an empty region,
+ * the markers' own cost): the instruction count that .ci/run compares with the Rust
+ * Sae::encode_bits of boards/qemu/examples/sae.rs on the same model and input. */
+static void sae_measured(const HbSae *model) {
+    uint32_t input[16];
+    memcpy(input, sae_expected, sizeof input);
+    uint16_t idx[8];
+    float val[8];
+    size_t n = 0;
+    bench_start();
+    bench_stop();
+    bench_start();
+    HbStatus s = hb_sae_encode_bits(model, input, 16, idx, val, 8, &n);
+    bench_stop();
+    CHECK(s == HB_STATUS_OK && n > 0, "measured sae encode: status %d", s);
+}
+
 static void sae(void) {
+    /* Each blob is validated once, when its handle is opened. */
+    HbSae int8_sae, ternary_sae, not_sae;
+    CHECK(hb_sae_open(&int8_sae, sae_model, sae_model_len) == HB_STATUS_OK, "sae open");
+    CHECK(hb_sae_open(&ternary_sae, sae_ternary_model, sae_ternary_model_len) == HB_STATUS_OK,
+          "ternary sae open");
+    CHECK(hb_sae_open(&not_sae, digits_model, digits_model_len) == HB_STATUS_WRONG_KIND,
+          "sae: a classifier blob");
+    sae_measured(&int8_sae);
     int same = 0;
     for (uint32_t c = 0; c < sae_expected_len / 212; c++) {
         const uint8_t *e = sae_expected + 212 * c;
         uint32_t input[16];
         memcpy(input, e, sizeof input);
-        int ok = sae_code_as_host(sae_model, sae_model_len, input, e);
+        int ok = sae_code_as_host(&int8_sae, input, e);
         CHECK(ok, "sae case %u differs from the host", (unsigned)c);
-        int packed = sae_code_as_host(sae_ternary_model, sae_ternary_model_len, input, sae_ternary_expected + 212 * c);
+        int packed = sae_code_as_host(&ternary_sae, input, sae_ternary_expected + 212 * c);
         CHECK(packed, "ternary sae case %u differs from the host", (unsigned)c);
         same += ok && packed;
         HbStatus s;
         /* The reconstruction and its error (novelty score). */
         uint32_t rebuilt[16];
         uint32_t errors = 0, expected_errors = 0;
-        s = hb_sae_reconstruct_bits(sae_model, sae_model_len, input, 16, rebuilt, &errors);
+        s = hb_sae_reconstruct_bits(&int8_sae, input, 16, rebuilt, &errors);
         CHECK(s == HB_STATUS_OK, "sae reconstruct: status %d", s);
         for (int w = 0; w < 16; w++) {
             uint32_t x = input[w] ^ u32_at(e + 148 + 4 * w);
@@ -169,16 +200,16 @@ static void sae(void) {
     uint16_t idx[8];
     float val[8];
     size_t n = 0;
-    CHECK(hb_sae_encode_bits(sae_model, sae_model_len, input, 16, idx, val, 4, &n) == HB_STATUS_BUFFER_TOO_SMALL,
+    CHECK(hb_sae_encode_bits(&int8_sae, input, 16, idx, val, 4, &n) == HB_STATUS_BUFFER_TOO_SMALL,
           "sae: room for fewer than k latents");
-    CHECK(hb_sae_encode_bits(digits_model, digits_model_len, input, 16, idx, val, 8, &n) == HB_STATUS_WRONG_KIND,
-          "sae: a classifier blob");
+    CHECK(hb_sae_encode_bits(&not_sae, input, 16, idx, val, 8, &n) == HB_STATUS_INVALID_ARGUMENT,
+          "sae: a handle that did not open");
     uint32_t rebuilt[16], errors = 0;
-    CHECK(hb_sae_reconstruct_bits(sae_model, sae_model_len, input, 15, rebuilt, &errors) != HB_STATUS_OK,
+    CHECK(hb_sae_reconstruct_bits(&int8_sae, input, 15, rebuilt, &errors) != HB_STATUS_OK,
           "sae reconstruct: wrong word count");
-    CHECK(hb_sae_reconstruct_bits(sae_model, sae_model_len, input, 16, NULL, &errors) == HB_STATUS_NULL_POINTER,
+    CHECK(hb_sae_reconstruct_bits(&int8_sae, input, 16, NULL, &errors) == HB_STATUS_NULL_POINTER,
           "sae reconstruct: NULL output");
-    CHECK(hb_sae_reconstruct_bits(sae_ternary_model, sae_ternary_model_len, input, 16, rebuilt, &errors) ==
+    CHECK(hb_sae_reconstruct_bits(&ternary_sae, input, 16, rebuilt, &errors) ==
               HB_STATUS_INVALID_ARGUMENT,
           "sae reconstruct: a model without a decoder");
     printf("SAE from C: %d/%u cases (int8 and ternary codes, reconstructions) as on the host\n", same, (unsigned)(sae_expected_len / 212));

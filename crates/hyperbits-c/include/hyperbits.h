@@ -13,6 +13,10 @@
 // The largest `k` the C API's SAE functions take.
 #define HB_SAE_MAX_K 64
 
+// Words of storage in an [`HbSae`] handle (enough for the parsed model on any target; a
+// compile-time check below keeps it so).
+#define HB_SAE_HANDLE_WORDS 48
+
 // The status every function returns.
 typedef enum {
   // Success.
@@ -62,6 +66,18 @@ typedef struct {
   // Features per sample.
   uint32_t features;
 } HbClassifier;
+
+// An SAE handle: the model of an SAE blob, parsed and validated once by [`hb_sae_open`]
+// (magic, version, sizes, CRC-32, mask bits, accumulator bounds) and then used by the
+// `hb_sae_*` calls without any re-check. Opaque to C: declare one (on the stack or static),
+// fill it with `hb_sae_open`, pass its address; a copy made with `=` or `memcpy` is as good.
+// The blob must stay alive and unchanged while the handle is used.
+typedef struct {
+  // [`SAE_OPEN`] once `hb_sae_open` succeeded; anything else is refused.
+  uint64_t magic;
+  // The parsed `hyperbits::sae::Sae`, written by `hb_sae_open`.
+  uint64_t storage[HB_SAE_HANDLE_WORDS];
+} HbSae;
 
 // A static, NUL-terminated English text for a status (never NULL; the caller must not free
 // it). Takes an `int`, so any value is safe to pass: one that is no status gives
@@ -186,15 +202,22 @@ HbStatus hb_hopfield_recall(const uint8_t *blob,
                             uint32_t max_steps,
                             uint32_t *steps);
 
-// Encodes a bit-packed input (`words` words, `ceil(d_in/32)`) with the SAE of an SAE blob
-// (read in place; HSAE v1 or v2, bare or in the model container): writes the active latents'
-// indices and values, largest first, and their number (at most k) to `count`.
+// Validates an SAE blob (HSAE v1 or v2, bare or in the model container) and fills `out`;
+// models with k above [`HB_SAE_MAX_K`] are `HB_STATUS_INVALID_ARGUMENT`.
 //
 // # Safety
-// `blob` valid for `len` reads; `input` for `words` reads; `indices` and `values` for
-// `capacity` writes (`capacity` ≥ the model's k); `count` for a write.
-HbStatus hb_sae_encode_bits(const uint8_t *blob,
-                            size_t len,
+// `blob` valid for `len` reads, alive and unchanged for as long as the handle is used;
+// `out` valid for a write.
+HbStatus hb_sae_open(HbSae *out, const uint8_t *blob, size_t len);
+
+// Encodes a bit-packed input (`words` words, `ceil(d_in/32)`) with an opened SAE: writes the
+// active latents' indices and values, largest first, and their number (at most k) to
+// `count`.
+//
+// # Safety
+// `sae` filled by [`hb_sae_open`]; `input` valid for `words` reads; `indices` and `values`
+// for `capacity` writes (`capacity` ≥ the model's k); `count` for a write.
+HbStatus hb_sae_encode_bits(const HbSae *sae,
                             const uint32_t *input,
                             size_t words,
                             uint16_t *indices,
@@ -202,29 +225,27 @@ HbStatus hb_sae_encode_bits(const uint8_t *blob,
                             size_t capacity,
                             size_t *count);
 
-// Encodes a bit-packed input (`words` words) with the SAE of a bit-input SAE blob and
-// reconstructs it with the model's decoder: writes the reconstruction (bit `j` set where
-// `x̂_j > 0.5`) to `output` (`words` words) and the number of bits in which it differs from
-// the input (the reconstruction error, a novelty score) to `errors`. A model without a
-// decoder, or with k above [`HB_SAE_MAX_K`], is `HB_STATUS_INVALID_ARGUMENT`.
+// Encodes a bit-packed input (`words` words) with an opened bit-input SAE and reconstructs it
+// with the model's decoder: writes the reconstruction (bit `j` set where `x̂_j > 0.5`) to
+// `output` (`words` words) and the number of bits in which it differs from the input (the
+// reconstruction error, a novelty score) to `errors`. A model without a decoder is
+// `HB_STATUS_INVALID_ARGUMENT`.
 //
 // # Safety
-// `blob` valid for `len` reads; `input` for `words` reads; `output` for `words` writes;
-// `errors` for a write.
-HbStatus hb_sae_reconstruct_bits(const uint8_t *blob,
-                                 size_t len,
+// `sae` filled by [`hb_sae_open`]; `input` valid for `words` reads; `output` for `words`
+// writes; `errors` for a write.
+HbStatus hb_sae_reconstruct_bits(const HbSae *sae,
                                  const uint32_t *input,
                                  size_t words,
                                  uint32_t *output,
                                  uint32_t *errors);
 
-// Encodes a float input (`n` values, the model's d_in) with the SAE of a dense-input SAE
-// blob; outputs as [`hb_sae_encode_bits`].
+// Encodes a float input (`n` values, the model's d_in) with an opened dense-input SAE;
+// outputs as [`hb_sae_encode_bits`].
 //
 // # Safety
 // As [`hb_sae_encode_bits`], with `input` valid for `n` reads.
-HbStatus hb_sae_encode_dense(const uint8_t *blob,
-                             size_t len,
+HbStatus hb_sae_encode_dense(const HbSae *sae,
                              const float *input,
                              size_t n,
                              uint16_t *indices,

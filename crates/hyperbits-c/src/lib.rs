@@ -614,8 +614,8 @@ pub const HB_SAE_MAX_K: usize = 64;
 ///
 /// # Safety
 /// `indices` and `values` valid for `capacity` writes, `count` for one write.
-unsafe fn write_code(
-    top: &TopK<HB_SAE_MAX_K>,
+unsafe fn write_code<const K: usize>(
+    top: &TopK<K>,
     indices: *mut u16,
     values: *mut f32,
     capacity: usize,
@@ -635,36 +635,149 @@ unsafe fn write_code(
     Ok(())
 }
 
-/// Opens the SAE in `bytes`, checks that `capacity` can hold its k latents (at most
-/// [`HB_SAE_MAX_K`]) and runs `encode`.
-fn sae_encode(
-    bytes: &[u8],
-    capacity: usize,
-    encode: impl FnOnce(&Sae<'_>, &mut TopK<HB_SAE_MAX_K>) -> Result<(), Error>,
-) -> Result<TopK<HB_SAE_MAX_K>, HbStatus> {
-    let sae = Sae::from_bytes(bytes)?;
-    if sae.k() > HB_SAE_MAX_K {
-        return Err(HbStatus::InvalidArgument);
-    }
-    if capacity < sae.k() {
-        return Err(HbStatus::BufferTooSmall);
-    }
-    let mut top = TopK::new();
-    encode(&sae, &mut top)?;
-    Ok(top)
+/// Words of storage in an [`HbSae`] handle (enough for the parsed model on any target; a
+/// compile-time check below keeps it so).
+pub const HB_SAE_HANDLE_WORDS: usize = 48;
+
+/// An SAE handle: the model of an SAE blob, parsed and validated once by [`hb_sae_open`]
+/// (magic, version, sizes, CRC-32, mask bits, accumulator bounds) and then used by the
+/// `hb_sae_*` calls without any re-check. Opaque to C: declare one (on the stack or static),
+/// fill it with `hb_sae_open`, pass its address; a copy made with `=` or `memcpy` is as good.
+/// The blob must stay alive and unchanged while the handle is used.
+#[repr(C)]
+#[derive(Clone, Copy)]
+pub struct HbSae {
+    /// [`SAE_OPEN`] once `hb_sae_open` succeeded; anything else is refused.
+    magic: u64,
+    /// The parsed `hyperbits::sae::Sae`, written by `hb_sae_open`.
+    storage: [u64; HB_SAE_HANDLE_WORDS],
 }
 
-/// Encodes a bit-packed input (`words` words, `ceil(d_in/32)`) with the SAE of an SAE blob
-/// (read in place; HSAE v1 or v2, bare or in the model container): writes the active latents'
-/// indices and values, largest first, and their number (at most k) to `count`.
+/// The mark of an opened [`HbSae`] ("HBSAEOK" and a version byte).
+const SAE_OPEN: u64 = 0x4842_5341_454F_4B01;
+
+const _: () = assert!(
+    core::mem::size_of::<Sae<'static>>() <= core::mem::size_of::<[u64; HB_SAE_HANDLE_WORDS]>()
+        && core::mem::align_of::<Sae<'static>>() <= core::mem::align_of::<u64>(),
+    "HbSae's storage must hold a Sae"
+);
+
+/// Validates an SAE blob (HSAE v1 or v2, bare or in the model container) and fills `out`;
+/// models with k above [`HB_SAE_MAX_K`] are `HB_STATUS_INVALID_ARGUMENT`.
 ///
 /// # Safety
-/// `blob` valid for `len` reads; `input` for `words` reads; `indices` and `values` for
-/// `capacity` writes (`capacity` ≥ the model's k); `count` for a write.
+/// `blob` valid for `len` reads, alive and unchanged for as long as the handle is used;
+/// `out` valid for a write.
+#[no_mangle]
+pub unsafe extern "C" fn hb_sae_open(out: *mut HbSae, blob: *const u8, len: usize) -> HbStatus {
+    status((|| {
+        // SAFETY: the caller's contract, including the blob outliving every use of the handle,
+        // which is what the `'static` stands for.
+        let bytes: &'static [u8] = unsafe { slice(blob, len)? };
+        let sae = Sae::from_bytes(bytes)?;
+        if sae.k() > HB_SAE_MAX_K {
+            return Err(HbStatus::InvalidArgument);
+        }
+        // SAFETY: the caller's contract.
+        let out = unsafe { slice_mut(out, 1)? };
+        let handle = &mut out[0];
+        handle.magic = SAE_OPEN;
+        // SAFETY: the storage is large and aligned enough for a `Sae` (checked at compile
+        // time above) and owned by the handle; `Sae` is `Copy`, so nothing is dropped.
+        unsafe { core::ptr::write(handle.storage.as_mut_ptr().cast::<Sae<'static>>(), sae) };
+        Ok(())
+    })())
+}
+
+/// The model of a handle filled by [`hb_sae_open`].
+///
+/// # Safety
+/// `handle` NULL or valid for a read; if it carries the open mark, its storage holds a `Sae`
+/// written by `hb_sae_open` whose blob is still alive (the caller's contract).
+unsafe fn sae_of<'h>(handle: *const HbSae) -> Result<&'h Sae<'static>, HbStatus> {
+    // SAFETY: the caller's contract.
+    let h = &unsafe { slice(handle, 1)? }[0];
+    if h.magic != SAE_OPEN {
+        return Err(HbStatus::InvalidArgument);
+    }
+    // SAFETY: the mark says `hb_sae_open` wrote a `Sae` there (size and alignment checked at
+    // compile time), and the handle is borrowed for 'h.
+    Ok(unsafe { &*h.storage.as_ptr().cast::<Sae<'static>>() })
+}
+
+/// What an `hb_sae_*` call asks of an opened SAE.
+#[derive(Clone, Copy)]
+enum SaeOp<'i> {
+    /// Encode a bit-packed input.
+    Bits(&'i [u32]),
+    /// Encode a float input.
+    Dense(&'i [f32]),
+    /// Encode a bit-packed input and decode it into the output, as bits.
+    Reconstruct(&'i [u32]),
+}
+
+/// Runs `op` with a [`TopK`] of capacity `K` (the smallest of 8, 16, 32, 64 that holds the
+/// model's k: a capacity far above k costs time in the selection and the copies, 15 % of an
+/// encode at k = 8 with capacity 64 on the Cortex-M4) and writes the code.
+///
+/// # Safety
+/// As [`write_code`] when `out` is `None`.
+unsafe fn sae_run_k<const K: usize>(
+    sae: &Sae<'_>,
+    op: SaeOp<'_>,
+    out: Option<&mut [u32]>,
+    code: (*mut u16, *mut f32, usize, *mut usize),
+) -> Result<(), HbStatus> {
+    let mut top = TopK::<K>::new();
+    match (op, out) {
+        (SaeOp::Bits(x), _) => sae.encode_bits(x, &mut top)?,
+        (SaeOp::Dense(x), _) => sae.encode_dense(x, &mut top)?,
+        (SaeOp::Reconstruct(x), Some(out)) => {
+            sae.encode_bits(x, &mut top)?;
+            return Ok(sae.decode_bits(&top, out)?);
+        }
+        (SaeOp::Reconstruct(_), None) => return Err(HbStatus::InvalidArgument),
+    }
+    let (indices, values, capacity, count) = code;
+    // SAFETY: the caller's contract.
+    unsafe { write_code(&top, indices, values, capacity, count) }
+}
+
+/// Runs `op` on an opened SAE and writes its code to the caller's buffers (`capacity` must
+/// hold the model's k), or decodes into `out` for [`SaeOp::Reconstruct`].
+///
+/// # Safety
+/// As [`write_code`] for encodes.
+unsafe fn sae_run(
+    sae: &Sae<'_>,
+    op: SaeOp<'_>,
+    out: Option<&mut [u32]>,
+    code: (*mut u16, *mut f32, usize, *mut usize),
+) -> Result<(), HbStatus> {
+    if out.is_none() && code.2 < sae.k() {
+        return Err(HbStatus::BufferTooSmall);
+    }
+    // SAFETY: the caller's contract, passed on (`hb_sae_open` refused k > HB_SAE_MAX_K).
+    unsafe {
+        match sae.k() {
+            0..=8 => sae_run_k::<8>(sae, op, out, code),
+            9..=16 => sae_run_k::<16>(sae, op, out, code),
+            17..=32 => sae_run_k::<32>(sae, op, out, code),
+            _ => sae_run_k::<HB_SAE_MAX_K>(sae, op, out, code),
+        }
+    }
+}
+
+/// Encodes a bit-packed input (`words` words, `ceil(d_in/32)`) with an opened SAE: writes the
+/// active latents' indices and values, largest first, and their number (at most k) to
+/// `count`.
+///
+/// # Safety
+/// `sae` filled by [`hb_sae_open`]; `input` valid for `words` reads; `indices` and `values`
+/// for `capacity` writes (`capacity` ≥ the model's k); `count` for a write.
 #[no_mangle]
 pub unsafe extern "C" fn hb_sae_encode_bits(
-    blob: *const u8,
-    len: usize,
+    sae: *const HbSae,
     input: *const u32,
     words: usize,
     indices: *mut u16,
@@ -674,26 +787,25 @@ pub unsafe extern "C" fn hb_sae_encode_bits(
 ) -> HbStatus {
     status((|| {
         // SAFETY: the caller's contract.
-        let (bytes, input) = unsafe { (slice(blob, len)?, slice(input, words)?) };
-        let top = sae_encode(bytes, capacity, |sae, top| sae.encode_bits(input, top))?;
+        let (sae, input) = unsafe { (sae_of(sae)?, slice(input, words)?) };
+        let code = (indices, values, capacity, count);
         // SAFETY: the caller's contract.
-        unsafe { write_code(&top, indices, values, capacity, count) }
+        unsafe { sae_run(sae, SaeOp::Bits(input), None, code) }
     })())
 }
 
-/// Encodes a bit-packed input (`words` words) with the SAE of a bit-input SAE blob and
-/// reconstructs it with the model's decoder: writes the reconstruction (bit `j` set where
-/// `x̂_j > 0.5`) to `output` (`words` words) and the number of bits in which it differs from
-/// the input (the reconstruction error, a novelty score) to `errors`. A model without a
-/// decoder, or with k above [`HB_SAE_MAX_K`], is `HB_STATUS_INVALID_ARGUMENT`.
+/// Encodes a bit-packed input (`words` words) with an opened bit-input SAE and reconstructs it
+/// with the model's decoder: writes the reconstruction (bit `j` set where `x̂_j > 0.5`) to
+/// `output` (`words` words) and the number of bits in which it differs from the input (the
+/// reconstruction error, a novelty score) to `errors`. A model without a decoder is
+/// `HB_STATUS_INVALID_ARGUMENT`.
 ///
 /// # Safety
-/// `blob` valid for `len` reads; `input` for `words` reads; `output` for `words` writes;
-/// `errors` for a write.
+/// `sae` filled by [`hb_sae_open`]; `input` valid for `words` reads; `output` for `words`
+/// writes; `errors` for a write.
 #[no_mangle]
 pub unsafe extern "C" fn hb_sae_reconstruct_bits(
-    blob: *const u8,
-    len: usize,
+    sae: *const HbSae,
     input: *const u32,
     words: usize,
     output: *mut u32,
@@ -701,39 +813,38 @@ pub unsafe extern "C" fn hb_sae_reconstruct_bits(
 ) -> HbStatus {
     status((|| {
         // SAFETY: the caller's contract.
-        let (bytes, input, out) = unsafe {
+        let (sae, input, out) = unsafe {
             (
-                slice(blob, len)?,
+                sae_of(sae)?,
                 slice(input, words)?,
                 slice_mut(output, words)?,
             )
         };
-        if !Sae::from_bytes(bytes)?.has_decoder() {
+        if !sae.has_decoder() {
             return Err(HbStatus::InvalidArgument);
         }
-        sae_encode(bytes, HB_SAE_MAX_K, |sae, top| {
-            sae.encode_bits(input, top)?;
-            sae.decode_bits(top, out)
-        })?;
-        let differ: u32 = input
-            .iter()
-            .zip(out.iter())
-            .map(|(a, b)| (a ^ b).count_ones())
-            .sum();
+        let no_code = (
+            core::ptr::null_mut(),
+            core::ptr::null_mut(),
+            0,
+            core::ptr::null_mut(),
+        );
+        // SAFETY: no code is written for a reconstruction.
+        unsafe { sae_run(sae, SaeOp::Reconstruct(input), Some(&mut *out), no_code)? };
+        let differ = packed::hamming(input, out)?;
         // SAFETY: the caller's contract.
         unsafe { put(errors, differ) }
     })())
 }
 
-/// Encodes a float input (`n` values, the model's d_in) with the SAE of a dense-input SAE
-/// blob; outputs as [`hb_sae_encode_bits`].
+/// Encodes a float input (`n` values, the model's d_in) with an opened dense-input SAE;
+/// outputs as [`hb_sae_encode_bits`].
 ///
 /// # Safety
 /// As [`hb_sae_encode_bits`], with `input` valid for `n` reads.
 #[no_mangle]
 pub unsafe extern "C" fn hb_sae_encode_dense(
-    blob: *const u8,
-    len: usize,
+    sae: *const HbSae,
     input: *const f32,
     n: usize,
     indices: *mut u16,
@@ -743,10 +854,10 @@ pub unsafe extern "C" fn hb_sae_encode_dense(
 ) -> HbStatus {
     status((|| {
         // SAFETY: the caller's contract.
-        let (bytes, input) = unsafe { (slice(blob, len)?, slice(input, n)?) };
-        let top = sae_encode(bytes, capacity, |sae, top| sae.encode_dense(input, top))?;
+        let (sae, input) = unsafe { (sae_of(sae)?, slice(input, n)?) };
+        let code = (indices, values, capacity, count);
         // SAFETY: the caller's contract.
-        unsafe { write_code(&top, indices, values, capacity, count) }
+        unsafe { sae_run(sae, SaeOp::Dense(input), None, code) }
     })())
 }
 
@@ -970,12 +1081,53 @@ mod tests {
         let input = [0x0F0F_1234u32, 0xA5A5_0001];
         let (mut idx, mut val, mut n) = ([0u16; 3], [0f32; 3], 0usize);
         let (mut out, mut errors) = ([0u32; 2], 0u32);
-        // SAFETY (all calls below): every pointer is valid for the lengths passed.
+        let unopened = HbSae {
+            magic: 0,
+            storage: [0; HB_SAE_HANDLE_WORDS],
+        };
+        let mut handle = unopened;
+        // SAFETY: every pointer is valid for the lengths passed (or NULL, checked).
+        unsafe {
+            assert_eq!(
+                hb_sae_open(&mut handle, bytes.as_ptr(), bytes.len()),
+                HbStatus::Ok
+            );
+            // A classifier blob is not an SAE; a corrupted blob is refused at open.
+            static DIGITS: &[u8] =
+                hyperbits::include_model!("../../../boards/qemu/data/digits.hbm");
+            let mut other = unopened;
+            assert_eq!(
+                hb_sae_open(&mut other, DIGITS.as_ptr(), DIGITS.len()),
+                HbStatus::WrongKind
+            );
+            assert_eq!(
+                hb_sae_open(&mut other, bytes.as_ptr(), bytes.len() - 4),
+                HbStatus::Truncated
+            );
+            assert_eq!(
+                hb_sae_open(null_mut(), bytes.as_ptr(), bytes.len()),
+                HbStatus::NullPointer
+            );
+            // A handle that was never opened is refused, not read.
+            assert_eq!(
+                hb_sae_encode_bits(
+                    &other,
+                    input.as_ptr(),
+                    2,
+                    idx.as_mut_ptr(),
+                    val.as_mut_ptr(),
+                    3,
+                    &mut n
+                ),
+                HbStatus::InvalidArgument
+            );
+        }
+        // A copy of an opened handle is as good as the original.
+        let copy = handle;
         // SAFETY: every pointer is valid for the lengths passed (or NULL, checked).
         unsafe {
             let s = hb_sae_encode_bits(
-                bytes.as_ptr(),
-                bytes.len(),
+                &copy,
                 input.as_ptr(),
                 2,
                 idx.as_mut_ptr(),
@@ -986,8 +1138,7 @@ mod tests {
             assert_eq!(s, HbStatus::Ok);
             assert_eq!(
                 hb_sae_encode_bits(
-                    bytes.as_ptr(),
-                    bytes.len(),
+                    &handle,
                     input.as_ptr(),
                     2,
                     idx.as_mut_ptr(),
@@ -998,25 +1149,15 @@ mod tests {
                 HbStatus::BufferTooSmall
             );
             assert_eq!(
-                hb_sae_reconstruct_bits(
-                    bytes.as_ptr(),
-                    bytes.len(),
-                    input.as_ptr(),
-                    2,
-                    out.as_mut_ptr(),
-                    &mut errors
-                ),
+                hb_sae_reconstruct_bits(&handle, input.as_ptr(), 2, out.as_mut_ptr(), &mut errors),
                 HbStatus::Ok
             );
             assert_eq!(
-                hb_sae_reconstruct_bits(
-                    bytes.as_ptr(),
-                    bytes.len(),
-                    input.as_ptr(),
-                    2,
-                    null_mut(),
-                    &mut errors
-                ),
+                hb_sae_reconstruct_bits(&handle, input.as_ptr(), 2, null_mut(), &mut errors),
+                HbStatus::NullPointer
+            );
+            assert_eq!(
+                hb_sae_reconstruct_bits(null(), input.as_ptr(), 2, out.as_mut_ptr(), &mut errors),
                 HbStatus::NullPointer
             );
         }
