@@ -238,7 +238,7 @@ impl<const W: usize> BinaryVector<W> {
     /// Weighted bundling: bit `j` is set when the weights of the vectors with bit `j` set add
     /// up to more than half of the total weight. Ties (possible when the total is even) take
     /// the bit of the tie vector of `tie_seed`, as in [`bundle`](Self::bundle). Zero weights
-    /// are allowed. Errors: total weight 0, or above 65,534.
+    /// are allowed. Errors: total weight 0, or above 65,535.
     pub fn bundle_weighted(weighted: &[(&Self, u32)], tie_seed: u64) -> Result<Self, Error> {
         let weight: u64 = weighted.iter().map(|(_, w)| u64::from(*w)).sum();
         let (total, with_tie) = majority_total(weight)?;
@@ -275,8 +275,8 @@ impl<const W: usize> BinaryVector<W> {
 }
 
 /// The number of inputs of a majority of `count` inputs (or units of weight) once a tie vector
-/// is added to an even count, and whether one is. Errors: `count` is 0, or the total exceeds
-/// what the bit-sliced counters hold.
+/// is added to an even count, and whether one is. Errors: `count` is 0, or above 65,535 (the
+/// counters hold 65,535; an even count, at most 65,534, leaves room for its tie).
 pub(crate) fn majority_total(count: u64) -> Result<(u32, bool), Error> {
     if count == 0 {
         return Err(Error::EmptyBundle);
@@ -286,7 +286,7 @@ pub(crate) fn majority_total(count: u64) -> Result<(u32, bool), Error> {
     if total > u64::from(kernel::MAX_COUNT) {
         return Err(Error::TooManyInputs {
             given: count,
-            max: u64::from(kernel::MAX_COUNT) - 1,
+            max: u64::from(kernel::MAX_COUNT),
         });
     }
     Ok((total as u32, with_tie))
@@ -381,6 +381,17 @@ mod tests {
             V::bundle_weighted(&[(&a, 70_000)], 0),
             Err(Error::TooManyInputs { .. })
         ));
+        // The limit the error reports is the one enforced: 65,535 (odd, no tie) passes, and
+        // 65,534 (even, with its tie); 65,536 does not.
+        assert!(V::bundle_weighted(&[(&a, 65_535)], 0).is_ok());
+        assert!(V::bundle_weighted(&[(&a, 65_534)], 0).is_ok());
+        assert_eq!(
+            V::bundle_weighted(&[(&a, 65_536)], 0),
+            Err(Error::TooManyInputs {
+                given: 65_536,
+                max: 65_535
+            })
+        );
     }
 
     #[test]

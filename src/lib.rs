@@ -96,6 +96,10 @@ pub use error::Error;
 pub use integer::{Element, IntegerVector};
 pub use memory::{ItemMemory, Match};
 
+/// The largest word count [`with_words!`] supports (320 words, 10,240 bits): the size of a
+/// buffer that holds a vector of any dimension the host tools and the C library take.
+pub const MAX_WORDS: usize = 320;
+
 /// Runs `$body` with `const $w: usize` set to a word count chosen at run time, for the
 /// dimensions that host tools and the C API support: 8, 16, 32, 64, 128, 256, 313 and 320
 /// words (256 to 10,240 bits, 10,016 included). Any other value evaluates `$otherwise`.
@@ -144,6 +148,26 @@ macro_rules! with_words {
             _ => $otherwise,
         }
     };
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn max_words_bounds_every_supported_word_count() {
+        let supported: usize = (0..=4 * super::MAX_WORDS)
+            .filter(|&n| {
+                crate::with_words!(n, W => {
+                    assert!(W <= super::MAX_WORDS, "{W}");
+                    true
+                }, else false)
+            })
+            .count();
+        assert_eq!(supported, 8);
+        assert_eq!(
+            crate::with_words!(super::MAX_WORDS, W => W, else 0),
+            super::MAX_WORDS
+        );
+    }
 }
 
 /// The README's Rust examples, compiled and run as doctests.

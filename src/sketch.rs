@@ -690,7 +690,7 @@ pub struct MapBSet<const W: usize> {
 
 impl<const W: usize> MapBSet<W> {
     /// The MAP-B set of `keys` over the atoms of `seed` (majority with seeded ties). Errors:
-    /// no keys, or more than 65,534.
+    /// no keys, or more than 65,535.
     pub fn from_keys(seed: u64, keys: &[u32]) -> Result<Self, Error> {
         let book = Codebook::new(seed);
         let (total, with_tie) = crate::binary::majority_total(keys.len() as u64)?;

@@ -29,7 +29,9 @@ fn golden_hashes_match() {
 
 #[test]
 fn fnv1a_reference_values() {
-    // FNV-1a 64 of the empty input and of the bytes "a\0\0\0".
+    // FNV-1a 64 of the empty input (the offset basis) and of the bytes "a\0\0\0", as an
+    // independent Python implementation computes it (the same implementation gives the
+    // published test vector 0xaf63dc4c8601ec8c for "a").
     assert_eq!(cases::fnv1a(&[]), 0xcbf2_9ce4_8422_2325);
-    assert_ne!(cases::fnv1a(&[0x61]), cases::fnv1a(&[0x62]));
+    assert_eq!(cases::fnv1a(&[0x61]), 0xac80_4b82_0e4f_e984);
 }

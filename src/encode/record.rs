@@ -16,7 +16,7 @@ use crate::error::Error;
 use crate::kernel::{self, SlicedCounter, BLOCK};
 
 /// The record of `pairs` (`(key, value)`): the majority of the bound pairs, ties (even
-/// counts) broken by the tie vector of `tie_seed`. Errors: no pairs, or more than 65,534.
+/// counts) broken by the tie vector of `tie_seed`. Errors: no pairs, or more than 65,535.
 pub fn record<const W: usize>(
     pairs: &[(&BinaryVector<W>, &BinaryVector<W>)],
     tie_seed: u64,

@@ -467,7 +467,7 @@ pub unsafe extern "C" fn hb_classifier_predict(
     class_out: *mut u32,
 ) -> HbStatus {
     status(with_classifier(handle, |c| {
-        let mut hv = [0u32; 320];
+        let mut hv = [0u32; hyperbits::MAX_WORDS];
         // SAFETY: the caller's contract.
         let x = unsafe { slice(features, n)? };
         c.encode_into(x, &mut hv)?;
