@@ -186,11 +186,14 @@ pub const MAX_FEATURES: usize = 1024;
 
 /// A classifier read in place from a model blob.
 ///
-/// ```ignore
-/// static MODEL: &[u8] = hyperbits::include_model!("digits.hbm");
+/// ```no_run
+/// # fn main() -> Result<(), hyperbits::Error> {
+/// static MODEL: &[u8] = hyperbits::include_model!("../boards/qemu/data/digits.hbm");
 /// let clf = hyperbits::classify::Classifier::<64>::from_bytes(MODEL)?;
-/// let class = clf.predict(&features)?;
-/// let name = clf.label(class)?;
+/// let features = [0.0f32; 64];
+/// let prediction = clf.predict(&features)?;
+/// let name = clf.label(prediction.class)?;
+/// # let _ = name; Ok(()) }
 /// ```
 #[derive(Debug, Clone, Copy)]
 pub struct Classifier<'a, const W: usize> {

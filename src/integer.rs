@@ -7,8 +7,9 @@
 //! Elements are `i8`, `i16` or `i32` ([`Element`]); every arithmetic operation **saturates** at
 //! the type's range instead of wrapping, so an overfull bundle degrades gracefully rather than
 //! flipping signs. Dot products accumulate in `i64` (exact for `i8`/`i16` at any practical D;
-//! saturating for `i32`). Cosine uses `micromath`'s `sqrt` refined by Newton steps, so no
-//! `libm` is needed and every target computes the same bits.
+//! saturating for `i32`). Cosine uses `micromath`'s `sqrt` refined by Newton steps (the
+//! crate our users asked for; cheap on FPU-less cores), so every target computes the same
+//! bits.
 //!
 //! The vector holds `32·W` elements, `W` being the word count of the matching
 //! [`BinaryVector`], so the two convert into each other without size checks.

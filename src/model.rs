@@ -1,5 +1,5 @@
 //! The model container: one versioned, little-endian, checksummed blob format for every model
-//! the library ships (classifier now; sketch, Hopfield and SAE models later), read in place.
+//! the library ships (classifier, sketch, Hopfield memory, SAE), read in place.
 //!
 //! Firmware embeds a blob with [`include_model!`](crate::include_model!) and opens it with [`Model::new_checked`],
 //! which validates it once (magic, version, kind, length, CRC-32, section table); after that
@@ -61,11 +61,11 @@ pub fn crc32(bytes: &[u8]) -> u32 {
 pub enum Kind {
     /// An HDC classifier ([`crate::classify`]).
     Classifier = 1,
-    /// A sparse sketch (reserved).
+    /// A sketch (`crate::sketch`: Bloom and blocked Bloom).
     Sketch = 2,
-    /// A Hopfield memory (reserved).
+    /// A Hopfield memory (`crate::hopfield::HopfieldView`).
     Hopfield = 3,
-    /// A sparse autoencoder (reserved).
+    /// A sparse autoencoder (`crate::sae::Sae`).
     Sae = 4,
 }
 
