@@ -32,6 +32,7 @@ use crate::encode::{Level, Projection, Record};
 use crate::error::Error;
 use crate::kernel;
 use crate::model::{Kind, Model};
+use crate::FormatError;
 
 /// Section tags of a classifier blob.
 pub mod tags {
@@ -266,20 +267,22 @@ impl<'a, const W: usize> Classifier<'a, W> {
         model.expect_kind(Kind::Classifier)?;
         let p = model.section_u32(tags::PARAMS)?;
         if p.len() != PARAM_WORDS {
-            return Err(Error::Inconsistent("CPAR must hold 12 words"));
+            return Err(Error::Format(FormatError::Inconsistent(
+                "CPAR must hold 12 words",
+            )));
         }
         let dim = p[0] as usize;
         if dim != BinaryVector::<W>::DIM {
-            return Err(Error::DimensionMismatch {
+            return Err(Error::Format(FormatError::DimensionMismatch {
                 expected: BinaryVector::<W>::DIM,
                 found: dim,
-            });
+            }));
         }
         let (classes, features) = (p[1] as usize, p[2] as usize);
         if classes == 0 || features == 0 {
-            return Err(Error::Inconsistent(
+            return Err(Error::Format(FormatError::Inconsistent(
                 "a classifier needs classes and features",
-            ));
+            )));
         }
         let encoding = match p[3] {
             1 => Encoding::Projection {
@@ -289,17 +292,25 @@ impl<'a, const W: usize> Classifier<'a, W> {
                 let levels = u16::try_from(p[8])
                     .ok()
                     .filter(|l| (2..=Level::MAX_LEVELS).contains(l))
-                    .ok_or(Error::Inconsistent("record levels must be in 2..=256"))?;
+                    .ok_or(Error::Format(FormatError::Inconsistent(
+                        "record levels must be in 2..=256",
+                    )))?;
                 Encoding::Record {
                     level_seed: seed(p[4], p[5]),
                     key_seed: seed(p[6], p[7]),
                     levels,
                 }
             }
-            _ => return Err(Error::Inconsistent("unknown encoder code")),
+            _ => {
+                return Err(Error::Format(FormatError::Inconsistent(
+                    "unknown encoder code",
+                )))
+            }
         };
         if p[9] != QUANTIZATION {
-            return Err(Error::Inconsistent("unsupported quantisation scale"));
+            return Err(Error::Format(FormatError::Inconsistent(
+                "unsupported quantisation scale",
+            )));
         }
         let scaling = Scaling {
             min: model.section_f32(tags::MIN)?,
@@ -308,17 +319,21 @@ impl<'a, const W: usize> Classifier<'a, W> {
         };
         for s in [scaling.min, scaling.scale, scaling.center] {
             if s.len() != features {
-                return Err(Error::Inconsistent(
+                return Err(Error::Format(FormatError::Inconsistent(
                     "scaling arrays must have one value per feature",
-                ));
+                )));
             }
             if s.iter().any(|v| !v.is_finite()) {
-                return Err(Error::Inconsistent("scaling values must be finite"));
+                return Err(Error::Format(FormatError::Inconsistent(
+                    "scaling values must be finite",
+                )));
             }
         }
         let prototypes = model.section_u32(tags::CLASSES)?;
         if Some(prototypes.len()) != classes.checked_mul(W) {
-            return Err(Error::Inconsistent("CLSV must hold classes × D/32 words"));
+            return Err(Error::Format(FormatError::Inconsistent(
+                "CLSV must hold classes × D/32 words",
+            )));
         }
         let label_offsets = model.section_u32(tags::LABEL_OFFSETS)?;
         let label_text = model.section(tags::LABEL_TEXT)?;
@@ -328,9 +343,9 @@ impl<'a, const W: usize> Classifier<'a, W> {
                 .last()
                 .is_some_and(|&e| e as usize > label_text.len())
         {
-            return Err(Error::Inconsistent(
+            return Err(Error::Format(FormatError::Inconsistent(
                 "label offsets out of order or past the text",
-            ));
+            )));
         }
         let clf = Classifier {
             encoding,
@@ -389,8 +404,11 @@ impl<'a, const W: usize> Classifier<'a, W> {
         let bytes = self
             .label_text
             .get(range[0] as usize..range[1] as usize)
-            .ok_or(Error::Inconsistent("label offsets past the text"))?;
-        core::str::from_utf8(bytes).map_err(|_| Error::Inconsistent("a label is not UTF-8"))
+            .ok_or(Error::Format(FormatError::Inconsistent(
+                "label offsets past the text",
+            )))?;
+        core::str::from_utf8(bytes)
+            .map_err(|_| Error::Format(FormatError::Inconsistent("a label is not UTF-8")))
     }
 
     /// The prototype of class `class`, as packed words read from the blob.
@@ -404,9 +422,9 @@ impl<'a, const W: usize> Classifier<'a, W> {
         // `class < classes`, and the loader checked the prototypes hold `classes · W` words.
         self.prototypes
             .get(class * W..(class + 1) * W)
-            .ok_or(Error::Inconsistent(
+            .ok_or(Error::Format(FormatError::Inconsistent(
                 "prototypes shorter than the class count",
-            ))
+            )))
     }
 
     /// Encodes a sample. Errors: wrong number of features, a NaN or infinite feature.

@@ -28,9 +28,10 @@
 
 use crate::binary::BinaryVector;
 use crate::codebook::Codebook;
-use crate::error::Error;
+use crate::error::{Error, Full};
 use crate::kernel;
 use crate::model::{Kind, Model};
+use crate::FormatError;
 
 /// How neurons are updated.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -521,11 +522,12 @@ impl<const W: usize, const P: usize> Hopfield<W, P> {
         &self.patterns
     }
 
-    /// Stores a pattern; returns its index. Error: the memory is full.
-    pub fn store(&mut self, pattern: BinaryVector<W>) -> Result<usize, Error> {
+    /// Stores a pattern; returns its index. When the memory is full, the pattern comes back
+    /// in the error.
+    pub fn store(&mut self, pattern: BinaryVector<W>) -> Result<usize, Full<BinaryVector<W>>> {
         self.patterns
             .push(pattern)
-            .map_err(|_| Error::CapacityExceeded { capacity: P })?;
+            .map_err(|item| Full { item, capacity: P })?;
         Ok(self.patterns.len() - 1)
     }
 
@@ -585,20 +587,27 @@ impl<'a, const W: usize> HopfieldView<'a, W> {
         model.expect_kind(Kind::Hopfield)?;
         let params = model.section_u32(*b"HPAR")?;
         let &[n, p] = params else {
-            return Err(Error::Inconsistent("HPAR must hold 2 words"));
+            return Err(Error::Format(FormatError::Inconsistent(
+                "HPAR must hold 2 words",
+            )));
         };
         if n as usize != Self::NEURONS {
-            return Err(Error::DimensionMismatch {
+            return Err(Error::Format(FormatError::DimensionMismatch {
                 expected: Self::NEURONS,
                 found: n as usize,
-            });
+            }));
         }
         let words = model.section_u32(*b"HPAT")?;
         if Some(words.len()) != (p as usize).checked_mul(W) || p as usize > MAX_PATTERNS {
-            return Err(Error::Inconsistent("HPAT must hold P·N/32 words, P ≤ 1024"));
+            return Err(Error::Format(FormatError::Inconsistent(
+                "HPAT must hold P·N/32 words, P ≤ 1024",
+            )));
         }
-        let patterns: &[[u32; W]] = bytemuck::try_cast_slice(words)
-            .map_err(|_| Error::Inconsistent("HPAT is not a whole number of patterns"))?;
+        let patterns: &[[u32; W]] = bytemuck::try_cast_slice(words).map_err(|_| {
+            Error::Format(FormatError::Inconsistent(
+                "HPAT is not a whole number of patterns",
+            ))
+        })?;
         Ok(HopfieldView { patterns })
     }
 
@@ -975,9 +984,13 @@ mod tests {
     fn full_memory_and_bad_indices_are_errors() {
         let mut m = Hopfield::<1, 1>::new();
         assert!(m.store(BinaryVector::zero()).is_ok());
+        let rejected = BinaryVector::zero().complement();
         assert_eq!(
-            m.store(BinaryVector::zero()),
-            Err(Error::CapacityExceeded { capacity: 1 })
+            m.store(rejected),
+            Err(Full {
+                item: rejected,
+                capacity: 1
+            })
         );
         assert!(m.remove(3).is_err());
         let c = m.capacity();
@@ -1078,10 +1091,10 @@ mod tests {
         );
         assert_eq!(
             HopfieldView::<8>::from_bytes(blob.as_bytes()).unwrap_err(),
-            Error::DimensionMismatch {
+            Error::Format(FormatError::DimensionMismatch {
                 expected: 256,
                 found: 128
-            }
+            })
         );
     }
 }

@@ -48,6 +48,7 @@ use crate::codebook::{Codebook, TIE_INDEX};
 use crate::error::Error;
 use crate::kernel;
 use crate::model::{write_into, Kind};
+use crate::FormatError;
 
 /// Bytes of label text a [`Learner`] holds (all classes together).
 pub const LABEL_BYTES: usize = 256;
@@ -125,7 +126,7 @@ impl<'a, const W: usize, const C: usize> Learner<'a, W, C> {
         // Labels are pushed whole, so the boundaries are character boundaries.
         self.label_text
             .get(start..end)
-            .ok_or(Error::Inconsistent("label boundaries"))
+            .ok_or(Error::Format(FormatError::Inconsistent("label boundaries")))
     }
 
     /// The class whose label is `label`, if any.
@@ -239,7 +240,7 @@ impl<'a, const W: usize, const C: usize> Learner<'a, W, C> {
 
     /// Writes the learner as a classifier blob (kind 1, the sections of
     /// [`crate::classify`]) into `out`; returns its length. Read it back in place from a
-    /// 4-byte-aligned buffer. Errors: [`Error::CapacityExceeded`] with the length needed if
+    /// 4-byte-aligned buffer. Errors: [`Error::BufferTooSmall`] with the length needed if
     /// `out` is too short.
     pub fn write_blob(&self, out: &mut [u8]) -> Result<usize, Error> {
         if cfg!(target_endian = "big") {
@@ -437,7 +438,7 @@ mod tests {
         let mut short = [0u8; 64];
         assert!(matches!(
             learner.write_blob(&mut short),
-            Err(Error::CapacityExceeded { .. })
+            Err(Error::BufferTooSmall { needed, found: 64 }) if needed > 64
         ));
     }
 }

@@ -92,7 +92,7 @@ pub mod train;
 pub use accumulator::Accumulator;
 pub use binary::{words, BinaryVector};
 pub use codebook::{Codebook, TIE_INDEX};
-pub use error::Error;
+pub use error::{Error, FormatError, Full, StorageError};
 pub use integer::{Element, IntegerVector};
 pub use memory::{ItemMemory, Match};
 
@@ -157,7 +157,7 @@ mod tests {
         let supported: usize = (0..=4 * super::MAX_WORDS)
             .filter(|&n| {
                 crate::with_words!(n, W => {
-                    assert!(W <= super::MAX_WORDS, "{W}");
+                    const { assert!(W <= super::MAX_WORDS) };
                     true
                 }, else false)
             })

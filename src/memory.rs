@@ -9,7 +9,7 @@
 #![forbid(unsafe_code)]
 
 use crate::binary::BinaryVector;
-use crate::error::Error;
+use crate::error::{Error, Full};
 use crate::kernel;
 
 /// A search result: the item's position, its label and its Hamming distance to the query.
@@ -51,14 +51,22 @@ impl<const W: usize, const N: usize, L: Copy> ItemMemory<W, N, L> {
         }
     }
 
-    /// Stores `vector` under `label`; returns its index, or an error when the memory is full.
-    pub fn insert(&mut self, label: L, vector: BinaryVector<W>) -> Result<usize, Error> {
-        let full = Error::CapacityExceeded { capacity: N };
-        self.vectors.push(vector).map_err(|_| full)?;
-        if self.labels.push(label).is_err() {
-            self.vectors.pop();
-            return Err(full);
+    /// Stores `vector` under `label`; returns its index. When the memory is full, the label
+    /// and vector come back in the error.
+    pub fn insert(
+        &mut self,
+        label: L,
+        vector: BinaryVector<W>,
+    ) -> Result<usize, Full<(L, BinaryVector<W>)>> {
+        // Both vectors have capacity N and grow together, so one length check covers both.
+        if self.vectors.len() >= N {
+            return Err(Full {
+                item: (label, vector),
+                capacity: N,
+            });
         }
+        let _ = self.vectors.push(vector);
+        let _ = self.labels.push(label);
         Ok(self.vectors.len() - 1)
     }
 
@@ -191,7 +199,17 @@ mod tests {
         assert_eq!(m.nearest(&v), Err(Error::EmptyMemory));
         assert_eq!(m.top_k::<2>(&v), Err(Error::EmptyMemory));
         assert_eq!(m.insert(1, v), Ok(0));
-        assert_eq!(m.insert(2, v), Err(Error::CapacityExceeded { capacity: 1 }));
+        assert_eq!(
+            m.insert(2, v),
+            Err(Full {
+                item: (2, v),
+                capacity: 1
+            })
+        );
+        assert_eq!(
+            Error::from(m.insert(3, v).unwrap_err()),
+            Error::CapacityExceeded { capacity: 1 }
+        );
         assert_eq!(m.len(), 1);
         assert!(m.get(1).is_err());
         assert_eq!(m.get(0).unwrap().0, 1);

@@ -25,14 +25,15 @@
 //! (for classifiers: [`crate::classify`]). Codebooks are never stored: devices regenerate them
 //! from the seeds a model records.
 //!
-//! Every malformed input gets its own [`Error`]: [`Error::BadMagic`],
-//! [`Error::UnsupportedVersion`], [`Error::UnknownKind`], [`Error::Truncated`] (and
-//! [`Error::LengthMismatch`] for trailing bytes), [`Error::ChecksumMismatch`] (any single
-//! flipped bit), [`Error::SectionOutOfBounds`], [`Error::MissingSection`],
-//! [`Error::Inconsistent`] (sizes that disagree), [`Error::Misaligned`].
+//! Every malformed input gets its own [`Error`]: [`Error::Format(FormatError::BadMagic)`],
+//! [`Error::Format(FormatError::UnsupportedVersion)`], [`Error::Format(FormatError::UnknownKind)`], [`Error::Format(FormatError::Truncated)`] (and
+//! [`Error::LengthMismatch`] for trailing bytes), [`Error::Format(FormatError::ChecksumMismatch)`] (any single
+//! flipped bit), [`Error::Format(FormatError::SectionOutOfBounds)`], [`Error::Format(FormatError::MissingSection)`],
+//! [`Error::Format(FormatError::Inconsistent)`] (sizes that disagree), [`Error::Format(FormatError::Misaligned)`].
 #![forbid(unsafe_code)]
 
 use crate::error::Error;
+use crate::FormatError;
 use crc::{Crc, Table, CRC_32_ISO_HDLC};
 
 /// The first four bytes of every model blob.
@@ -76,7 +77,7 @@ impl Kind {
             2 => Kind::Sketch,
             3 => Kind::Hopfield,
             4 => Kind::Sae,
-            found => return Err(Error::UnknownKind { found }),
+            found => return Err(Error::Format(FormatError::UnknownKind { found })),
         })
     }
 }
@@ -115,25 +116,27 @@ impl<'a> Model<'a> {
     pub fn new_checked(bytes: &'a [u8]) -> Result<Self, Error> {
         let len = bytes.len();
         if len < HEADER_LEN + CRC_LEN {
-            return Err(Error::Truncated {
+            return Err(Error::Format(FormatError::Truncated {
                 expected: HEADER_LEN + CRC_LEN,
                 found: len,
-            });
+            }));
         }
         if bytes[..4] != MAGIC {
-            return Err(Error::BadMagic);
+            return Err(Error::Format(FormatError::BadMagic));
         }
         let version = u16_at(bytes, 4);
         if version != VERSION {
-            return Err(Error::UnsupportedVersion { found: version });
+            return Err(Error::Format(FormatError::UnsupportedVersion {
+                found: version,
+            }));
         }
         let kind = Kind::from_code(u16_at(bytes, 6))?;
         let total = u32_at(bytes, 8) as usize;
         if total > len {
-            return Err(Error::Truncated {
+            return Err(Error::Format(FormatError::Truncated {
                 expected: total,
                 found: len,
-            });
+            }));
         }
         if total < len {
             return Err(Error::LengthMismatch {
@@ -144,7 +147,10 @@ impl<'a> Model<'a> {
         let stored = u32_at(bytes, len - CRC_LEN);
         let computed = crc32(&bytes[..len - CRC_LEN]);
         if stored != computed {
-            return Err(Error::ChecksumMismatch { stored, computed });
+            return Err(Error::Format(FormatError::ChecksumMismatch {
+                stored,
+                computed,
+            }));
         }
         let sections = u32_at(bytes, 12) as usize;
         let body_end = len - CRC_LEN;
@@ -152,7 +158,9 @@ impl<'a> Model<'a> {
             .checked_mul(ENTRY_LEN)
             .and_then(|t| t.checked_add(HEADER_LEN))
             .filter(|&end| end <= body_end)
-            .ok_or(Error::Inconsistent("section table runs past the end"))?;
+            .ok_or(Error::Format(FormatError::Inconsistent(
+                "section table runs past the end",
+            )))?;
         let model = Model {
             bytes,
             kind,
@@ -167,10 +175,12 @@ impl<'a> Model<'a> {
             let in_bounds =
                 offset % 4 == 0 && offset >= previous_end && end.is_some_and(|e| e <= body_end);
             if !in_bounds {
-                return Err(Error::SectionOutOfBounds { tag });
+                return Err(Error::Format(FormatError::SectionOutOfBounds { tag }));
             }
             if (0..i).any(|j| model.entry(j).0 == tag) {
-                return Err(Error::Inconsistent("duplicate section tag"));
+                return Err(Error::Format(FormatError::Inconsistent(
+                    "duplicate section tag",
+                )));
             }
             previous_end = end.unwrap_or(body_end);
         }
@@ -208,10 +218,10 @@ impl<'a> Model<'a> {
         if self.kind == kind {
             Ok(())
         } else {
-            Err(Error::WrongKind {
+            Err(Error::Format(FormatError::WrongKind {
                 expected: kind as u16,
                 found: self.kind as u16,
-            })
+            }))
         }
     }
 
@@ -222,7 +232,7 @@ impl<'a> Model<'a> {
             .map(|i| self.entry(i))
             .find(|(t, _, _)| *t == tag)
             .map(|(_, offset, length)| &bytes[offset..offset + length])
-            .ok_or(Error::MissingSection { tag })
+            .ok_or(Error::Format(FormatError::MissingSection { tag }))
     }
 
     /// Section `tag` as little-endian `u32` words, in place.
@@ -247,8 +257,12 @@ fn cast<T: bytemuck::Pod>(bytes: &[u8]) -> Result<&[T], Error> {
         ));
     }
     bytemuck::try_cast_slice(bytes).map_err(|e| match e {
-        bytemuck::PodCastError::TargetAlignmentGreaterAndInputNotAligned => Error::Misaligned,
-        _ => Error::Inconsistent("section length is not a multiple of its element size"),
+        bytemuck::PodCastError::TargetAlignmentGreaterAndInputNotAligned => {
+            Error::Format(FormatError::Misaligned)
+        }
+        _ => Error::Format(FormatError::Inconsistent(
+            "section length is not a multiple of its element size",
+        )),
     })
 }
 
@@ -272,7 +286,7 @@ macro_rules! include_model {
 /// Writes a blob of kind `kind` into `out` without allocating; returns its length. Each
 /// section is a tag and the byte slices that, concatenated, form its content (so a firmware
 /// can write a section from pieces held in different places). Values must already be
-/// little-endian. Errors: `out` too short ([`Error::CapacityExceeded`] with the length
+/// little-endian. Errors: `out` too short ([`Error::BufferTooSmall`] with the length
 /// needed), duplicate tags, a blob of 4 GiB or more.
 pub fn write_into(
     kind: Kind,
@@ -281,7 +295,9 @@ pub fn write_into(
 ) -> Result<usize, Error> {
     for (i, (tag, _)) in sections.iter().enumerate() {
         if sections[..i].iter().any(|(t, _)| t == tag) {
-            return Err(Error::Inconsistent("duplicate section tag"));
+            return Err(Error::Format(FormatError::Inconsistent(
+                "duplicate section tag",
+            )));
         }
     }
     let section_len = |parts: &[&[u8]]| parts.iter().map(|p| p.len()).sum::<usize>();
@@ -293,9 +309,11 @@ pub fn write_into(
     let total = at + CRC_LEN;
     let total32 = u32::try_from(total)
         .map_err(|_| Error::InvalidParameter("a model blob must stay below 4 GiB"))?;
-    let out = out
-        .get_mut(..total)
-        .ok_or(Error::CapacityExceeded { capacity: total })?;
+    let found = out.len();
+    let out = out.get_mut(..total).ok_or(Error::BufferTooSmall {
+        needed: total,
+        found,
+    })?;
     out.fill(0);
     out[..4].copy_from_slice(&MAGIC);
     out[4..6].copy_from_slice(&VERSION.to_le_bytes());
@@ -375,7 +393,9 @@ impl ModelWriter {
     /// Appends section `tag` with `bytes`. Error: the tag is already used.
     pub fn section(&mut self, tag: [u8; 4], bytes: &[u8]) -> Result<&mut Self, Error> {
         if self.sections.iter().any(|(t, _)| *t == tag) {
-            return Err(Error::Inconsistent("duplicate section tag"));
+            return Err(Error::Format(FormatError::Inconsistent(
+                "duplicate section tag",
+            )));
         }
         self.sections.push((tag, bytes.to_vec()));
         Ok(self)
@@ -457,20 +477,20 @@ mod tests {
         assert_eq!(m.section_f32(*b"FLTS").unwrap(), &[1.5, -2.0]);
         assert_eq!(
             m.section(*b"NONE"),
-            Err(Error::MissingSection { tag: *b"NONE" })
+            Err(Error::Format(FormatError::MissingSection { tag: *b"NONE" }))
         );
         assert_eq!(
             m.section_u32(*b"ABCD"),
-            Err(Error::Inconsistent(
+            Err(Error::Format(FormatError::Inconsistent(
                 "section length is not a multiple of its element size"
-            ))
+            )))
         );
         assert_eq!(
             m.expect_kind(Kind::Sketch),
-            Err(Error::WrongKind {
+            Err(Error::Format(FormatError::WrongKind {
                 expected: 2,
                 found: 1
-            })
+            }))
         );
     }
 
@@ -479,29 +499,32 @@ mod tests {
         let blob = sample();
         let mut b = blob.clone();
         b[0] = b'X';
-        assert_eq!(Model::new_checked(&b).unwrap_err(), Error::BadMagic);
+        assert_eq!(
+            Model::new_checked(&b).unwrap_err(),
+            Error::Format(FormatError::BadMagic)
+        );
         let mut b = blob.clone();
         b[4] = 2;
         assert_eq!(
             Model::new_checked(&b).unwrap_err(),
-            Error::UnsupportedVersion { found: 2 }
+            Error::Format(FormatError::UnsupportedVersion { found: 2 })
         );
         let mut b = blob.clone();
         b[6] = 9;
         assert_eq!(
             Model::new_checked(&b).unwrap_err(),
-            Error::UnknownKind { found: 9 }
+            Error::Format(FormatError::UnknownKind { found: 9 })
         );
         assert_eq!(
             Model::new_checked(&blob[..blob.len() - 1]).unwrap_err(),
-            Error::Truncated {
+            Error::Format(FormatError::Truncated {
                 expected: blob.len(),
                 found: blob.len() - 1
-            }
+            })
         );
         assert!(matches!(
             Model::new_checked(&blob[..10]).unwrap_err(),
-            Error::Truncated { .. }
+            Error::Format(FormatError::Truncated { .. })
         ));
         let mut longer = blob.clone();
         longer.push(0);
@@ -513,7 +536,7 @@ mod tests {
         b[30] ^= 1;
         assert!(matches!(
             Model::new_checked(&b).unwrap_err(),
-            Error::ChecksumMismatch { .. }
+            Error::Format(FormatError::ChecksumMismatch { .. })
         ));
         // An offset past the end (checksum recomputed so the structure check is reached).
         let mut b = blob.clone();
@@ -521,7 +544,7 @@ mod tests {
         reseal(&mut b);
         assert_eq!(
             Model::new_checked(&b).unwrap_err(),
-            Error::SectionOutOfBounds { tag: *b"ABCD" }
+            Error::Format(FormatError::SectionOutOfBounds { tag: *b"ABCD" })
         );
         // A length past the end.
         let mut b = blob.clone();
@@ -529,7 +552,7 @@ mod tests {
         reseal(&mut b);
         assert_eq!(
             Model::new_checked(&b).unwrap_err(),
-            Error::SectionOutOfBounds { tag: *b"WRDS" }
+            Error::Format(FormatError::SectionOutOfBounds { tag: *b"WRDS" })
         );
         // A section count that does not fit.
         let mut b = blob.clone();
@@ -537,7 +560,7 @@ mod tests {
         reseal(&mut b);
         assert!(matches!(
             Model::new_checked(&b).unwrap_err(),
-            Error::Inconsistent(_)
+            Error::Format(FormatError::Inconsistent(_))
         ));
         // A misaligned buffer.
         let mut shifted = alloc::vec![0u8; blob.len() + 1];
@@ -548,7 +571,10 @@ mod tests {
         };
         shifted[start..start + blob.len()].copy_from_slice(&blob);
         let m = Model::new_checked(&shifted[start..start + blob.len()]).unwrap();
-        assert_eq!(m.section_u32(*b"WRDS"), Err(Error::Misaligned));
+        assert_eq!(
+            m.section_u32(*b"WRDS"),
+            Err(Error::Format(FormatError::Misaligned))
+        );
     }
 
     #[test]

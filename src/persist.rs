@@ -17,8 +17,8 @@
 //! little-endian) followed by the payload, padded with `0xFF` to the flash's write size.
 #![forbid(unsafe_code)]
 
-use crate::error::Error;
-use embedded_storage::nor_flash::NorFlash;
+use crate::error::{Error, StorageError};
+use embedded_storage::nor_flash::{NorFlash, NorFlashError};
 
 const MAGIC: [u8; 4] = *b"HBSL";
 const HEADER: usize = 16;
@@ -39,6 +39,11 @@ struct Slot {
     index: u32,
     sequence: u32,
     len: usize,
+}
+
+/// A flash driver's error as ours, keeping its kind.
+fn flash_error<E: NorFlashError>(e: E) -> Error {
+    Error::Storage(StorageError::Flash(e.kind()))
 }
 
 impl<F: NorFlash> ModelStore<F> {
@@ -81,9 +86,7 @@ impl<F: NorFlash> ModelStore<F> {
     fn check(&mut self, index: u32) -> Result<Option<Slot>, Error> {
         let at = self.offset(index);
         let mut header = [0u8; HEADER];
-        self.flash
-            .read(at, &mut header)
-            .map_err(|_| Error::Storage)?;
+        self.flash.read(at, &mut header).map_err(flash_error)?;
         let word =
             |i: usize| u32::from_le_bytes([header[i], header[i + 1], header[i + 2], header[i + 3]]);
         let (sequence, len, stored) = (word(4), word(8) as usize, word(12));
@@ -100,7 +103,7 @@ impl<F: NorFlash> ModelStore<F> {
             let padded = n.next_multiple_of(F::READ_SIZE.max(1)).min(CHUNK);
             self.flash
                 .read(at + (HEADER + done) as u32, &mut chunk[..padded])
-                .map_err(|_| Error::Storage)?;
+                .map_err(flash_error)?;
             digest.update(&chunk[..n]);
             done += n;
         }
@@ -127,18 +130,21 @@ impl<F: NorFlash> ModelStore<F> {
     /// Copies the newest valid model into `out` and returns it. Errors: nothing stored (or
     /// both slots damaged), `out` too short, a flash error.
     pub fn load<'a>(&mut self, out: &'a mut [u8]) -> Result<&'a [u8], Error> {
-        let slot = self.newest()?.ok_or(Error::NothingStored)?;
-        let capacity = out.len();
-        let dst = out
-            .get_mut(..slot.len)
-            .ok_or(Error::CapacityExceeded { capacity })?;
+        let slot = self
+            .newest()?
+            .ok_or(Error::Storage(StorageError::NothingStored))?;
+        let found = out.len();
+        let dst = out.get_mut(..slot.len).ok_or(Error::BufferTooSmall {
+            needed: slot.len,
+            found,
+        })?;
         let at = self.offset(slot.index) + HEADER as u32;
         let mut chunk = [0u8; CHUNK];
         for (i, part) in dst.chunks_mut(CHUNK).enumerate() {
             let padded = part.len().next_multiple_of(F::READ_SIZE.max(1)).min(CHUNK);
             self.flash
                 .read(at + (i * CHUNK) as u32, &mut chunk[..padded])
-                .map_err(|_| Error::Storage)?;
+                .map_err(flash_error)?;
             part.copy_from_slice(&chunk[..part.len()]);
         }
         Ok(dst)
@@ -164,7 +170,7 @@ impl<F: NorFlash> ModelStore<F> {
         let at = self.offset(target);
         self.flash
             .erase(at, at + self.slot_size)
-            .map_err(|_| Error::Storage)?;
+            .map_err(flash_error)?;
         // Payload first, padded with 0xFF to the write size.
         let mut chunk = [0xFFu8; CHUNK];
         for (i, part) in payload.chunks(CHUNK).enumerate() {
@@ -173,7 +179,7 @@ impl<F: NorFlash> ModelStore<F> {
             let padded = part.len().next_multiple_of(F::WRITE_SIZE).min(CHUNK);
             self.flash
                 .write(at + (HEADER + i * CHUNK) as u32, &chunk[..padded])
-                .map_err(|_| Error::Storage)?;
+                .map_err(flash_error)?;
         }
         // Then the header: the commit record.
         let len = payload.len() as u32;
@@ -186,7 +192,7 @@ impl<F: NorFlash> ModelStore<F> {
         header[4..8].copy_from_slice(&sequence.to_le_bytes());
         header[8..12].copy_from_slice(&len.to_le_bytes());
         header[12..].copy_from_slice(&digest.finalize().to_le_bytes());
-        self.flash.write(at, &header).map_err(|_| Error::Storage)
+        self.flash.write(at, &header).map_err(flash_error)
     }
 }
 
@@ -293,7 +299,10 @@ mod tests {
         )
         .unwrap();
         let mut buf = [0u8; 1024];
-        assert_eq!(store.load(&mut buf), Err(Error::NothingStored));
+        assert_eq!(
+            store.load(&mut buf),
+            Err(Error::Storage(StorageError::NothingStored))
+        );
         for (i, tag) in [1u8, 2, 3, 4].iter().enumerate() {
             let b = blob(*tag, 300 + 97 * i);
             store.save(&b).unwrap();
@@ -301,7 +310,13 @@ mod tests {
             assert_eq!(store.sequence().unwrap(), Some(i as u32 + 1));
         }
         assert!(store.save(&[0; 1009]).is_err());
-        assert!(store.load(&mut [0u8; 10]).is_err());
+        assert_eq!(
+            store.load(&mut [0u8; 10]),
+            Err(Error::BufferTooSmall {
+                needed: 300 + 97 * 3,
+                found: 10
+            })
+        );
         let bad = |base, size| {
             ModelStore::new(
                 RamFlash {
@@ -340,7 +355,15 @@ mod tests {
             let mut flash = before.clone();
             flash.budget = Some(cut);
             let mut store = ModelStore::new(flash, 1024, 1024).unwrap();
-            let saved = store.save(&new).is_ok();
+            let saved = store.save(&new);
+            // A failed operation reports the driver's error kind.
+            if let Err(e) = saved {
+                assert_eq!(
+                    e,
+                    Error::Storage(StorageError::Flash(NorFlashErrorKind::Other))
+                );
+            }
+            let saved = saved.is_ok();
             let mut flash = store.into_inner();
             flash.budget = None; // power back
             let mut store = ModelStore::new(flash, 1024, 1024).unwrap();

@@ -31,6 +31,7 @@ use crate::kernel;
 use crate::model::{Kind, Model};
 use crate::plan::mapb_threshold;
 use crate::rng::SplitMix64;
+use crate::FormatError;
 
 /// The 64-bit hash of `key` under `seed` (SplitMix64 of their mix): the source of every
 /// sparse atom's positions.
@@ -72,9 +73,9 @@ fn size_from_zeros(zeros: u32, dim: u32, q: f64) -> f64 {
 /// Checks two sketches can be combined.
 fn same(a: (u32, u32, u64), b: (u32, u32, u64)) -> Result<(), Error> {
     if a != b {
-        return Err(Error::Inconsistent(
+        return Err(Error::Format(FormatError::Inconsistent(
             "sketches differ in dimension, hash count or seed",
-        ));
+        )));
     }
     Ok(())
 }
@@ -228,10 +229,14 @@ fn sketch_params(model: &Model<'_>, variant: u32) -> Result<(u32, u64), Error> {
     model.expect_kind(Kind::Sketch)?;
     let p = model.section_u32(tags::PARAMS)?;
     let &[v, k, lo, hi] = p else {
-        return Err(Error::Inconsistent("SPAR must hold 4 words"));
+        return Err(Error::Format(FormatError::Inconsistent(
+            "SPAR must hold 4 words",
+        )));
     };
     if v != variant {
-        return Err(Error::Inconsistent("the blob holds another sketch variant"));
+        return Err(Error::Format(FormatError::Inconsistent(
+            "the blob holds another sketch variant",
+        )));
     }
     Ok((k, u64::from(lo) | (u64::from(hi) << 32)))
 }

@@ -5,6 +5,7 @@ use hyperbits::classify::Classifier;
 use hyperbits::model::{crc32, AlignedBlob, Kind, Model, ModelWriter};
 use hyperbits::train::csv::read_csv;
 use hyperbits::train::{train, Dataset, EncoderChoice, Method, Options};
+use hyperbits::FormatError;
 use hyperbits::{words, Error};
 use std::path::PathBuf;
 
@@ -148,10 +149,10 @@ fn wrong_dimension_kind_and_bad_features_are_errors() {
     let blob = AlignedBlob::new(&small_blob());
     assert_eq!(
         Classifier::<8>::from_bytes(blob.as_bytes()).unwrap_err(),
-        Error::DimensionMismatch {
+        Error::Format(FormatError::DimensionMismatch {
             expected: 256,
             found: 128
-        }
+        })
     );
     let c = Classifier::<4>::from_bytes(blob.as_bytes()).unwrap();
     assert_eq!(
@@ -177,17 +178,17 @@ fn wrong_dimension_kind_and_bad_features_are_errors() {
     let sketch = AlignedBlob::new(&w.finish().unwrap());
     assert_eq!(
         Classifier::<4>::from_bytes(sketch.as_bytes()).unwrap_err(),
-        Error::WrongKind {
+        Error::Format(FormatError::WrongKind {
             expected: 1,
             found: 2
-        }
+        })
     );
     let mut w = ModelWriter::new(Kind::Classifier);
     w.section(*b"XXXX", &[]).unwrap();
     let empty = AlignedBlob::new(&w.finish().unwrap());
     assert_eq!(
         Classifier::<4>::from_bytes(empty.as_bytes()).unwrap_err(),
-        Error::MissingSection { tag: *b"CPAR" }
+        Error::Format(FormatError::MissingSection { tag: *b"CPAR" })
     );
 }
 

@@ -47,6 +47,7 @@ use crate::encode::ThresholdCode;
 use crate::error::Error;
 use crate::kernel;
 use crate::model::{crc32, Kind, Model, MAGIC as CONTAINER_MAGIC};
+use crate::FormatError;
 
 /// The first four bytes of an HSAE blob.
 pub const HSAE_MAGIC: [u8; 4] = *b"HSAE";
@@ -364,10 +365,14 @@ fn check_masks(m: &[u8], d_in: usize, masks: usize) -> Result<(), Error> {
         for t in 0..words {
             let last = t + 1 == words;
             if (0..masks).any(|k| last && word(k * words + t) & tail != 0) {
-                return Err(Error::Inconsistent("a packed weight bit is set past d_in"));
+                return Err(Error::Format(FormatError::Inconsistent(
+                    "a packed weight bit is set past d_in",
+                )));
             }
             if masks == 2 && word(t) & word(words + t) != 0 {
-                return Err(Error::Inconsistent("a ternary weight is both +1 and -1"));
+                return Err(Error::Format(FormatError::Inconsistent(
+                    "a ternary weight is both +1 and -1",
+                )));
             }
         }
     }
@@ -400,13 +405,13 @@ impl<'a> Sae<'a> {
                 Ok(code) => {
                     let code = parse_code(code)?;
                     if sae.input != Input::Bits || code.bits() != sae.d_in {
-                        return Err(Error::Inconsistent(
+                        return Err(Error::Format(FormatError::Inconsistent(
                             "the input code must give the bit model's d_in bits",
-                        ));
+                        )));
                     }
                     sae.code = Some(code);
                 }
-                Err(Error::MissingSection { .. }) => {}
+                Err(Error::Format(FormatError::MissingSection { .. })) => {}
                 Err(e) => return Err(e),
             }
             return Ok(sae);
@@ -417,22 +422,27 @@ impl<'a> Sae<'a> {
     /// Opens a bare HSAE v1 or v2 blob (see [`Self::from_bytes`]).
     pub fn from_hsae(b: &'a [u8]) -> Result<Self, Error> {
         if b.len() < 4 || b[..4] != HSAE_MAGIC {
-            return Err(Error::BadMagic);
+            return Err(Error::Format(FormatError::BadMagic));
         }
         if b.len() < HEADER_LEN + 4 {
-            return Err(Error::Truncated {
+            return Err(Error::Format(FormatError::Truncated {
                 expected: HEADER_LEN + 4,
                 found: b.len(),
-            });
+            }));
         }
         let version = u16_at(b, 4);
         if version == 0 || version > HSAE_VERSION {
-            return Err(Error::UnsupportedVersion { found: version });
+            return Err(Error::Format(FormatError::UnsupportedVersion {
+                found: version,
+            }));
         }
         let body = b.len() - 4;
         let (stored, computed) = (u32_at(b, body), crc32(&b[..body]));
         if stored != computed {
-            return Err(Error::ChecksumMismatch { stored, computed });
+            return Err(Error::Format(FormatError::ChecksumMismatch {
+                stored,
+                computed,
+            }));
         }
         let header_len = if version == 1 {
             HEADER_LEN
@@ -440,9 +450,9 @@ impl<'a> Sae<'a> {
             HEADER_LEN_V2
         };
         if (u16_at(b, 6) as usize) < header_len || body < header_len {
-            return Err(Error::Inconsistent(
+            return Err(Error::Format(FormatError::Inconsistent(
                 "HSAE header shorter than its version's (48 bytes in v1, 56 in v2)",
-            ));
+            )));
         }
         let (threshold, flags) = if version == 1 {
             (0.0, 0)
@@ -450,12 +460,14 @@ impl<'a> Sae<'a> {
             (f32::from_bits(u32_at(b, 48)), u32_at(b, 52))
         };
         if !(threshold.is_finite() && threshold >= 0.0) {
-            return Err(Error::Inconsistent(
+            return Err(Error::Format(FormatError::Inconsistent(
                 "the activation threshold must be finite and ≥ 0",
-            ));
+            )));
         }
         if flags != 0 {
-            return Err(Error::Inconsistent("unknown HSAE flags"));
+            return Err(Error::Format(FormatError::Inconsistent(
+                "unknown HSAE flags",
+            )));
         }
         let (d_in, h, k) = (
             u32_at(b, 8) as usize,
@@ -463,41 +475,53 @@ impl<'a> Sae<'a> {
             u16_at(b, 16) as usize,
         );
         if d_in == 0 || h == 0 || h > usize::from(u16::MAX) + 1 {
-            return Err(Error::Inconsistent(
+            return Err(Error::Format(FormatError::Inconsistent(
                 "an SAE needs 1..=65536 latents and inputs",
-            ));
+            )));
         }
         if k == 0 || k > h {
-            return Err(Error::Inconsistent("k must be in 1..=h"));
+            return Err(Error::Format(FormatError::Inconsistent(
+                "k must be in 1..=h",
+            )));
         }
         let input = match b[18] {
             0 => Input::Dense,
             1 => Input::Bits,
-            _ => return Err(Error::Inconsistent("unknown SAE input kind")),
+            _ => {
+                return Err(Error::Format(FormatError::Inconsistent(
+                    "unknown SAE input kind",
+                )))
+            }
         };
         let weights = match b[19] {
             1 => Weights::Int8,
             2 => Weights::Ternary,
             3 => Weights::Binary,
-            _ => return Err(Error::Inconsistent("unknown SAE weight kind")),
+            _ => {
+                return Err(Error::Format(FormatError::Inconsistent(
+                    "unknown SAE weight kind",
+                )))
+            }
         };
         let in_scale = f32::from_bits(u32_at(b, 20));
         if !(in_scale.is_finite() && in_scale > 0.0) {
-            return Err(Error::Inconsistent("in_scale must be finite and positive"));
+            return Err(Error::Format(FormatError::Inconsistent(
+                "in_scale must be finite and positive",
+            )));
         }
         let matrix = h
             .checked_mul(d_in)
-            .ok_or(Error::Inconsistent("SAE too large"))?;
+            .ok_or(Error::Format(FormatError::Inconsistent("SAE too large")))?;
         // A section of `len` bytes at the offset stored at header byte `field`.
         let section = |field: usize, tag: &[u8; 4], len: usize| -> Result<&'a [u8], Error> {
             let at = u32_at(b, field) as usize;
             at.checked_add(len)
                 .filter(|&end| at >= header_len && end <= body)
                 .map(|end| &b[at..end])
-                .ok_or(Error::SectionOutOfBounds { tag: *tag })
+                .ok_or(Error::Format(FormatError::SectionOutOfBounds { tag: *tag }))
         };
         // Lengths in bytes, checked: `4·d_in` can overflow a 32-bit usize.
-        let too_large = Error::Inconsistent("SAE too large");
+        let too_large = Error::Format(FormatError::Inconsistent("SAE too large"));
         let floats_in = d_in.checked_mul(4).ok_or(too_large)?;
         let b_pre = section(24, b"BPRE", floats_in)?;
         let enc_scale = section(28, b"ESCL", 4 * h)?;
@@ -507,7 +531,9 @@ impl<'a> Sae<'a> {
             (1, _) | (_, Weights::Int8) => {
                 let w: &[i8] = bytemuck::cast_slice(section(36, b"ENCW", matrix)?);
                 if w.contains(&i8::MIN) {
-                    return Err(Error::Inconsistent("int8 weights must be in -127..=127"));
+                    return Err(Error::Format(FormatError::Inconsistent(
+                        "int8 weights must be in -127..=127",
+                    )));
                 }
                 Matrix::Int8(w)
             }
@@ -515,7 +541,7 @@ impl<'a> Sae<'a> {
                 let masks = if packed == Weights::Ternary { 2 } else { 1 };
                 let len = h
                     .checked_mul(words * 4 * masks)
-                    .ok_or(Error::Inconsistent("SAE too large"))?;
+                    .ok_or(Error::Format(FormatError::Inconsistent("SAE too large")))?;
                 let m = section(36, b"ENCW", len)?;
                 check_masks(m, d_in, masks)?;
                 Matrix::Packed(m)
@@ -534,7 +560,9 @@ impl<'a> Sae<'a> {
             || !finite(enc_scale)
             || !decoder.is_none_or(|(s, _, d)| finite(s) && finite(d))
         {
-            return Err(Error::Inconsistent("SAE scales and biases must be finite"));
+            return Err(Error::Format(FormatError::Inconsistent(
+                "SAE scales and biases must be finite",
+            )));
         }
         // |acc| ≤ |bias| + max|w|·(d_in for bits, 127·d_in for int8 inputs) must fit an i32.
         let max_w: i64 = match enc_w {
@@ -550,9 +578,9 @@ impl<'a> Sae<'a> {
             .max()
             .unwrap_or(0);
         if max_bias + per_input * d_in as i64 > i64::from(i32::MAX) {
-            return Err(Error::Inconsistent(
+            return Err(Error::Format(FormatError::Inconsistent(
                 "SAE accumulators could overflow i32 (d_in too large)",
-            ));
+            )));
         }
         Ok(Sae {
             d_in,
@@ -971,7 +999,7 @@ impl<'a> Sae<'a> {
     pub fn decode<const K: usize>(&self, z: &TopK<K>, out: &mut [f32]) -> Result<(), Error> {
         let (scale, w, b_dec) = self
             .decoder
-            .ok_or(Error::MissingSection { tag: *b"DSCL" })?;
+            .ok_or(Error::Format(FormatError::MissingSection { tag: *b"DSCL" }))?;
         if out.len() != self.d_in {
             return Err(Error::LengthMismatch {
                 expected: self.d_in,
@@ -1011,7 +1039,7 @@ impl<'a> Sae<'a> {
     pub fn decode_bits<const K: usize>(&self, z: &TopK<K>, out: &mut [u32]) -> Result<(), Error> {
         let (scale, w, b_dec) = self
             .decoder
-            .ok_or(Error::MissingSection { tag: *b"DSCL" })?;
+            .ok_or(Error::Format(FormatError::MissingSection { tag: *b"DSCL" }))?;
         let words = self.d_in.div_ceil(32);
         if out.len() != words {
             return Err(Error::LengthMismatch {
@@ -1077,15 +1105,15 @@ impl<'a> Sae<'a> {
 /// Reads a [`CODE_SECTION`].
 fn parse_code(b: &[u8]) -> Result<ThresholdCode<'_>, Error> {
     if b.len() < 12 {
-        return Err(Error::Truncated {
+        return Err(Error::Format(FormatError::Truncated {
             expected: 12,
             found: b.len(),
-        });
+        }));
     }
     let seed = u64::from(u32_at(b, 0)) | u64::from(u32_at(b, 4)) << 32;
     let features = u32_at(b, 8) as usize;
     ThresholdCode::new(seed, features, &b[12..])
-        .map_err(|_| Error::Inconsistent("bad input code section"))
+        .map_err(|_| Error::Format(FormatError::Inconsistent("bad input code section")))
 }
 
 /// The largest number of fractional bits [`Sae::decode_bits`] uses (so `b_dec` up to 2^22

@@ -1,6 +1,7 @@
 use super::*;
 use crate::model::AlignedBlob;
 use crate::train::sae::export::{ExportOptions, FloatSae};
+use crate::FormatError;
 use std::vec::Vec;
 
 /// SplitMix64 → uniform f32 in [-1, 1).
@@ -146,7 +147,7 @@ fn dense_input_quantises_once_or_on_the_fly_alike() {
     let mut out = [0f32; 37];
     assert_eq!(
         sae.decode(&TopK::<6>::new(), &mut out),
-        Err(Error::MissingSection { tag: *b"DSCL" })
+        Err(Error::Format(FormatError::MissingSection { tag: *b"DSCL" }))
     );
 }
 
@@ -197,40 +198,58 @@ fn bad_blobs_and_bad_calls_are_errors() {
     };
     assert_eq!(
         edit(4, &[3, 0]),
-        Err(Error::UnsupportedVersion { found: 3 })
+        Err(Error::Format(FormatError::UnsupportedVersion { found: 3 }))
     );
     assert_eq!(
         edit(4, &[0, 0]),
-        Err(Error::UnsupportedVersion { found: 0 })
+        Err(Error::Format(FormatError::UnsupportedVersion { found: 0 }))
     );
     // A v1 layout (48-byte header) claiming to be v2.
-    assert!(matches!(edit(4, &[2, 0]), Err(Error::Inconsistent(_))));
-    assert!(matches!(edit(6, &[40, 0]), Err(Error::Inconsistent(_))));
-    assert!(matches!(edit(16, &[9, 0]), Err(Error::Inconsistent(_)))); // k > h
-    assert!(matches!(edit(16, &[0, 0]), Err(Error::Inconsistent(_))));
-    assert!(matches!(edit(18, &[7]), Err(Error::Inconsistent(_))));
+    assert!(matches!(
+        edit(4, &[2, 0]),
+        Err(Error::Format(FormatError::Inconsistent(_)))
+    ));
+    assert!(matches!(
+        edit(6, &[40, 0]),
+        Err(Error::Format(FormatError::Inconsistent(_)))
+    ));
+    assert!(matches!(
+        edit(16, &[9, 0]),
+        Err(Error::Format(FormatError::Inconsistent(_)))
+    )); // k > h
+    assert!(matches!(
+        edit(16, &[0, 0]),
+        Err(Error::Format(FormatError::Inconsistent(_)))
+    ));
+    assert!(matches!(
+        edit(18, &[7]),
+        Err(Error::Format(FormatError::Inconsistent(_)))
+    ));
     assert!(matches!(
         edit(20, &f32::NAN.to_le_bytes()),
-        Err(Error::Inconsistent(_))
+        Err(Error::Format(FormatError::Inconsistent(_)))
     ));
     assert!(matches!(
         edit(36, &u32::MAX.to_le_bytes()),
-        Err(Error::SectionOutOfBounds { tag }) if &tag == b"ENCW"
+        Err(Error::Format(FormatError::SectionOutOfBounds { tag })) if &tag == b"ENCW"
     ));
     assert!(matches!(
         edit(8, &1_000_000u32.to_le_bytes()),
-        Err(Error::SectionOutOfBounds { .. })
+        Err(Error::Format(FormatError::SectionOutOfBounds { .. }))
     ));
     let encw = u32_at(&hsae, 36) as usize;
-    assert!(matches!(edit(encw, &[0x80]), Err(Error::Inconsistent(_))));
+    assert!(matches!(
+        edit(encw, &[0x80]),
+        Err(Error::Format(FormatError::Inconsistent(_)))
+    ));
     let ebia = u32_at(&hsae, 32) as usize;
     assert!(matches!(
         edit(ebia, &i32::MAX.to_le_bytes()),
-        Err(Error::Inconsistent(_))
+        Err(Error::Format(FormatError::Inconsistent(_)))
     ));
     assert!(matches!(
         Sae::from_bytes(b"HBIT"),
-        Err(Error::Truncated { .. })
+        Err(Error::Format(FormatError::Truncated { .. }))
     ));
 
     let sae = Sae::from_hsae(&hsae).unwrap();
@@ -270,12 +289,16 @@ fn bad_blobs_and_bad_calls_are_errors() {
     bad.w_enc[3] = f32::INFINITY;
     assert_eq!(
         bad.to_hsae(&[0.0; 4], &NO_DECODER),
-        Err(Error::Inconsistent("W_enc has a NaN or infinite value"))
+        Err(Error::Format(FormatError::Inconsistent(
+            "W_enc has a NaN or infinite value"
+        )))
     );
     bad.w_enc.pop();
     assert_eq!(
         bad.to_hsae(&[0.0; 4], &NO_DECODER),
-        Err(Error::Inconsistent("W_enc must hold h × d_in values"))
+        Err(Error::Format(FormatError::Inconsistent(
+            "W_enc must hold h × d_in values"
+        )))
     );
 }
 
@@ -475,7 +498,10 @@ fn threshold_drops_small_latents_and_v2_headers_are_checked() {
             let len = if at == 6 { 2 } else { 4 };
             bad[at..at + len].copy_from_slice(&bytes[..len]);
             assert!(
-                matches!(Sae::from_bytes(&reseal(bad)), Err(Error::Inconsistent(_))),
+                matches!(
+                    Sae::from_bytes(&reseal(bad)),
+                    Err(Error::Format(FormatError::Inconsistent(_)))
+                ),
                 "byte {at}"
             );
         }
@@ -483,7 +509,7 @@ fn threshold_drops_small_latents_and_v2_headers_are_checked() {
         future[4] = 3;
         assert!(matches!(
             Sae::from_bytes(&reseal(future)),
-            Err(Error::UnsupportedVersion { found: 3 })
+            Err(Error::Format(FormatError::UnsupportedVersion { found: 3 }))
         ));
         break;
     }
@@ -531,14 +557,14 @@ fn corrupt_packed_masks_are_rejected() {
     assert!(p0 != 0);
     assert!(matches!(
         Sae::from_bytes(&reseal(both)),
-        Err(Error::Inconsistent(_))
+        Err(Error::Format(FormatError::Inconsistent(_)))
     ));
     // A bit past d_in (40 bits: word 1 bit 8 and up).
     let mut past = hsae.clone();
     past[at + 4 + 3] |= 0x80;
     assert!(matches!(
         Sae::from_bytes(&reseal(past)),
-        Err(Error::Inconsistent(_))
+        Err(Error::Format(FormatError::Inconsistent(_)))
     ));
     // Truncated mask section.
     assert!(Sae::from_bytes(&reseal(hsae[..at + 16].to_vec())).is_err());

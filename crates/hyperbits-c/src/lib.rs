@@ -29,6 +29,7 @@ use hyperbits::model::Model;
 use hyperbits::packed;
 use hyperbits::sae::{Sae, TopK};
 use hyperbits::sketch::Bloom;
+use hyperbits::FormatError;
 use hyperbits::{Codebook, Error};
 
 /// The status every function returns.
@@ -120,29 +121,41 @@ pub extern "C" fn hb_status_str(status: core::ffi::c_int) -> *const core::ffi::c
     text.as_ptr()
 }
 
+impl From<FormatError> for HbStatus {
+    fn from(e: FormatError) -> Self {
+        match e {
+            FormatError::BadMagic => HbStatus::BadMagic,
+            FormatError::UnsupportedVersion { .. } | FormatError::UnknownKind { .. } => {
+                HbStatus::Unsupported
+            }
+            FormatError::WrongKind { .. } => HbStatus::WrongKind,
+            FormatError::Truncated { .. } => HbStatus::Truncated,
+            FormatError::ChecksumMismatch { .. } => HbStatus::ChecksumMismatch,
+            FormatError::SectionOutOfBounds { .. }
+            | FormatError::MissingSection { .. }
+            | FormatError::Inconsistent(_) => HbStatus::Corrupt,
+            FormatError::Misaligned => HbStatus::Misaligned,
+            FormatError::DimensionMismatch { .. } => HbStatus::UnsupportedDimension,
+            // `FormatError` is `#[non_exhaustive]`: a variant added to the core later gets a
+            // status of its own here rather than being silently taken for another.
+            _ => HbStatus::Other,
+        }
+    }
+}
+
 impl From<Error> for HbStatus {
     fn from(e: Error) -> Self {
         match e {
-            Error::BadMagic => HbStatus::BadMagic,
-            Error::UnsupportedVersion { .. } | Error::UnknownKind { .. } => HbStatus::Unsupported,
-            Error::WrongKind { .. } => HbStatus::WrongKind,
-            Error::Truncated { .. } => HbStatus::Truncated,
-            Error::ChecksumMismatch { .. } => HbStatus::ChecksumMismatch,
-            Error::SectionOutOfBounds { .. }
-            | Error::MissingSection { .. }
-            | Error::Inconsistent(_) => HbStatus::Corrupt,
-            Error::Misaligned => HbStatus::Misaligned,
-            Error::DimensionMismatch { .. } => HbStatus::UnsupportedDimension,
-            Error::LengthMismatch { .. } => HbStatus::BufferTooSmall,
+            Error::Format(f) => f.into(),
+            Error::Storage(_) => HbStatus::Storage,
+            Error::LengthMismatch { .. } | Error::BufferTooSmall { .. } => HbStatus::BufferTooSmall,
             Error::EmptyBundle
             | Error::TooManyInputs { .. }
             | Error::IndexOutOfRange { .. }
             | Error::CapacityExceeded { .. }
             | Error::EmptyMemory
             | Error::InvalidParameter(_) => HbStatus::InvalidArgument,
-            Error::Storage | Error::NothingStored => HbStatus::Storage,
-            // `Error` is `#[non_exhaustive]`: a variant added to the core later is named here
-            // by a status of its own rather than silently taken for another.
+            // As above, for `Error`.
             _ => HbStatus::Other,
         }
     }

@@ -5,6 +5,7 @@
 //! dense input), an activation threshold calibrated on rows, and the bit model's input code.
 #![forbid(unsafe_code)]
 
+use crate::FormatError;
 use std::prelude::rust_2021::*;
 
 use crate::error::Error;
@@ -126,22 +127,22 @@ impl FloatSae {
         ];
         for (name, t, len) in tensors {
             if t.len() != len {
-                return Err(Error::Inconsistent(match name {
+                return Err(Error::Format(FormatError::Inconsistent(match name {
                     "W_enc" => "W_enc must hold h × d_in values",
                     "b_enc" => "b_enc must hold h values",
                     "b_pre" => "b_pre must hold d_in values",
                     "W_dec" => "W_dec must hold h × d_in values",
                     _ => "b_dec must hold d_in values",
-                }));
+                })));
             }
             if t.iter().any(|v| !v.is_finite()) {
-                return Err(Error::Inconsistent(match name {
+                return Err(Error::Format(FormatError::Inconsistent(match name {
                     "W_enc" => "W_enc has a NaN or infinite value",
                     "b_enc" => "b_enc has a NaN or infinite value",
                     "b_pre" => "b_pre has a NaN or infinite value",
                     "W_dec" => "W_dec has a NaN or infinite value",
                     _ => "b_dec has a NaN or infinite value",
-                }));
+                })));
             }
         }
         Ok(())
