@@ -54,6 +54,29 @@ pub mod tags {
 
 /// Words in the `CPAR` section.
 pub const PARAM_WORDS: usize = 12;
+
+/// The word index of each field of the `CPAR` section (all `u32`; 64-bit seeds as low word
+/// then high word).
+pub mod param {
+    /// The dimension D in bits.
+    pub const DIM: usize = 0;
+    /// The number of classes.
+    pub const CLASSES: usize = 1;
+    /// The number of features.
+    pub const FEATURES: usize = 2;
+    /// The encoder: 1 projection, 2 record ([`super::Encoding::code`]).
+    pub const ENCODER: usize = 3;
+    /// The projection seed, or the record's level seed (two words).
+    pub const SEED: usize = 4;
+    /// The record's key seed (two words; 0 for the projection).
+    pub const KEY_SEED: usize = 6;
+    /// The record's number of levels (0 for the projection).
+    pub const LEVELS: usize = 8;
+    /// The quantisation scale of projection features, [`super::QUANTIZATION`].
+    pub const QUANTIZATION: usize = 9;
+    /// The seed of the tie-breaking vector (two words).
+    pub const TIE_SEED: usize = 10;
+}
 /// Scale of the integer quantisation of projection features.
 pub const QUANTIZATION: u32 = 1024;
 
@@ -221,8 +244,8 @@ fn seed(lo: u32, hi: u32) -> u64 {
     u64::from(lo) | (u64::from(hi) << 32)
 }
 
-/// The `CPAR` words of a classifier (shared by the trainer and [`crate::learn`]).
-pub(crate) fn params(
+/// The `CPAR` words of a classifier.
+fn params(
     dim: usize,
     classes: usize,
     features: usize,
@@ -230,29 +253,103 @@ pub(crate) fn params(
     tie_seed: u64,
 ) -> [u32; PARAM_WORDS] {
     let split = |s: u64| [s as u32, (s >> 32) as u32];
-    let ([s0, s1], [k0, k1], levels) = match *encoding {
-        Encoding::Projection { seed } => (split(seed), [0, 0], 0),
+    let (seed, key_seed, levels) = match *encoding {
+        Encoding::Projection { seed } => (seed, 0, 0),
         Encoding::Record {
             level_seed,
             key_seed,
             levels,
-        } => (split(level_seed), split(key_seed), u32::from(levels)),
+        } => (level_seed, key_seed, u32::from(levels)),
     };
-    let [t0, t1] = split(tie_seed);
-    [
-        dim as u32,
-        classes as u32,
-        features as u32,
-        encoding.code(),
-        s0,
-        s1,
-        k0,
-        k1,
-        levels,
-        QUANTIZATION,
-        t0,
-        t1,
-    ]
+    let mut p = [0u32; PARAM_WORDS];
+    p[param::DIM] = dim as u32;
+    p[param::CLASSES] = classes as u32;
+    p[param::FEATURES] = features as u32;
+    p[param::ENCODER] = encoding.code();
+    p[param::SEED..param::SEED + 2].copy_from_slice(&split(seed));
+    p[param::KEY_SEED..param::KEY_SEED + 2].copy_from_slice(&split(key_seed));
+    p[param::LEVELS] = levels;
+    p[param::QUANTIZATION] = QUANTIZATION;
+    p[param::TIE_SEED..param::TIE_SEED + 2].copy_from_slice(&split(tie_seed));
+    p
+}
+
+/// A classifier blob's contents, borrowed from wherever they live (a host trainer's vectors,
+/// an on-device [`crate::learn::Learner`]'s arrays): the one place that emits the classifier
+/// format, as [`Classifier::from_model`] is the one that parses it.
+#[derive(Debug, Clone, Copy)]
+pub struct ClassifierRepr<'a> {
+    /// The dimension D in bits.
+    pub dim: usize,
+    /// The encoder.
+    pub encoding: Encoding,
+    /// The seed of the tie-breaking vector.
+    pub tie_seed: u64,
+    /// The feature scaling (one value per feature in each array).
+    pub scaling: Scaling<'a>,
+    /// One prototype per class, `D/8` bytes each (little-endian words).
+    pub prototypes: &'a [&'a [u8]],
+    /// Where each class's label ends in `label_text` (the first starts at 0).
+    pub label_ends: &'a [u32],
+    /// The labels, concatenated, UTF-8.
+    pub label_text: &'a [u8],
+}
+
+impl ClassifierRepr<'_> {
+    /// Writes the blob into `out` without allocating; returns its length. Errors:
+    /// [`Error::BufferTooSmall`] with the length needed, a label count that differs from the
+    /// prototype count, a big-endian target.
+    pub fn emit(&self, out: &mut [u8]) -> Result<usize, Error> {
+        if cfg!(target_endian = "big") {
+            return Err(Error::InvalidParameter(
+                "model blobs are written on little-endian targets",
+            ));
+        }
+        if self.label_ends.len() != self.prototypes.len() {
+            return Err(Error::LengthMismatch {
+                expected: self.prototypes.len(),
+                found: self.label_ends.len(),
+            });
+        }
+        let cpar = params(
+            self.dim,
+            self.prototypes.len(),
+            self.scaling.min.len(),
+            &self.encoding,
+            self.tie_seed,
+        );
+        let min: [&[u8]; 1] = [bytemuck::cast_slice(self.scaling.min)];
+        let scale: [&[u8]; 1] = [bytemuck::cast_slice(self.scaling.scale)];
+        let center: [&[u8]; 1] = [bytemuck::cast_slice(self.scaling.center)];
+        crate::model::write_into(
+            Kind::Classifier,
+            &[
+                (tags::PARAMS, &[bytemuck::cast_slice(&cpar)]),
+                (tags::MIN, &min),
+                (tags::SCALE, &scale),
+                (tags::CENTER, &center),
+                (tags::CLASSES, self.prototypes),
+                (
+                    tags::LABEL_OFFSETS,
+                    &[&[0; 4], bytemuck::cast_slice(self.label_ends)],
+                ),
+                (tags::LABEL_TEXT, &[self.label_text]),
+            ],
+            out,
+        )
+    }
+
+    /// The blob, in a buffer of its own.
+    #[cfg(feature = "alloc")]
+    pub fn to_blob(&self) -> Result<alloc::vec::Vec<u8>, Error> {
+        let needed = match self.emit(&mut []) {
+            Err(Error::BufferTooSmall { needed, .. }) => needed,
+            other => other?,
+        };
+        let mut out = alloc::vec![0u8; needed];
+        self.emit(&mut out)?;
+        Ok(out)
+    }
 }
 
 impl<'a, const W: usize> Classifier<'a, W> {
@@ -271,33 +368,34 @@ impl<'a, const W: usize> Classifier<'a, W> {
                 "CPAR must hold 12 words",
             )));
         }
-        let dim = p[0] as usize;
+        let dim = p[param::DIM] as usize;
         if dim != BinaryVector::<W>::DIM {
             return Err(Error::Format(FormatError::DimensionMismatch {
                 expected: BinaryVector::<W>::DIM,
                 found: dim,
             }));
         }
-        let (classes, features) = (p[1] as usize, p[2] as usize);
+        let (classes, features) = (p[param::CLASSES] as usize, p[param::FEATURES] as usize);
         if classes == 0 || features == 0 {
             return Err(Error::Format(FormatError::Inconsistent(
                 "a classifier needs classes and features",
             )));
         }
-        let encoding = match p[3] {
+        let seed_at = |i: usize| seed(p[i], p[i + 1]);
+        let encoding = match p[param::ENCODER] {
             1 => Encoding::Projection {
-                seed: seed(p[4], p[5]),
+                seed: seed_at(param::SEED),
             },
             2 => {
-                let levels = u16::try_from(p[8])
+                let levels = u16::try_from(p[param::LEVELS])
                     .ok()
                     .filter(|l| (2..=Level::MAX_LEVELS).contains(l))
                     .ok_or(Error::Format(FormatError::Inconsistent(
                         "record levels must be in 2..=256",
                     )))?;
                 Encoding::Record {
-                    level_seed: seed(p[4], p[5]),
-                    key_seed: seed(p[6], p[7]),
+                    level_seed: seed_at(param::SEED),
+                    key_seed: seed_at(param::KEY_SEED),
                     levels,
                 }
             }
@@ -307,7 +405,7 @@ impl<'a, const W: usize> Classifier<'a, W> {
                 )))
             }
         };
-        if p[9] != QUANTIZATION {
+        if p[param::QUANTIZATION] != QUANTIZATION {
             return Err(Error::Format(FormatError::Inconsistent(
                 "unsupported quantisation scale",
             )));
@@ -350,7 +448,7 @@ impl<'a, const W: usize> Classifier<'a, W> {
         let clf = Classifier {
             encoding,
             scaling,
-            tie_seed: seed(p[10], p[11]),
+            tie_seed: seed_at(param::TIE_SEED),
             prototypes,
             label_offsets,
             label_text,

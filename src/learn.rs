@@ -43,11 +43,10 @@
 #![forbid(unsafe_code)]
 
 use crate::binary::BinaryVector;
-use crate::classify::{params, tags, Classifier, Prediction};
+use crate::classify::{Classifier, ClassifierRepr, Prediction};
 use crate::codebook::{Codebook, TIE_INDEX};
 use crate::error::Error;
 use crate::kernel;
-use crate::model::{write_into, Kind};
 use crate::FormatError;
 
 /// Bytes of label text a [`Learner`] holds (all classes together).
@@ -243,41 +242,21 @@ impl<'a, const W: usize, const C: usize> Learner<'a, W, C> {
     /// 4-byte-aligned buffer. Errors: [`Error::BufferTooSmall`] with the length needed if
     /// `out` is too short.
     pub fn write_blob(&self, out: &mut [u8]) -> Result<usize, Error> {
-        if cfg!(target_endian = "big") {
-            return Err(Error::InvalidParameter(
-                "model blobs are written on little-endian targets",
-            ));
-        }
-        let scaling = self.base.scaling();
-        let cpar = params(
-            BinaryVector::<W>::DIM,
-            self.classes(),
-            self.base.features(),
-            &self.base.encoding(),
-            self.base.tie_seed(),
-        );
         let prototypes: heapless::Vec<&[u8], C> = self
             .prototypes
             .iter()
             .map(|p| bytemuck::cast_slice::<u32, u8>(p.as_words()))
             .collect();
-        let bytes = |v: &'a [f32]| -> [&'a [u8]; 1] { [bytemuck::cast_slice(v)] };
-        write_into(
-            Kind::Classifier,
-            &[
-                (tags::PARAMS, &[bytemuck::cast_slice(&cpar)]),
-                (tags::MIN, &bytes(scaling.min)),
-                (tags::SCALE, &bytes(scaling.scale)),
-                (tags::CENTER, &bytes(scaling.center)),
-                (tags::CLASSES, &prototypes),
-                (
-                    tags::LABEL_OFFSETS,
-                    &[&[0; 4], bytemuck::cast_slice(&self.label_ends)],
-                ),
-                (tags::LABEL_TEXT, &[self.label_text.as_bytes()]),
-            ],
-            out,
-        )
+        ClassifierRepr {
+            dim: BinaryVector::<W>::DIM,
+            encoding: self.base.encoding(),
+            tie_seed: self.base.tie_seed(),
+            scaling: self.base.scaling(),
+            prototypes: &prototypes,
+            label_ends: &self.label_ends,
+            label_text: self.label_text.as_bytes(),
+        }
+        .emit(out)
     }
 }
 

@@ -32,10 +32,9 @@
 use std::prelude::rust_2021::*;
 
 use crate::binary::BinaryVector;
-use crate::classify::{encode_features, params, quantized, tags, Encoding, Prediction, Scaling};
+use crate::classify::{encode_features, quantized, ClassifierRepr, Encoding, Prediction, Scaling};
 use crate::encode::{Projection, ProjectionTable};
 use crate::error::Error;
-use crate::model::{Kind, ModelWriter};
 use crate::rng::SplitMix64;
 use crate::Accumulator;
 
@@ -247,32 +246,30 @@ impl<const W: usize> Trained<W> {
 
     /// The model blob ([`crate::model`] container, classifier sections of [`crate::classify`]).
     pub fn to_blob(&self) -> Result<Vec<u8>, Error> {
-        let params = params(
-            BinaryVector::<W>::DIM,
-            self.prototypes.len(),
-            self.min.len(),
-            &self.encoding,
-            self.tie_seed,
-        );
-        let words: Vec<u32> = self.prototypes.iter().flat_map(|p| *p.as_words()).collect();
-        let mut offsets = vec![0u32];
+        let prototypes: Vec<&[u8]> = self
+            .prototypes
+            .iter()
+            .map(|p| bytemuck::cast_slice::<u32, u8>(p.as_words()))
+            .collect();
+        let mut ends = Vec::with_capacity(self.class_names.len());
         let mut text = Vec::new();
         for name in &self.class_names {
             text.extend_from_slice(name.as_bytes());
-            offsets.push(
+            ends.push(
                 u32::try_from(text.len())
                     .map_err(|_| Error::InvalidParameter("labels too long"))?,
             );
         }
-        let mut w = ModelWriter::new(Kind::Classifier);
-        w.section_u32(tags::PARAMS, &params)?
-            .section_f32(tags::MIN, &self.min)?
-            .section_f32(tags::SCALE, &self.scale)?
-            .section_f32(tags::CENTER, &self.center)?
-            .section_u32(tags::CLASSES, &words)?
-            .section_u32(tags::LABEL_OFFSETS, &offsets)?
-            .section(tags::LABEL_TEXT, &text)?;
-        w.finish()
+        ClassifierRepr {
+            dim: BinaryVector::<W>::DIM,
+            encoding: self.encoding,
+            tie_seed: self.tie_seed,
+            scaling: self.scaling(),
+            prototypes: &prototypes,
+            label_ends: &ends,
+            label_text: &text,
+        }
+        .to_blob()
     }
 }
 

@@ -342,7 +342,7 @@ fn open_classifier(bytes: &[u8]) -> Result<(u32, u32, u32), HbStatus> {
     model.expect_kind(hyperbits::model::Kind::Classifier)?;
     let words = model
         .section_u32(hyperbits::classify::tags::PARAMS)?
-        .first()
+        .get(hyperbits::classify::param::DIM)
         .map(|d| d / 32)
         .ok_or(HbStatus::Corrupt)?;
     hyperbits::with_words!(words, W => {

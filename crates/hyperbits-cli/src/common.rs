@@ -69,7 +69,7 @@ pub(crate) fn classifier_dim(path: &Path, blob: &AlignedBlob) -> Result<usize> {
         .section_u32(hyperbits::classify::tags::PARAMS)
         .map_err(|e| format!("{}: {e}", path.display()))?;
     params
-        .first()
+        .get(hyperbits::classify::param::DIM)
         .map(|&d| d as usize)
         .ok_or_else(|| format!("{}: empty CPAR section", path.display()))
 }
