@@ -389,90 +389,138 @@ fn check_interaction(interaction: Interaction, n: usize, p: usize) -> Result<(),
     Ok(())
 }
 
-/// Behaviour shared by the owned memory and the view into a blob.
-macro_rules! memory_methods {
-    () => {
-        /// The number of neurons N.
-        pub const NEURONS: usize = 32 * W;
+/// Where a [`HopfieldMemory`] keeps its patterns: inline and growable ([`Hopfield`]), or in
+/// place in a blob ([`HopfieldView`]). Sealed: the two storages are the library's.
+pub trait PatternStore<const W: usize>: sealed::Sealed {
+    /// One stored pattern.
+    type Pattern: AsRef<[u32]>;
+    /// The stored patterns.
+    fn patterns(&self) -> &[Self::Pattern];
+}
 
-        /// Overlaps `⟨ξ^μ, x⟩` with every stored pattern (at most `out.len()` of them).
-        pub fn overlaps(&self, x: &BinaryVector<W>, out: &mut [i32]) {
-            algo::overlaps(self.stored(), x, out)
-        }
+mod sealed {
+    pub trait Sealed {}
+    impl<const W: usize, const P: usize> Sealed for heapless::Vec<super::BinaryVector<W>, P> {}
+    impl<const W: usize> Sealed for &[[u32; W]] {}
+}
 
-        /// The Hebbian energy `E(x) = −½·(Σ_μ o_μ² − P·N)`; stored patterns sit in minima.
-        pub fn energy(&self, x: &BinaryVector<W>) -> i64 {
-            algo::energy(self.stored(), x)
-        }
+impl<const W: usize, const P: usize> PatternStore<W> for heapless::Vec<BinaryVector<W>, P> {
+    type Pattern = BinaryVector<W>;
+    fn patterns(&self) -> &[BinaryVector<W>] {
+        self
+    }
+}
 
-        /// One synchronous Hebbian step `sign(W·x)` (ties to +1).
-        pub fn step(&self, x: &BinaryVector<W>) -> BinaryVector<W> {
-            let mut scratch = [0i32; MAX_PATTERNS];
-            algo::step(self.stored(), x, &mut scratch)
-        }
+impl<const W: usize> PatternStore<W> for &[[u32; W]] {
+    type Pattern = [u32; W];
+    fn patterns(&self) -> &[[u32; W]] {
+        self
+    }
+}
 
-        /// Classic Hebbian recall from `cue`, for at most `max_steps` steps (synchronous) or
-        /// sweeps (asynchronous).
-        pub fn recall(&self, cue: &BinaryVector<W>, update: Update, max_steps: u32) -> Recall<W> {
-            let mut scratch = [0i32; MAX_PATTERNS];
-            algo::recall(self.stored(), cue, update, max_steps, &mut scratch)
-        }
+/// A Hopfield memory of patterns of `N = 32·W` neurons, over its storage `S` (one type for
+/// the owned memory and the view into a blob, as `Bloom<S>` is one type for both; use the
+/// aliases [`Hopfield`] and [`HopfieldView`]).
+#[derive(Debug, Clone, Copy)]
+pub struct HopfieldMemory<const W: usize, S> {
+    patterns: S,
+}
 
-        /// Dense associative recall: `max_steps` synchronous steps of the dense update (one is
-        /// usually enough), stopping at a fixed point. Errors: parameters out of range.
-        pub fn dense_recall(
-            &self,
-            cue: &BinaryVector<W>,
-            interaction: Interaction,
-            max_steps: u32,
-        ) -> Result<Recall<W>, Error> {
-            let patterns = self.stored();
-            check_interaction(interaction, Self::NEURONS, patterns.len())?;
-            let mut o = [0i32; MAX_PATTERNS];
-            let mut weights = [0i64; MAX_PATTERNS];
-            let mut x = *cue;
-            for steps in 1..=max_steps {
-                let next = algo::dense_step(patterns, &x, interaction, &mut o, &mut weights);
-                if next == x {
-                    return Ok(Recall {
-                        state: x,
-                        steps,
-                        outcome: Outcome::Converged,
-                    });
-                }
-                x = next;
+impl<const W: usize, S: PatternStore<W>> HopfieldMemory<W, S> {
+    fn stored(&self) -> &[S::Pattern] {
+        self.patterns.patterns()
+    }
+
+    /// The number of stored patterns.
+    pub fn len(&self) -> usize {
+        self.stored().len()
+    }
+
+    /// Whether no pattern is stored.
+    pub fn is_empty(&self) -> bool {
+        self.stored().is_empty()
+    }
+
+    /// The number of neurons N.
+    pub const NEURONS: usize = 32 * W;
+
+    /// Overlaps `⟨ξ^μ, x⟩` with every stored pattern (at most `out.len()` of them).
+    pub fn overlaps(&self, x: &BinaryVector<W>, out: &mut [i32]) {
+        algo::overlaps(self.stored(), x, out)
+    }
+
+    /// The Hebbian energy `E(x) = −½·(Σ_μ o_μ² − P·N)`; stored patterns sit in minima.
+    pub fn energy(&self, x: &BinaryVector<W>) -> i64 {
+        algo::energy(self.stored(), x)
+    }
+
+    /// One synchronous Hebbian step `sign(W·x)` (ties to +1).
+    pub fn step(&self, x: &BinaryVector<W>) -> BinaryVector<W> {
+        let mut scratch = [0i32; MAX_PATTERNS];
+        algo::step(self.stored(), x, &mut scratch)
+    }
+
+    /// Classic Hebbian recall from `cue`, for at most `max_steps` steps (synchronous) or
+    /// sweeps (asynchronous).
+    pub fn recall(&self, cue: &BinaryVector<W>, update: Update, max_steps: u32) -> Recall<W> {
+        let mut scratch = [0i32; MAX_PATTERNS];
+        algo::recall(self.stored(), cue, update, max_steps, &mut scratch)
+    }
+
+    /// Dense associative recall: `max_steps` synchronous steps of the dense update (one is
+    /// usually enough), stopping at a fixed point. Errors: parameters out of range.
+    pub fn dense_recall(
+        &self,
+        cue: &BinaryVector<W>,
+        interaction: Interaction,
+        max_steps: u32,
+    ) -> Result<Recall<W>, Error> {
+        let patterns = self.stored();
+        check_interaction(interaction, Self::NEURONS, patterns.len())?;
+        let mut o = [0i32; MAX_PATTERNS];
+        let mut weights = [0i64; MAX_PATTERNS];
+        let mut x = *cue;
+        for steps in 1..=max_steps {
+            let next = algo::dense_step(patterns, &x, interaction, &mut o, &mut weights);
+            if next == x {
+                return Ok(Recall {
+                    state: x,
+                    steps,
+                    outcome: Outcome::Converged,
+                });
             }
-            Ok(Recall {
-                state: x,
-                steps: max_steps,
-                outcome: Outcome::StepLimit,
-            })
+            x = next;
         }
+        Ok(Recall {
+            state: x,
+            steps: max_steps,
+            outcome: Outcome::StepLimit,
+        })
+    }
 
-        /// The stored pattern nearest to `x` and its distance (`None` if nothing is stored).
-        pub fn nearest(&self, x: &BinaryVector<W>) -> Option<(usize, u32)> {
-            kernel::nearest(x.as_words(), self.stored())
-        }
+    /// The stored pattern nearest to `x` and its distance (`None` if nothing is stored).
+    pub fn nearest(&self, x: &BinaryVector<W>) -> Option<(usize, u32)> {
+        kernel::nearest(x.as_words(), self.stored())
+    }
 
-        /// Classical capacity figures for this memory's N and P.
-        pub fn capacity(&self) -> Capacity {
-            use micromath::F32Ext;
-            let n = Self::NEURONS as f32;
-            let p = self.stored().len();
-            Capacity {
-                neurons: Self::NEURONS,
-                patterns: p,
-                load: p as f32 / n,
-                critical_patterns: 0.138 * n,
-                error_free_patterns: n / (4.0 * F32Ext::ln(n)),
-                bit_error: if p == 0 {
-                    0.0
-                } else {
-                    gaussian_tail(F32Ext::sqrt(n / p as f32))
-                },
-            }
+    /// Classical capacity figures for this memory's N and P.
+    pub fn capacity(&self) -> Capacity {
+        use micromath::F32Ext;
+        let n = Self::NEURONS as f32;
+        let p = self.stored().len();
+        Capacity {
+            neurons: Self::NEURONS,
+            patterns: p,
+            load: p as f32 / n,
+            critical_patterns: 0.138 * n,
+            error_free_patterns: n / (4.0 * F32Ext::ln(n)),
+            bit_error: if p == 0 {
+                0.0
+            } else {
+                gaussian_tail(F32Ext::sqrt(n / p as f32))
+            },
         }
-    };
+    }
 }
 
 /// The most patterns one memory may hold (scratch space for one overlap per pattern, and the
@@ -497,10 +545,8 @@ pub const MAX_PATTERNS: usize = 1024;
 /// assert_eq!(r.outcome, Outcome::Converged);
 /// assert_eq!(r.state, book.vector(7));
 /// ```
-#[derive(Debug, Clone)]
-pub struct Hopfield<const W: usize, const P: usize> {
-    patterns: heapless::Vec<BinaryVector<W>, P>,
-}
+pub type Hopfield<const W: usize, const P: usize> =
+    HopfieldMemory<W, heapless::Vec<BinaryVector<W>, P>>;
 
 impl<const W: usize, const P: usize> Hopfield<W, P> {
     const FITS: () = assert!(
@@ -508,18 +554,12 @@ impl<const W: usize, const P: usize> Hopfield<W, P> {
         "hyperbits: at most 1024 Hopfield patterns"
     );
 
-    memory_methods!();
-
     /// An empty memory.
     pub fn new() -> Self {
         let () = Self::FITS;
-        Hopfield {
+        HopfieldMemory {
             patterns: heapless::Vec::new(),
         }
-    }
-
-    fn stored(&self) -> &[BinaryVector<W>] {
-        &self.patterns
     }
 
     /// Stores a pattern; returns its index. When the memory is full, the pattern comes back
@@ -570,18 +610,9 @@ impl<const W: usize, const P: usize> Default for Hopfield<W, P> {
 }
 
 /// A Hopfield memory read in place from a model blob (patterns used straight from flash).
-#[derive(Debug, Clone, Copy)]
-pub struct HopfieldView<'a, const W: usize> {
-    patterns: &'a [[u32; W]],
-}
+pub type HopfieldView<'a, const W: usize> = HopfieldMemory<W, &'a [[u32; W]]>;
 
 impl<'a, const W: usize> HopfieldView<'a, W> {
-    memory_methods!();
-
-    fn stored(&self) -> &'a [[u32; W]] {
-        self.patterns
-    }
-
     /// The memory in `model`, validated: kind, N, pattern count and section size.
     pub fn from_model(model: Model<'a>) -> Result<Self, Error> {
         model.expect_kind(Kind::Hopfield)?;
@@ -608,22 +639,12 @@ impl<'a, const W: usize> HopfieldView<'a, W> {
                 "HPAT is not a whole number of patterns",
             ))
         })?;
-        Ok(HopfieldView { patterns })
+        Ok(HopfieldMemory { patterns })
     }
 
     /// The memory in a blob (see [`Self::from_model`]).
     pub fn from_bytes(bytes: &'a [u8]) -> Result<Self, Error> {
         Self::from_model(Model::new_checked(bytes)?)
-    }
-
-    /// The number of stored patterns.
-    pub fn len(&self) -> usize {
-        self.patterns.len()
-    }
-
-    /// Whether no pattern is stored.
-    pub fn is_empty(&self) -> bool {
-        self.patterns.is_empty()
     }
 }
 

@@ -25,11 +25,11 @@
 //! (for classifiers: [`crate::classify`]). Codebooks are never stored: devices regenerate them
 //! from the seeds a model records.
 //!
-//! Every malformed input gets its own [`Error`]: [`Error::Format(FormatError::BadMagic)`],
-//! [`Error::Format(FormatError::UnsupportedVersion)`], [`Error::Format(FormatError::UnknownKind)`], [`Error::Format(FormatError::Truncated)`] (and
-//! [`Error::LengthMismatch`] for trailing bytes), [`Error::Format(FormatError::ChecksumMismatch)`] (any single
-//! flipped bit), [`Error::Format(FormatError::SectionOutOfBounds)`], [`Error::Format(FormatError::MissingSection)`],
-//! [`Error::Format(FormatError::Inconsistent)`] (sizes that disagree), [`Error::Format(FormatError::Misaligned)`].
+//! Every malformed input gets its own [`FormatError`] (in [`Error::Format`]): [`FormatError::BadMagic`],
+//! [`FormatError::UnsupportedVersion`], [`FormatError::UnknownKind`], [`FormatError::Truncated`] (and
+//! [`Error::LengthMismatch`] for trailing bytes), [`FormatError::ChecksumMismatch`] (any single
+//! flipped bit), [`FormatError::SectionOutOfBounds`], [`FormatError::MissingSection`],
+//! [`FormatError::Inconsistent`] (sizes that disagree), [`FormatError::Misaligned`].
 #![forbid(unsafe_code)]
 
 use crate::error::Error;
