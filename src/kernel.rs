@@ -1480,17 +1480,21 @@ mod x86 {
             const WORDS: usize = 8;
             let half = (q.iter().sum::<i32>() + extra.map_or(0, |e| e.1)) >> 1;
             let n = out.len();
-            let full = n - n % WORDS;
             let mut start = 0;
-            while start < full {
+            while start < n {
+                // A last block of fewer than 8 words is read zero-padded from the stack (no
+                // allocation: review D12) and only its words are written.
+                let width = (n - start).min(WORDS);
                 let mut t = [_mm512_setzero_si512(); 2 * WORDS];
                 let weighted = rows.iter().map(|r| r.as_ref()).zip(q.iter().copied());
                 for (row, qk) in weighted.chain(extra) {
                     let qv = _mm512_set1_epi32(qk);
-                    let Some(words) = row.get(start..start + WORDS) else {
+                    let Some(words) = row.get(start..start + width) else {
                         continue; // rows have at least out.len() words (caller's contract)
                     };
-                    for (w, &word) in words.iter().enumerate() {
+                    let mut padded = [0u32; WORDS];
+                    padded[..width].copy_from_slice(words);
+                    for (w, &word) in padded.iter().enumerate() {
                         t[2 * w] = _mm512_mask_add_epi32(t[2 * w], word as u16, t[2 * w], qv);
                         t[2 * w + 1] = _mm512_mask_add_epi32(
                             t[2 * w + 1],
@@ -1501,20 +1505,12 @@ mod x86 {
                     }
                 }
                 let hv = _mm512_set1_epi32(half);
-                for w in 0..WORDS {
+                for w in 0..width {
                     let lo = _mm512_cmpgt_epi32_mask(t[2 * w], hv);
                     let hi = _mm512_cmpgt_epi32_mask(t[2 * w + 1], hv);
                     out[start + w] = u32::from(lo) | (u32::from(hi) << 16);
                 }
                 start += WORDS;
-            }
-            if full < n {
-                let tails: std::vec::Vec<&[u32]> = rows
-                    .iter()
-                    .map(|r| r.as_ref().get(full..).unwrap_or(&[]))
-                    .collect();
-                let extra_tail = extra.map(|(r, qk)| (r.get(full..).unwrap_or(&[]), qk));
-                super::super::project_generic(&tails, q, extra_tail, &mut out[full..]);
             }
         }
 
