@@ -91,7 +91,7 @@ fn same(a: (u32, u32, u64), b: (u32, u32, u64)) -> Result<(), Error> {
 /// assert!((0..50).all(|k| set.contains(k)));
 /// assert!((set.estimate_len() - 50.0).abs() < 5.0);
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Bloom<S> {
     bits: S,
     k: u32,
@@ -763,7 +763,7 @@ mod tests {
         );
         let i = a.estimate_intersection(&b).unwrap();
         assert!((i - 40.0).abs() < 12.0, "{i}");
-        let mut u = a.clone();
+        let mut u = a;
         u.union(&b).unwrap();
         assert!((0..160).all(|k| u.contains(k)));
         let other_seed = Bloom::new([0u32; 64], 6, 2).unwrap();

@@ -103,8 +103,10 @@ static void algebra_sketch_hopfield(void) {
 
     bool found = false;
     int members = 0, others = 0;
+    HbBloom sketch;
+    CHECK(hb_bloom_open(&sketch, sketch_model, sketch_model_len) == HB_STATUS_OK, "sketch open");
     for (uint64_t k = 0; k < 256; k++) {
-        CHECK(hb_bloom_contains(sketch_model, sketch_model_len, k, &found) == HB_STATUS_OK, "sketch");
+        CHECK(hb_bloom_contains(&sketch, k, &found) == HB_STATUS_OK, "sketch");
         if (k < 64) members += found; else others += found;
     }
     CHECK(members == 64 && others <= 2, "sketch members %d, others %d", members, others);
@@ -114,7 +116,9 @@ static void algebra_sketch_hopfield(void) {
 
     uint32_t state[32], steps = 0;
     const uint32_t *cue = (const uint32_t *)(hopfield_recall + 4);
-    CHECK(hb_hopfield_recall(hopfield_model, hopfield_model_len, cue, state, 32, 20, &steps) == HB_STATUS_OK, "recall");
+    HbHopfield memory;
+    CHECK(hb_hopfield_open(&memory, hopfield_model, hopfield_model_len, 32) == HB_STATUS_OK, "hopfield open");
+    CHECK(hb_hopfield_recall(&memory, cue, state, 32, 20, &steps) == HB_STATUS_OK, "recall");
     CHECK(memcmp(state, hopfield_recall + 4 + 128, 128) == 0 && steps == u32_at(hopfield_recall),
           "recall differs from the host");
     printf("sketch and Hopfield from C: %d/64 members found, recall in %u steps\n", members, (unsigned)steps);

@@ -10,12 +10,13 @@
 // The most vectors `hb_bundle` takes (it keeps their pointers in a fixed buffer on the stack).
 #define HB_BUNDLE_MAX 256
 
+// Words of storage in a model handle ([`HbClassifier`], [`HbHopfield`], [`HbBloom`],
+// [`HbSae`]): enough for the parsed model of any kind on any target (checked at compile time
+// for each kind).
+#define HB_HANDLE_WORDS 48
+
 // The largest `k` the C API's SAE functions take.
 #define HB_SAE_MAX_K 64
-
-// Words of storage in an [`HbSae`] handle (enough for the parsed model on any target; a
-// compile-time check below keeps it so).
-#define HB_SAE_HANDLE_WORDS 48
 
 // The status every function returns.
 typedef enum {
@@ -52,20 +53,47 @@ typedef enum {
   HB_STATUS_OTHER = 14,
 } HbStatus;
 
-// A classifier handle: a validated blob, read in place. Fill it with
-// [`hb_classifier_open`]; the blob must stay alive while the handle is used.
+// The parsed model of a handle: written once by an `hb_*_open` function, then read by every
+// call, so a blob is validated (magic, version, sizes, CRC-32, the kind's own checks) once.
+// The mark says which kind of model the storage holds; a handle that was never opened (or
+// holds another kind) is refused rather than read.
 typedef struct {
-  // The blob (4-byte aligned).
-  const uint8_t *blob;
-  // Its length in bytes.
-  size_t len;
+  // Which model the storage holds (0: none).
+  uint64_t mark;
+  // The parsed model.
+  uint64_t storage[HB_HANDLE_WORDS];
+} HbParsed;
+
+// A classifier handle: a blob validated once by [`hb_classifier_open`] and read in place;
+// the blob must stay alive and unchanged while the handle is used. `words`, `classes` and
+// `features` may be read; the rest is opaque.
+typedef struct {
   // The dimension in words.
   uint32_t words;
   // Classes.
   uint32_t classes;
   // Features per sample.
   uint32_t features;
+  // The parsed classifier.
+  HbParsed parsed;
 } HbClassifier;
+
+// A Bloom sketch handle: a sketch blob validated once by [`hb_bloom_open`], its bits read
+// in place; the blob must stay alive and unchanged while the handle is used. Opaque.
+typedef struct {
+  // The parsed sketch.
+  HbParsed parsed;
+} HbBloom;
+
+// A Hopfield memory handle: a Hopfield blob validated once by [`hb_hopfield_open`], its
+// patterns read in place; the blob must stay alive and unchanged while the handle is used.
+// `words` (the pattern size) may be read; the rest is opaque.
+typedef struct {
+  // The pattern size (N/32) in words.
+  uint32_t words;
+  // The parsed memory.
+  HbParsed parsed;
+} HbHopfield;
 
 // An SAE handle: the model of an SAE blob, parsed and validated once by [`hb_sae_open`]
 // (magic, version, sizes, CRC-32, mask bits, accumulator bounds) and then used by the
@@ -73,10 +101,8 @@ typedef struct {
 // fill it with `hb_sae_open`, pass its address; a copy made with `=` or `memcpy` is as good.
 // The blob must stay alive and unchanged while the handle is used.
 typedef struct {
-  // [`SAE_OPEN`] once `hb_sae_open` succeeded; anything else is refused.
-  uint64_t magic;
-  // The parsed `hyperbits::sae::Sae`, written by `hb_sae_open`.
-  uint64_t storage[HB_SAE_HANDLE_WORDS];
+  // The parsed SAE.
+  HbParsed parsed;
 } HbSae;
 
 // A static, NUL-terminated English text for a status (never NULL; the caller must not free
@@ -119,7 +145,8 @@ HbStatus hb_codebook_vector(uint64_t seed, uint32_t index, uint32_t *out, size_t
 // and fills `out`.
 //
 // # Safety
-// `blob` valid for `len` reads for as long as the handle is used; `out` valid for a write.
+// `blob` valid for `len` reads, alive and unchanged for as long as the handle is used; `out`
+// valid for a write.
 HbStatus hb_classifier_open(HbClassifier *out, const uint8_t *blob, size_t len);
 
 // Encodes `n` features into a hypervector of the classifier's `words` words.
@@ -164,11 +191,18 @@ HbStatus hb_classifier_label(const HbClassifier *handle,
                              const uint8_t **label,
                              size_t *label_len);
 
-// Whether `key` may be in the Bloom sketch of a sketch blob (read in place).
+// Validates a Bloom sketch blob and fills `out`.
 //
 // # Safety
-// `blob` valid for `len` reads; `out` for a write.
-HbStatus hb_bloom_contains(const uint8_t *blob, size_t len, uint64_t key, bool *out);
+// `blob` valid for `len` reads, alive and unchanged for as long as the handle is used; `out`
+// valid for a write.
+HbStatus hb_bloom_open(HbBloom *out, const uint8_t *blob, size_t len);
+
+// Whether `key` may be in the sketch of an opened handle.
+//
+// # Safety
+// `sketch` filled by [`hb_bloom_open`]; `out` valid for a write.
+HbStatus hb_bloom_contains(const HbBloom *sketch, uint64_t key, bool *out);
 
 // Adds `key` to a Bloom sketch held in `words` words of caller memory (k bits per key, keyed
 // by `seed`; the same positions as the Rust `Bloom`).
@@ -188,14 +222,20 @@ HbStatus hb_bloom_query(const uint32_t *bits,
                         uint64_t key,
                         bool *out);
 
-// Classic Hopfield recall (synchronous, at most `max_steps` steps) from `cue` with the
-// memory of a Hopfield blob (patterns read in place). Writes the final state and the steps.
+// Validates a Hopfield blob whose patterns have `words` words and fills `out`.
 //
 // # Safety
-// `blob` valid for `len` reads; `cue` for `words` reads; `state` for `words` writes;
-// `steps` NULL or valid for a write.
-HbStatus hb_hopfield_recall(const uint8_t *blob,
-                            size_t len,
+// `blob` valid for `len` reads, alive and unchanged for as long as the handle is used; `out`
+// valid for a write.
+HbStatus hb_hopfield_open(HbHopfield *out, const uint8_t *blob, size_t len, size_t words);
+
+// Classic Hopfield recall (synchronous, at most `max_steps` steps) from `cue` with an opened
+// memory. Writes the final state and the steps.
+//
+// # Safety
+// `memory` filled by [`hb_hopfield_open`]; `cue` valid for `words` reads; `state` for
+// `words` writes; `steps` NULL or valid for a write.
+HbStatus hb_hopfield_recall(const HbHopfield *memory,
                             const uint32_t *cue,
                             uint32_t *state,
                             size_t words,

@@ -319,43 +319,89 @@ pub unsafe extern "C" fn hb_codebook_vector(
     })())
 }
 
-/// A classifier handle: a validated blob, read in place. Fill it with
-/// [`hb_classifier_open`]; the blob must stay alive while the handle is used.
+/// Words of storage in a model handle ([`HbClassifier`], [`HbHopfield`], [`HbBloom`],
+/// [`HbSae`]): enough for the parsed model of any kind on any target (checked at compile time
+/// for each kind).
+pub const HB_HANDLE_WORDS: usize = 48;
+
+/// The parsed model of a handle: written once by an `hb_*_open` function, then read by every
+/// call, so a blob is validated (magic, version, sizes, CRC-32, the kind's own checks) once.
+/// The mark says which kind of model the storage holds; a handle that was never opened (or
+/// holds another kind) is refused rather than read.
 #[repr(C)]
-#[derive(Debug, Clone, Copy)]
+#[derive(Clone, Copy)]
+pub struct HbParsed {
+    /// Which model the storage holds (0: none).
+    mark: u64,
+    /// The parsed model.
+    storage: [u64; HB_HANDLE_WORDS],
+}
+
+impl HbParsed {
+    /// An empty (unopened) handle.
+    const EMPTY: Self = HbParsed {
+        mark: 0,
+        storage: [0; HB_HANDLE_WORDS],
+    };
+
+    /// Stores `model` under `mark`.
+    fn put<T: Copy>(&mut self, mark: u64, model: T) {
+        const {
+            assert!(
+                core::mem::size_of::<T>() <= core::mem::size_of::<[u64; HB_HANDLE_WORDS]>()
+                    && core::mem::align_of::<T>() <= core::mem::align_of::<u64>(),
+                "a handle's storage must hold the parsed model"
+            )
+        };
+        self.mark = mark;
+        // SAFETY: the storage is large and aligned enough for a `T` (checked at compile time
+        // above) and owned by the handle; `T` is `Copy`, so nothing is dropped or duplicated.
+        unsafe { core::ptr::write(self.storage.as_mut_ptr().cast::<T>(), model) };
+    }
+
+    /// The model stored under `mark`.
+    ///
+    /// # Safety
+    /// A handle carrying `mark` holds a `T` written by [`Self::put`] with that mark (each mark
+    /// stands for one type), whose borrowed blob is still alive (the caller's contract).
+    unsafe fn get<T: Copy>(&self, mark: u64) -> Result<&T, HbStatus> {
+        if self.mark != mark {
+            return Err(HbStatus::InvalidArgument);
+        }
+        // SAFETY: as stated; size and alignment were checked when it was stored.
+        Ok(unsafe { &*self.storage.as_ptr().cast::<T>() })
+    }
+}
+
+/// The handle marks, one per stored type ("HB" + kind + a version byte); the classifier's
+/// depends on the word count, since `Classifier<W>` is a type per `W`.
+const CLASSIFIER_MARK: u64 = 0x4842_434C_0000_0001;
+const HOPFIELD_MARK: u64 = 0x4842_484F_0000_0001;
+const BLOOM_MARK: u64 = 0x4842_424C_0000_0001;
+const SAE_MARK: u64 = 0x4842_5341_0000_0001;
+
+/// A classifier handle: a blob validated once by [`hb_classifier_open`] and read in place;
+/// the blob must stay alive and unchanged while the handle is used. `words`, `classes` and
+/// `features` may be read; the rest is opaque.
+#[repr(C)]
+#[derive(Clone, Copy)]
 pub struct HbClassifier {
-    /// The blob (4-byte aligned).
-    pub blob: *const u8,
-    /// Its length in bytes.
-    pub len: usize,
     /// The dimension in words.
     pub words: u32,
     /// Classes.
     pub classes: u32,
     /// Features per sample.
     pub features: u32,
-}
-
-/// Checks a model blob and returns its words, classes and features.
-fn open_classifier(bytes: &[u8]) -> Result<(u32, u32, u32), HbStatus> {
-    let model = Model::new_checked(bytes)?;
-    model.expect_kind(hyperbits::model::Kind::Classifier)?;
-    let words = model
-        .section_u32(hyperbits::classify::tags::PARAMS)?
-        .get(hyperbits::classify::param::DIM)
-        .map(|d| d / 32)
-        .ok_or(HbStatus::Corrupt)?;
-    hyperbits::with_words!(words, W => {
-        let c = Classifier::<W>::from_model(model)?;
-        Ok((W as u32, c.classes() as u32, c.features() as u32))
-    }, else Err(HbStatus::UnsupportedDimension))
+    /// The parsed classifier.
+    parsed: HbParsed,
 }
 
 /// Validates a classifier blob (magic, version, kind, length, CRC-32, sections, dimension)
 /// and fills `out`.
 ///
 /// # Safety
-/// `blob` valid for `len` reads for as long as the handle is used; `out` valid for a write.
+/// `blob` valid for `len` reads, alive and unchanged for as long as the handle is used; `out`
+/// valid for a write.
 #[no_mangle]
 pub unsafe extern "C" fn hb_classifier_open(
     out: *mut HbClassifier,
@@ -363,36 +409,48 @@ pub unsafe extern "C" fn hb_classifier_open(
     len: usize,
 ) -> HbStatus {
     status((|| {
-        // SAFETY: the caller's contract.
-        let bytes = unsafe { slice(blob, len)? };
-        let (words, classes, features) = open_classifier(bytes)?;
-        // SAFETY: the caller's contract.
-        let out = unsafe { slice_mut(out, 1)? };
-        out[0] = HbClassifier {
-            blob,
-            len,
+        // SAFETY: the caller's contract, including the blob outliving every use of the handle,
+        // which is what the `'static` stands for.
+        let bytes: &'static [u8] = unsafe { slice(blob, len)? };
+        let model = Model::new_checked(bytes)?;
+        model.expect_kind(hyperbits::model::Kind::Classifier)?;
+        let dim = model
+            .section_u32(hyperbits::classify::tags::PARAMS)?
+            .get(hyperbits::classify::param::DIM)
+            .copied()
+            .ok_or(HbStatus::Corrupt)?;
+        let words = if dim % 32 == 0 { dim / 32 } else { 0 };
+        let mut handle = HbClassifier {
             words,
-            classes,
-            features,
+            classes: 0,
+            features: 0,
+            parsed: HbParsed::EMPTY,
         };
-        Ok(())
+        hyperbits::with_words!(words, W => {
+            let c = Classifier::<'static, W>::from_model(model)?;
+            handle.classes = c.classes() as u32;
+            handle.features = c.features() as u32;
+            handle.parsed.put(CLASSIFIER_MARK ^ W as u64, c);
+            Ok(())
+        }, else Err(HbStatus::UnsupportedDimension))?;
+        // SAFETY: the caller's contract.
+        unsafe { put(out, handle) }
     })())
 }
 
-/// Runs `f` with the classifier of a handle (re-parsed in place; the checks are cheap next to
-/// an inference).
+/// Runs `f` with the classifier of a handle (parsed when it was opened).
 fn with_classifier<R>(
     handle: *const HbClassifier,
     f: impl FnOnce(&dyn ClassifierOps) -> Result<R, HbStatus>,
 ) -> Result<R, HbStatus> {
     // SAFETY: the caller's contract (a handle filled by `hb_classifier_open`).
-    let h = unsafe { slice(handle, 1)? }[0];
-    // SAFETY: the blob outlives the handle (the caller's contract).
-    let bytes = unsafe { slice(h.blob, h.len)? };
+    let h = &unsafe { slice(handle, 1)? }[0];
     hyperbits::with_words!(h.words, W => {
-        let c = Classifier::<W>::from_bytes(bytes)?;
-        f(&c)
-    }, else Err(HbStatus::UnsupportedDimension))
+        // SAFETY: the mark (which includes W) says `hb_classifier_open` stored a
+        // `Classifier<W>` there; its blob is alive (the caller's contract).
+        let c = unsafe { h.parsed.get::<Classifier<'static, W>>(CLASSIFIER_MARK ^ W as u64)? };
+        f(c)
+    }, else Err(HbStatus::InvalidArgument))
 }
 
 /// What the C functions need of a classifier, whatever its dimension.
@@ -515,21 +573,51 @@ pub unsafe extern "C" fn hb_classifier_label(
     }))
 }
 
-/// Whether `key` may be in the Bloom sketch of a sketch blob (read in place).
+/// A Bloom sketch handle: a sketch blob validated once by [`hb_bloom_open`], its bits read
+/// in place; the blob must stay alive and unchanged while the handle is used. Opaque.
+#[repr(C)]
+#[derive(Clone, Copy)]
+pub struct HbBloom {
+    /// The parsed sketch.
+    parsed: HbParsed,
+}
+
+/// Validates a Bloom sketch blob and fills `out`.
 ///
 /// # Safety
-/// `blob` valid for `len` reads; `out` for a write.
+/// `blob` valid for `len` reads, alive and unchanged for as long as the handle is used; `out`
+/// valid for a write.
+#[no_mangle]
+pub unsafe extern "C" fn hb_bloom_open(out: *mut HbBloom, blob: *const u8, len: usize) -> HbStatus {
+    status((|| {
+        // SAFETY: the caller's contract ('static: the blob outlives the handle's uses).
+        let bytes: &'static [u8] = unsafe { slice(blob, len)? };
+        let mut handle = HbBloom {
+            parsed: HbParsed::EMPTY,
+        };
+        handle.parsed.put(BLOOM_MARK, Bloom::from_bytes(bytes)?);
+        // SAFETY: the caller's contract.
+        unsafe { put(out, handle) }
+    })())
+}
+
+/// Whether `key` may be in the sketch of an opened handle.
+///
+/// # Safety
+/// `sketch` filled by [`hb_bloom_open`]; `out` valid for a write.
 #[no_mangle]
 pub unsafe extern "C" fn hb_bloom_contains(
-    blob: *const u8,
-    len: usize,
+    sketch: *const HbBloom,
     key: u64,
     out: *mut bool,
 ) -> HbStatus {
     status((|| {
-        // SAFETY: the caller's contract.
-        let bytes = unsafe { slice(blob, len)? };
-        let sketch = Bloom::from_bytes(bytes)?;
+        // SAFETY: the caller's contract; the mark says a `Bloom<&[u32]>` is stored.
+        let sketch = unsafe {
+            slice(sketch, 1)?[0]
+                .parsed
+                .get::<Bloom<&'static [u32]>>(BLOOM_MARK)?
+        };
         // SAFETY: the caller's contract.
         unsafe { put(out, sketch.contains(key))? };
         Ok(())
@@ -580,16 +668,56 @@ pub unsafe extern "C" fn hb_bloom_query(
     })())
 }
 
-/// Classic Hopfield recall (synchronous, at most `max_steps` steps) from `cue` with the
-/// memory of a Hopfield blob (patterns read in place). Writes the final state and the steps.
+/// A Hopfield memory handle: a Hopfield blob validated once by [`hb_hopfield_open`], its
+/// patterns read in place; the blob must stay alive and unchanged while the handle is used.
+/// `words` (the pattern size) may be read; the rest is opaque.
+#[repr(C)]
+#[derive(Clone, Copy)]
+pub struct HbHopfield {
+    /// The pattern size (N/32) in words.
+    pub words: u32,
+    /// The parsed memory.
+    parsed: HbParsed,
+}
+
+/// Validates a Hopfield blob whose patterns have `words` words and fills `out`.
 ///
 /// # Safety
-/// `blob` valid for `len` reads; `cue` for `words` reads; `state` for `words` writes;
-/// `steps` NULL or valid for a write.
+/// `blob` valid for `len` reads, alive and unchanged for as long as the handle is used; `out`
+/// valid for a write.
 #[no_mangle]
-pub unsafe extern "C" fn hb_hopfield_recall(
+pub unsafe extern "C" fn hb_hopfield_open(
+    out: *mut HbHopfield,
     blob: *const u8,
     len: usize,
+    words: usize,
+) -> HbStatus {
+    status((|| {
+        // SAFETY: the caller's contract ('static: the blob outlives the handle's uses).
+        let bytes: &'static [u8] = unsafe { slice(blob, len)? };
+        let mut handle = HbHopfield {
+            words: 0,
+            parsed: HbParsed::EMPTY,
+        };
+        hyperbits::with_words!(words, W => {
+            handle.parsed.put(HOPFIELD_MARK ^ W as u64, HopfieldView::<'static, W>::from_bytes(bytes)?);
+            handle.words = W as u32;
+            Ok(())
+        }, else Err(HbStatus::UnsupportedDimension))?;
+        // SAFETY: the caller's contract.
+        unsafe { put(out, handle) }
+    })())
+}
+
+/// Classic Hopfield recall (synchronous, at most `max_steps` steps) from `cue` with an opened
+/// memory. Writes the final state and the steps.
+///
+/// # Safety
+/// `memory` filled by [`hb_hopfield_open`]; `cue` valid for `words` reads; `state` for
+/// `words` writes; `steps` NULL or valid for a write.
+#[no_mangle]
+pub unsafe extern "C" fn hb_hopfield_recall(
+    memory: *const HbHopfield,
     cue: *const u32,
     state: *mut u32,
     words: usize,
@@ -598,15 +726,20 @@ pub unsafe extern "C" fn hb_hopfield_recall(
 ) -> HbStatus {
     status((|| {
         // SAFETY: the caller's contract.
-        let (bytes, cue, state) = unsafe {
+        let (h, cue, state) = unsafe {
             (
-                slice(blob, len)?,
+                &slice(memory, 1)?[0],
                 slice(cue, words)?,
                 slice_mut(state, words)?,
             )
         };
-        let taken = hyperbits::with_words!(words as u32, W => {
-            let memory = HopfieldView::<W>::from_bytes(bytes)?;
+        if words != h.words as usize {
+            return Err(HbStatus::BufferTooSmall);
+        }
+        let taken = hyperbits::with_words!(words, W => {
+            // SAFETY: the mark (which includes W) says `hb_hopfield_open` stored a
+            // `HopfieldView<W>`; its blob is alive (the caller's contract).
+            let memory = unsafe { h.parsed.get::<HopfieldView<'static, W>>(HOPFIELD_MARK ^ W as u64)? };
             let cue: [u32; W] = cue.try_into().map_err(|_| HbStatus::BufferTooSmall)?;
             let r = memory.recall(&hyperbits::BinaryVector::from_words(cue), Update::Synchronous, max_steps);
             state.copy_from_slice(r.state.as_words());
@@ -648,10 +781,6 @@ unsafe fn write_code<const K: usize>(
     Ok(())
 }
 
-/// Words of storage in an [`HbSae`] handle (enough for the parsed model on any target; a
-/// compile-time check below keeps it so).
-pub const HB_SAE_HANDLE_WORDS: usize = 48;
-
 /// An SAE handle: the model of an SAE blob, parsed and validated once by [`hb_sae_open`]
 /// (magic, version, sizes, CRC-32, mask bits, accumulator bounds) and then used by the
 /// `hb_sae_*` calls without any re-check. Opaque to C: declare one (on the stack or static),
@@ -660,20 +789,9 @@ pub const HB_SAE_HANDLE_WORDS: usize = 48;
 #[repr(C)]
 #[derive(Clone, Copy)]
 pub struct HbSae {
-    /// [`SAE_OPEN`] once `hb_sae_open` succeeded; anything else is refused.
-    magic: u64,
-    /// The parsed `hyperbits::sae::Sae`, written by `hb_sae_open`.
-    storage: [u64; HB_SAE_HANDLE_WORDS],
+    /// The parsed SAE.
+    parsed: HbParsed,
 }
-
-/// The mark of an opened [`HbSae`] ("HBSAEOK" and a version byte).
-const SAE_OPEN: u64 = 0x4842_5341_454F_4B01;
-
-const _: () = assert!(
-    core::mem::size_of::<Sae<'static>>() <= core::mem::size_of::<[u64; HB_SAE_HANDLE_WORDS]>()
-        && core::mem::align_of::<Sae<'static>>() <= core::mem::align_of::<u64>(),
-    "HbSae's storage must hold a Sae"
-);
 
 /// Validates an SAE blob (HSAE v1 or v2, bare or in the model container) and fills `out`;
 /// models with k above [`HB_SAE_MAX_K`] are `HB_STATUS_INVALID_ARGUMENT`.
@@ -691,31 +809,23 @@ pub unsafe extern "C" fn hb_sae_open(out: *mut HbSae, blob: *const u8, len: usiz
         if sae.k() > HB_SAE_MAX_K {
             return Err(HbStatus::InvalidArgument);
         }
+        let mut handle = HbSae {
+            parsed: HbParsed::EMPTY,
+        };
+        handle.parsed.put(SAE_MARK, sae);
         // SAFETY: the caller's contract.
-        let out = unsafe { slice_mut(out, 1)? };
-        let handle = &mut out[0];
-        handle.magic = SAE_OPEN;
-        // SAFETY: the storage is large and aligned enough for a `Sae` (checked at compile
-        // time above) and owned by the handle; `Sae` is `Copy`, so nothing is dropped.
-        unsafe { core::ptr::write(handle.storage.as_mut_ptr().cast::<Sae<'static>>(), sae) };
-        Ok(())
+        unsafe { put(out, handle) }
     })())
 }
 
 /// The model of a handle filled by [`hb_sae_open`].
 ///
 /// # Safety
-/// `handle` NULL or valid for a read; if it carries the open mark, its storage holds a `Sae`
-/// written by `hb_sae_open` whose blob is still alive (the caller's contract).
+/// `handle` NULL or valid for a read, and filled by `hb_sae_open` if it carries the SAE mark,
+/// with its blob still alive (the caller's contract).
 unsafe fn sae_of<'h>(handle: *const HbSae) -> Result<&'h Sae<'static>, HbStatus> {
-    // SAFETY: the caller's contract.
-    let h = &unsafe { slice(handle, 1)? }[0];
-    if h.magic != SAE_OPEN {
-        return Err(HbStatus::InvalidArgument);
-    }
-    // SAFETY: the mark says `hb_sae_open` wrote a `Sae` there (size and alignment checked at
-    // compile time), and the handle is borrowed for 'h.
-    Ok(unsafe { &*h.storage.as_ptr().cast::<Sae<'static>>() })
+    // SAFETY: the caller's contract; the mark says a `Sae` is stored.
+    unsafe { slice(handle, 1)?[0].parsed.get::<Sae<'static>>(SAE_MARK) }
 }
 
 /// What an `hb_sae_*` call asks of an opened SAE.
@@ -1001,13 +1111,13 @@ mod tests {
     #[test]
     fn classifier_handle_and_labels() {
         static MODEL: &[u8] = hyperbits::include_model!("../../../boards/qemu/data/digits.hbm");
-        let mut h = HbClassifier {
-            blob: null(),
-            len: 0,
-            words: 0,
+        let unopened = HbClassifier {
+            words: 64,
             classes: 0,
             features: 0,
+            parsed: HbParsed::EMPTY,
         };
+        let mut h = unopened;
         // SAFETY (all calls below): every pointer is valid for the lengths passed.
         // SAFETY: every pointer is valid for the lengths passed (or NULL, checked).
         unsafe {
@@ -1037,7 +1147,92 @@ mod tests {
                 hb_classifier_label(&h, 10, &mut label, &mut len),
                 HbStatus::InvalidArgument
             );
+            // D3 from C: a class index near the top of the range is an error, not an overflow.
+            assert_eq!(
+                hb_classifier_label(&h, u32::MAX, &mut label, &mut len),
+                HbStatus::InvalidArgument
+            );
+            // An unopened handle, or one whose public `words` was changed after opening, is
+            // refused instead of read as a classifier of another dimension.
+            assert_eq!(
+                hb_classifier_label(&unopened, 3, &mut label, &mut len),
+                HbStatus::InvalidArgument
+            );
+            let mut tampered = h;
+            tampered.words = 32;
+            assert_eq!(
+                hb_classifier_label(&tampered, 3, &mut label, &mut len),
+                HbStatus::InvalidArgument
+            );
         }
+    }
+
+    #[test]
+    fn sketch_and_hopfield_handles() {
+        static SKETCH: &[u8] = hyperbits::include_model!("../../../boards/qemu/data/sketch.hbm");
+        static MEMORY: &[u8] = hyperbits::include_model!("../../../boards/qemu/data/hopfield.hbm");
+        let mut bloom = HbBloom {
+            parsed: HbParsed::EMPTY,
+        };
+        let mut memory = HbHopfield {
+            words: 0,
+            parsed: HbParsed::EMPTY,
+        };
+        let (mut found, mut steps) = (false, 0u32);
+        let mut state = [0u32; 32];
+        let rust = hyperbits::hopfield::HopfieldView::<32>::from_bytes(MEMORY).unwrap();
+        let cue: hyperbits::BinaryVector<32> = Codebook::new(5).vector(1);
+        let expected = rust.recall(&cue, Update::Synchronous, 20);
+        // SAFETY: every pointer is valid for the lengths passed (or NULL, checked).
+        unsafe {
+            assert_eq!(
+                hb_bloom_contains(&bloom, 1, &mut found),
+                HbStatus::InvalidArgument
+            );
+            assert_eq!(
+                hb_bloom_open(&mut bloom, SKETCH.as_ptr(), SKETCH.len()),
+                HbStatus::Ok
+            );
+            assert_eq!(
+                hb_bloom_open(&mut bloom, MEMORY.as_ptr(), MEMORY.len()),
+                HbStatus::WrongKind
+            );
+            assert_eq!(hb_bloom_contains(&bloom, 1, &mut found), HbStatus::Ok);
+            let sketch = hyperbits::sketch::Bloom::from_bytes(SKETCH).unwrap();
+            assert_eq!(found, sketch.contains(1));
+            assert_eq!(
+                hb_hopfield_open(&mut memory, MEMORY.as_ptr(), MEMORY.len(), 16),
+                HbStatus::UnsupportedDimension
+            );
+            assert_eq!(
+                hb_hopfield_open(&mut memory, MEMORY.as_ptr(), MEMORY.len(), 32),
+                HbStatus::Ok
+            );
+            let cue = cue.as_words();
+            assert_eq!(
+                hb_hopfield_recall(
+                    &memory,
+                    cue.as_ptr(),
+                    state.as_mut_ptr(),
+                    32,
+                    20,
+                    &mut steps
+                ),
+                HbStatus::Ok
+            );
+            assert_eq!(
+                hb_hopfield_recall(
+                    &memory,
+                    cue.as_ptr(),
+                    state.as_mut_ptr(),
+                    16,
+                    20,
+                    &mut steps
+                ),
+                HbStatus::BufferTooSmall
+            );
+        }
+        assert_eq!((&state, steps), (expected.state.as_words(), expected.steps));
     }
 
     #[test]
@@ -1095,8 +1290,7 @@ mod tests {
         let (mut idx, mut val, mut n) = ([0u16; 3], [0f32; 3], 0usize);
         let (mut out, mut errors) = ([0u32; 2], 0u32);
         let unopened = HbSae {
-            magic: 0,
-            storage: [0; HB_SAE_HANDLE_WORDS],
+            parsed: HbParsed::EMPTY,
         };
         let mut handle = unopened;
         // SAFETY: every pointer is valid for the lengths passed (or NULL, checked).
