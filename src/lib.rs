@@ -53,6 +53,15 @@
 //! `defmt::Format` for the public types. `safetensors`: SAE import from safetensors files.
 //! The command-line tool and the C library are crates of their own (`crates/`), over this one.
 //!
+//! **Dependencies, and what each serves.** `heapless` (fixed-capacity containers: item memory,
+//! Hopfield patterns, the learner), `bytemuck` (zero-copy section casts, alignment checked),
+//! `crc` (the container's CRC-32), `embedded-storage` (the NOR-flash trait of [`persist`]),
+//! `bitvec` (the [`BinaryVector::as_bits`] views, for bit-level access and iteration),
+//! `micromath` (the fast `sqrt` estimate that integer cosine refines with Newton steps, cheap
+//! on cores without an FPU), `libm` (correctly rounded functions wherever a value must be the
+//! same on every target or accurate: the planner's tails, capacity figures, threshold codes).
+//! The random generators that define the format are ours ([`rng`]), not a dependency's.
+//!
 //! Nothing in the crate panics on user input: sizes are checked at compile time, and indices,
 //! empty bundles and full memories return an [`Error`].
 

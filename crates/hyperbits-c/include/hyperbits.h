@@ -60,7 +60,9 @@ typedef enum {
 typedef struct {
   // Which model the storage holds (0: none).
   uint64_t mark;
-  // The parsed model.
+  // The parsed model. `MaybeUninit` (plain `uint64_t` words to C), because a stored model
+  // leaves its padding bytes uninitialised, and copying a handle must not read them as
+  // integers (Miri caught that).
   uint64_t storage[HB_HANDLE_WORDS];
 } HbParsed;
 

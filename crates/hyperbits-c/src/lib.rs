@@ -23,14 +23,14 @@
 #![deny(unsafe_op_in_unsafe_fn)]
 #![deny(clippy::undocumented_unsafe_blocks)]
 
+use core::mem::MaybeUninit;
 use hyperbits::classify::Classifier;
 use hyperbits::hopfield::{HopfieldView, Update};
 use hyperbits::model::Model;
 use hyperbits::packed;
 use hyperbits::sae::{Sae, TopK};
 use hyperbits::sketch::Bloom;
-use hyperbits::FormatError;
-use hyperbits::{Codebook, Error};
+use hyperbits::{Codebook, Error, FormatError};
 
 /// The status every function returns.
 #[repr(C)]
@@ -333,15 +333,17 @@ pub const HB_HANDLE_WORDS: usize = 48;
 pub struct HbParsed {
     /// Which model the storage holds (0: none).
     mark: u64,
-    /// The parsed model.
-    storage: [u64; HB_HANDLE_WORDS],
+    /// The parsed model. `MaybeUninit` (plain `uint64_t` words to C), because a stored model
+    /// leaves its padding bytes uninitialised, and copying a handle must not read them as
+    /// integers (Miri caught that).
+    storage: [MaybeUninit<u64>; HB_HANDLE_WORDS],
 }
 
 impl HbParsed {
     /// An empty (unopened) handle.
     const EMPTY: Self = HbParsed {
         mark: 0,
-        storage: [0; HB_HANDLE_WORDS],
+        storage: [MaybeUninit::new(0); HB_HANDLE_WORDS],
     };
 
     /// Stores `model` under `mark`.
@@ -1169,8 +1171,19 @@ mod tests {
 
     #[test]
     fn sketch_and_hopfield_handles() {
-        static SKETCH: &[u8] = hyperbits::include_model!("../../../boards/qemu/data/sketch.hbm");
-        static MEMORY: &[u8] = hyperbits::include_model!("../../../boards/qemu/data/hopfield.hbm");
+        // Small models built here, so that Miri runs this in seconds.
+        use hyperbits::hopfield::Hopfield;
+        use hyperbits::model::AlignedBlob;
+        let book = Codebook::new(5);
+        let mut rust_sketch = hyperbits::sketch::Bloom::new([0u32; 8], 3, 9).unwrap();
+        (0..20u64).for_each(|k| rust_sketch.insert(k));
+        let sketch_blob = AlignedBlob::new(&rust_sketch.to_blob().unwrap());
+        let mut rust_memory = Hopfield::<8, 4>::new();
+        (0..3).for_each(|i| {
+            rust_memory.store(book.vector(i)).unwrap();
+        });
+        let memory_blob = AlignedBlob::new(&rust_memory.to_blob().unwrap());
+        let (sketch_bytes, memory_bytes) = (sketch_blob.as_bytes(), memory_blob.as_bytes());
         let mut bloom = HbBloom {
             parsed: HbParsed::EMPTY,
         };
@@ -1179,10 +1192,10 @@ mod tests {
             parsed: HbParsed::EMPTY,
         };
         let (mut found, mut steps) = (false, 0u32);
-        let mut state = [0u32; 32];
-        let rust = hyperbits::hopfield::HopfieldView::<32>::from_bytes(MEMORY).unwrap();
-        let cue: hyperbits::BinaryVector<32> = Codebook::new(5).vector(1);
-        let expected = rust.recall(&cue, Update::Synchronous, 20);
+        let mut state = [0u32; 8];
+        let mut cue: hyperbits::BinaryVector<8> = book.vector(1);
+        cue.as_words_mut()[0] ^= 0xFF; // 8 bits flipped
+        let expected = rust_memory.recall(&cue, Update::Synchronous, 20);
         // SAFETY: every pointer is valid for the lengths passed (or NULL, checked).
         unsafe {
             assert_eq!(
@@ -1190,41 +1203,37 @@ mod tests {
                 HbStatus::InvalidArgument
             );
             assert_eq!(
-                hb_bloom_open(&mut bloom, SKETCH.as_ptr(), SKETCH.len()),
+                hb_bloom_open(&mut bloom, sketch_bytes.as_ptr(), sketch_bytes.len()),
                 HbStatus::Ok
             );
+            for key in [1u64, 19, 20, 1000] {
+                assert_eq!(hb_bloom_contains(&bloom, key, &mut found), HbStatus::Ok);
+                assert_eq!(found, rust_sketch.contains(key));
+            }
             assert_eq!(
-                hb_bloom_open(&mut bloom, MEMORY.as_ptr(), MEMORY.len()),
+                hb_bloom_open(&mut bloom, memory_bytes.as_ptr(), memory_bytes.len()),
                 HbStatus::WrongKind
             );
-            assert_eq!(hb_bloom_contains(&bloom, 1, &mut found), HbStatus::Ok);
-            let sketch = hyperbits::sketch::Bloom::from_bytes(SKETCH).unwrap();
-            assert_eq!(found, sketch.contains(1));
             assert_eq!(
-                hb_hopfield_open(&mut memory, MEMORY.as_ptr(), MEMORY.len(), 16),
+                hb_hopfield_open(&mut memory, memory_bytes.as_ptr(), memory_bytes.len(), 16),
                 HbStatus::UnsupportedDimension
             );
             assert_eq!(
-                hb_hopfield_open(&mut memory, MEMORY.as_ptr(), MEMORY.len(), 32),
+                hb_hopfield_open(&mut memory, memory_bytes.as_ptr(), memory_bytes.len(), 8),
                 HbStatus::Ok
             );
             let cue = cue.as_words();
             assert_eq!(
-                hb_hopfield_recall(
-                    &memory,
-                    cue.as_ptr(),
-                    state.as_mut_ptr(),
-                    32,
-                    20,
-                    &mut steps
-                ),
+                hb_hopfield_recall(&memory, cue.as_ptr(), state.as_mut_ptr(), 8, 20, &mut steps),
                 HbStatus::Ok
             );
+            // Buffers of another pattern size than the memory's.
+            let (wide_cue, mut wide_state) = ([0u32; 16], [0u32; 16]);
             assert_eq!(
                 hb_hopfield_recall(
                     &memory,
-                    cue.as_ptr(),
-                    state.as_mut_ptr(),
+                    wide_cue.as_ptr(),
+                    wide_state.as_mut_ptr(),
                     16,
                     20,
                     &mut steps
