@@ -1,0 +1,343 @@
+//! Bit-sliced majority with explicit vector registers: 1024 bits (AVX-512, two
+//! registers) or 512 bits (AVX2) of every input per step, the four low counter planes
+//! in registers, carry-save adders as two `vpternlogd` (AVX-512) or five logic
+//! instructions (AVX2).
+use super::super::{GROUP, MAX_COUNT, MAX_PLANES};
+use core::arch::x86_64::*;
+
+/// The vector operations the kernel needs, over `WORDS` words at a time.
+trait Lanes: Copy {
+    /// Words per step.
+    const WORDS: usize;
+    fn zero() -> Self;
+    /// Loads `WORDS` words (`w.len() >= WORDS`, checked by the caller).
+    fn load(w: &[u32]) -> Self;
+    /// Stores `WORDS` words (`w.len() >= WORDS`, checked by the caller).
+    fn store(self, w: &mut [u32]);
+    fn and(self, o: Self) -> Self;
+    fn xor(self, o: Self) -> Self;
+    fn andnot(self, o: Self) -> Self; // !self & o
+    fn or(self, o: Self) -> Self;
+    /// `(carry, sum)` of `a + b + c`.
+    fn csa(a: Self, b: Self, c: Self) -> (Self, Self) {
+        let u = a.xor(b);
+        (a.and(b).or(u.and(c)), u.xor(c))
+    }
+}
+
+/// Two 512-bit registers: 32 words, two adjacent cache lines of every input per step.
+#[derive(Clone, Copy)]
+struct Z(__m512i, __m512i);
+/// Two 256-bit registers: 16 words.
+#[derive(Clone, Copy)]
+struct Y(__m256i, __m256i);
+
+// SAFETY (all `unsafe` blocks in these impls): the intrinsics need AVX-512F or AVX2;
+// these impls are only instantiated inside `#[target_feature]` functions that enable
+// them, which are only called after run-time detection. `load` and `store` are only
+// called with slices of at least `WORDS` words (`majority` checks the length or copies
+// into a buffer of `WORDS` words), so every access is in bounds; unaligned access is
+// allowed by these intrinsics.
+impl Lanes for Z {
+    const WORDS: usize = 32;
+    #[inline(always)]
+    fn zero() -> Self {
+        // SAFETY: as stated above these impls (features enabled, lengths checked).
+        unsafe { Z(_mm512_setzero_si512(), _mm512_setzero_si512()) }
+    }
+    #[inline(always)]
+    fn load(w: &[u32]) -> Self {
+        debug_assert!(w.len() >= Self::WORDS);
+        // SAFETY: as stated above these impls (features enabled, lengths checked).
+        unsafe {
+            Z(
+                _mm512_loadu_si512(w.as_ptr().cast()),
+                _mm512_loadu_si512(w.as_ptr().add(16).cast()),
+            )
+        }
+    }
+    #[inline(always)]
+    fn store(self, w: &mut [u32]) {
+        debug_assert!(w.len() >= Self::WORDS);
+        // SAFETY: as stated above these impls (features enabled, lengths checked).
+        unsafe {
+            _mm512_storeu_si512(w.as_mut_ptr().cast(), self.0);
+            _mm512_storeu_si512(w.as_mut_ptr().add(16).cast(), self.1);
+        }
+    }
+    #[inline(always)]
+    fn and(self, o: Self) -> Self {
+        // SAFETY: as stated above these impls (features enabled, lengths checked).
+        unsafe { Z(_mm512_and_si512(self.0, o.0), _mm512_and_si512(self.1, o.1)) }
+    }
+    #[inline(always)]
+    fn xor(self, o: Self) -> Self {
+        // SAFETY: as stated above these impls (features enabled, lengths checked).
+        unsafe { Z(_mm512_xor_si512(self.0, o.0), _mm512_xor_si512(self.1, o.1)) }
+    }
+    #[inline(always)]
+    fn andnot(self, o: Self) -> Self {
+        // SAFETY: as stated above these impls (features enabled, lengths checked).
+        unsafe {
+            Z(
+                _mm512_andnot_si512(self.0, o.0),
+                _mm512_andnot_si512(self.1, o.1),
+            )
+        }
+    }
+    #[inline(always)]
+    fn or(self, o: Self) -> Self {
+        // SAFETY: as stated above these impls (features enabled, lengths checked).
+        unsafe { Z(_mm512_or_si512(self.0, o.0), _mm512_or_si512(self.1, o.1)) }
+    }
+    #[inline(always)]
+    fn csa(a: Self, b: Self, c: Self) -> (Self, Self) {
+        // Truth tables over (a, b, c): 0xE8 = majority, 0x96 = three-way XOR.
+        // SAFETY: as stated above these impls (features enabled, lengths checked).
+        unsafe {
+            (
+                Z(
+                    _mm512_ternarylogic_epi32::<0xE8>(a.0, b.0, c.0),
+                    _mm512_ternarylogic_epi32::<0xE8>(a.1, b.1, c.1),
+                ),
+                Z(
+                    _mm512_ternarylogic_epi32::<0x96>(a.0, b.0, c.0),
+                    _mm512_ternarylogic_epi32::<0x96>(a.1, b.1, c.1),
+                ),
+            )
+        }
+    }
+}
+
+impl Lanes for Y {
+    const WORDS: usize = 16;
+    #[inline(always)]
+    fn zero() -> Self {
+        // SAFETY: as stated above these impls (features enabled, lengths checked).
+        unsafe { Y(_mm256_setzero_si256(), _mm256_setzero_si256()) }
+    }
+    #[inline(always)]
+    fn load(w: &[u32]) -> Self {
+        debug_assert!(w.len() >= Self::WORDS);
+        // SAFETY: as stated above these impls (features enabled, lengths checked).
+        unsafe {
+            Y(
+                _mm256_loadu_si256(w.as_ptr().cast()),
+                _mm256_loadu_si256(w.as_ptr().add(8).cast()),
+            )
+        }
+    }
+    #[inline(always)]
+    fn store(self, w: &mut [u32]) {
+        debug_assert!(w.len() >= Self::WORDS);
+        // SAFETY: as stated above these impls (features enabled, lengths checked).
+        unsafe {
+            _mm256_storeu_si256(w.as_mut_ptr().cast(), self.0);
+            _mm256_storeu_si256(w.as_mut_ptr().add(8).cast(), self.1);
+        }
+    }
+    #[inline(always)]
+    fn and(self, o: Self) -> Self {
+        // SAFETY: as stated above these impls (features enabled, lengths checked).
+        unsafe { Y(_mm256_and_si256(self.0, o.0), _mm256_and_si256(self.1, o.1)) }
+    }
+    #[inline(always)]
+    fn xor(self, o: Self) -> Self {
+        // SAFETY: as stated above these impls (features enabled, lengths checked).
+        unsafe { Y(_mm256_xor_si256(self.0, o.0), _mm256_xor_si256(self.1, o.1)) }
+    }
+    #[inline(always)]
+    fn andnot(self, o: Self) -> Self {
+        // SAFETY: as stated above these impls (features enabled, lengths checked).
+        unsafe {
+            Y(
+                _mm256_andnot_si256(self.0, o.0),
+                _mm256_andnot_si256(self.1, o.1),
+            )
+        }
+    }
+    #[inline(always)]
+    fn or(self, o: Self) -> Self {
+        // SAFETY: as stated above these impls (features enabled, lengths checked).
+        unsafe { Y(_mm256_or_si256(self.0, o.0), _mm256_or_si256(self.1, o.1)) }
+    }
+}
+
+/// `L::WORDS` words of `v` from `start`, zero-padded past its end.
+#[inline(always)]
+fn block_at<L: Lanes>(v: &[u32], start: usize) -> L {
+    match v.get(start..start + L::WORDS) {
+        Some(w) => L::load(w),
+        None => {
+            let mut pad = [0u32; 32];
+            let end = v.len().min(start + L::WORDS);
+            if start < end {
+                pad[..end - start].copy_from_slice(&v[start..end]);
+            }
+            L::load(&pad)
+        }
+    }
+}
+
+/// Ripple-carry add of `x` at plane `level` of the in-memory high planes.
+#[inline(always)]
+fn ripple<L: Lanes>(planes: &mut [L], x: L) {
+    let mut carry = x;
+    for p in planes.iter_mut() {
+        let s = p.xor(carry);
+        carry = p.and(carry);
+        *p = s;
+    }
+}
+
+/// Input `i` of a group, at `start`. (A function, not a closure: closures do not
+/// inherit `#[target_feature]`, and the intrinsics would not be inlined.)
+#[inline(always)]
+fn at<L: Lanes, T: AsRef<[u32]>>(group: &[T], i: usize, start: usize) -> L {
+    block_at::<L>(group[i].as_ref(), start)
+}
+
+/// Ripple-carry add of one input through the low planes, then the high ones.
+#[inline(always)]
+fn add<L: Lanes>(low: &mut [L; 4], high: &mut [L], x: L) {
+    let mut carry = x;
+    for p in low.iter_mut() {
+        let s = p.xor(carry);
+        carry = p.and(carry);
+        *p = s;
+    }
+    ripple(high, carry);
+}
+
+#[inline(always)]
+fn majority<L: Lanes, T: AsRef<[u32]>>(inputs: &[T], tie: Option<&[u32]>, out: &mut [u32]) {
+    let total = (inputs.len() + usize::from(tie.is_some())) as u32;
+    let t = total / 2 + 1;
+    let nplanes = ((32 - total.min(MAX_COUNT).leading_zeros()) as usize).max(4);
+    let mut start = 0;
+    while start < out.len() {
+        // planes[0..4] live in registers as (ones, twos, fours, eights).
+        let (mut ones, mut twos, mut fours, mut eights) =
+            (L::zero(), L::zero(), L::zero(), L::zero());
+        let mut high = [L::zero(); MAX_PLANES];
+        let high = &mut high[..nplanes - 4];
+        let groups = inputs.chunks_exact(GROUP);
+        let rest = groups.remainder();
+        for g in groups {
+            let (ta, o) = L::csa(ones, at(g, 0, start), at(g, 1, start));
+            let (tb, o) = L::csa(o, at(g, 2, start), at(g, 3, start));
+            let (fa, tw) = L::csa(twos, ta, tb);
+            let (ta, o) = L::csa(o, at(g, 4, start), at(g, 5, start));
+            let (tb, o) = L::csa(o, at(g, 6, start), at(g, 7, start));
+            let (fb, tw) = L::csa(tw, ta, tb);
+            let (ea, f) = L::csa(fours, fa, fb);
+            let (ta, o) = L::csa(o, at(g, 8, start), at(g, 9, start));
+            let (tb, o) = L::csa(o, at(g, 10, start), at(g, 11, start));
+            let (fa, tw) = L::csa(tw, ta, tb);
+            let (ta, o) = L::csa(o, at(g, 12, start), at(g, 13, start));
+            let (tb, o) = L::csa(o, at(g, 14, start), at(g, 15, start));
+            let (fb, tw) = L::csa(tw, ta, tb);
+            let (eb, f) = L::csa(f, fa, fb);
+            let (sixteens, e) = L::csa(eights, ea, eb);
+            (ones, twos, fours, eights) = (o, tw, f, e);
+            ripple(high, sixteens);
+        }
+        // The remaining inputs (and the tie) by ripple-carry through all planes.
+        let mut low = [ones, twos, fours, eights];
+        for v in rest {
+            add(&mut low, high, block_at::<L>(v.as_ref(), start));
+        }
+        if let Some(tv) = tie {
+            add(&mut low, high, block_at::<L>(tv, start));
+        }
+        // count >= t, most significant plane first.
+        let mut gt = L::zero();
+        let mut eq = L::zero().andnot(L::load(&[u32::MAX; 32]));
+        for p in (0..nplanes).rev() {
+            let plane = if p < 4 { low[p] } else { high[p - 4] };
+            if (t >> p) & 1 == 1 {
+                eq = eq.and(plane);
+            } else {
+                gt = gt.or(eq.and(plane));
+                eq = plane.andnot(eq);
+            }
+        }
+        match out.get_mut(start..start + L::WORDS) {
+            Some(w) => gt.or(eq).store(w),
+            None => {
+                let mut pad = [0u32; 32];
+                gt.or(eq).store(&mut pad);
+                let n = out.len() - start;
+                out[start..].copy_from_slice(&pad[..n]);
+            }
+        }
+        start += L::WORDS;
+    }
+}
+
+/// Sign projection (see `project_generic`) with AVX-512 masked adds: 256 output bits
+/// per pass held in 16 registers; each row word supplies two 16-lane masks.
+///
+/// # Safety
+/// The CPU must support AVX-512F and AVX-512BW.
+#[target_feature(enable = "avx512f,avx512bw,avx512vl")]
+pub(in super::super) unsafe fn project_avx512<T: AsRef<[u32]>>(
+    rows: &[T],
+    q: &[i32],
+    extra: Option<(&[u32], i32)>,
+    out: &mut [u32],
+) {
+    const WORDS: usize = 8;
+    let half = (q.iter().sum::<i32>() + extra.map_or(0, |e| e.1)) >> 1;
+    let n = out.len();
+    let mut start = 0;
+    while start < n {
+        // A last block of fewer than 8 words is read zero-padded from the stack (no
+        // allocation: review D12) and only its words are written.
+        let width = (n - start).min(WORDS);
+        let mut t = [_mm512_setzero_si512(); 2 * WORDS];
+        let weighted = rows.iter().map(|r| r.as_ref()).zip(q.iter().copied());
+        for (row, qk) in weighted.chain(extra) {
+            let qv = _mm512_set1_epi32(qk);
+            let Some(words) = row.get(start..start + width) else {
+                continue; // rows have at least out.len() words (caller's contract)
+            };
+            let mut padded = [0u32; WORDS];
+            padded[..width].copy_from_slice(words);
+            for (w, &word) in padded.iter().enumerate() {
+                t[2 * w] = _mm512_mask_add_epi32(t[2 * w], word as u16, t[2 * w], qv);
+                t[2 * w + 1] =
+                    _mm512_mask_add_epi32(t[2 * w + 1], (word >> 16) as u16, t[2 * w + 1], qv);
+            }
+        }
+        let hv = _mm512_set1_epi32(half);
+        for w in 0..width {
+            let lo = _mm512_cmpgt_epi32_mask(t[2 * w], hv);
+            let hi = _mm512_cmpgt_epi32_mask(t[2 * w + 1], hv);
+            out[start + w] = u32::from(lo) | (u32::from(hi) << 16);
+        }
+        start += WORDS;
+    }
+}
+
+/// # Safety
+/// The CPU must support AVX-512F, AVX-512BW and AVX-512VL.
+#[target_feature(enable = "avx512f,avx512bw,avx512vl")]
+pub(in super::super) unsafe fn majority_avx512<T: AsRef<[u32]>>(
+    inputs: &[T],
+    tie: Option<&[u32]>,
+    out: &mut [u32],
+) {
+    majority::<Z, T>(inputs, tie, out)
+}
+
+/// # Safety
+/// The CPU must support AVX2.
+#[target_feature(enable = "avx2")]
+pub(in super::super) unsafe fn majority_avx2<T: AsRef<[u32]>>(
+    inputs: &[T],
+    tie: Option<&[u32]>,
+    out: &mut [u32],
+) {
+    majority::<Y, T>(inputs, tie, out)
+}
