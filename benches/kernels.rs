@@ -3,6 +3,12 @@
 //! `scan/8192/10000` (nearest of 10,000 stored vectors), plus `codebook/8192`,
 //! `similarity/8192` and `accumulate/8192`.
 //!
+//! Each speed claim is a ratio to a reference measured in the same run: on a CPU with AVX-512
+//! VPOPCNTDQ, `hamming/8192/reference` and `scan/8192/10000/reference` time a plain 40-line
+//! AVX-512 loop (`_mm512_popcnt_epi64` over `u64` lanes, one accumulator, a
+//! `#[target_feature]` function), and the bench prints `ratio <id>: <ours> / <reference> = r`
+//! from criterion's medians when it ends.
+//!
 //! Run: `cargo bench --bench kernels` (plain build: the kernels pick AVX-512 / AVX2 at run time).
 
 use criterion::{criterion_group, BenchmarkId, Criterion, Throughput};
@@ -11,6 +17,53 @@ use std::hint::black_box;
 
 const W: usize = words(8192);
 type V = BinaryVector<W>;
+
+/// The plain reference loop of the speed targets: XOR, `_mm512_popcnt_epi64` over `u64` lanes,
+/// one accumulator (`a` and `b` of equal length, a multiple of 16 words).
+#[cfg(target_arch = "x86_64")]
+mod reference {
+    use std::arch::x86_64::*;
+
+    /// Whether this CPU runs the reference.
+    pub fn available() -> bool {
+        is_x86_feature_detected!("avx512f") && is_x86_feature_detected!("avx512vpopcntdq")
+    }
+
+    /// # Safety
+    /// AVX-512F and VPOPCNTDQ available; equal lengths, multiples of 16.
+    #[target_feature(enable = "avx512f,avx512vpopcntdq")]
+    pub unsafe fn hamming(a: &[u32], b: &[u32]) -> u32 {
+        let mut acc = _mm512_setzero_si512();
+        for (x, y) in a.chunks_exact(16).zip(b.chunks_exact(16)) {
+            // SAFETY: 16 words each, unaligned loads allowed.
+            let (x, y) = unsafe {
+                (
+                    _mm512_loadu_si512(x.as_ptr().cast()),
+                    _mm512_loadu_si512(y.as_ptr().cast()),
+                )
+            };
+            acc = _mm512_add_epi64(acc, _mm512_popcnt_epi64(_mm512_xor_si512(x, y)));
+        }
+        _mm512_reduce_add_epi64(acc) as u32
+    }
+
+    /// The nearest of `items` to `q` with [`hamming`].
+    ///
+    /// # Safety
+    /// As [`hamming`].
+    #[target_feature(enable = "avx512f,avx512vpopcntdq")]
+    pub unsafe fn nearest(q: &[u32], items: &[&[u32]]) -> (usize, u32) {
+        let mut best = (0, u32::MAX);
+        for (i, item) in items.iter().enumerate() {
+            // SAFETY: this function's contract.
+            let d = unsafe { hamming(q, item) };
+            if d < best.1 {
+                best = (i, d);
+            }
+        }
+        best
+    }
+}
 
 fn kernels(c: &mut Criterion) {
     let book = Codebook::new(1);
@@ -23,6 +76,15 @@ fn kernels(c: &mut Criterion) {
     c.bench_function("hamming/8192", |bench| {
         bench.iter(|| black_box(&a).hamming(black_box(&b)))
     });
+    #[cfg(target_arch = "x86_64")]
+    if reference::available() {
+        c.bench_function("hamming/8192/reference", |bench| {
+            // SAFETY: the features were detected; 256 words each.
+            bench.iter(|| unsafe {
+                reference::hamming(black_box(a.as_words()), black_box(b.as_words()))
+            })
+        });
+    }
     c.bench_function("similarity/8192", |bench| {
         bench.iter(|| black_box(&a).similarity(black_box(&b)))
     });
@@ -57,6 +119,20 @@ fn kernels(c: &mut Criterion) {
     group.bench_with_input(BenchmarkId::new("8192", 10_000), &query, |bench, q| {
         bench.iter(|| memory.nearest(black_box(q)))
     });
+    #[cfg(target_arch = "x86_64")]
+    if reference::available() {
+        // The same 10,000 vectors, contiguous as in the memory.
+        let stored: Vec<V> = (0..10_000u32).map(|i| book.vector(1000 + i)).collect();
+        let items: Vec<&[u32]> = stored.iter().map(|v| v.as_words().as_slice()).collect();
+        group.bench_with_input(
+            BenchmarkId::new("8192/10000", "reference"),
+            &query,
+            |bench, q| {
+                // SAFETY: the features were detected; 256 words each.
+                bench.iter(|| unsafe { reference::nearest(black_box(q.as_words()), &items) })
+            },
+        );
+    }
     group.finish();
 }
 
@@ -70,8 +146,34 @@ fn main() {
         .spawn(|| {
             benches();
             Criterion::default().configure_from_args().final_summary();
+            // Criterion's directories for these IDs.
+            for (ours, reference) in [
+                ("hamming_8192", "hamming_8192_reference"),
+                ("scan/8192/10000", "scan/8192_10000/reference"),
+            ] {
+                print_ratio(ours, reference);
+            }
         })
         .expect("spawn benchmark thread")
         .join()
         .expect("benchmarks ran");
+}
+
+/// Prints `ratio <ours>: <ours> / <reference> = r` from the medians criterion saved in this run
+/// (nothing when either was not measured, e.g. a filtered run or a CPU without the reference's
+/// instructions).
+fn print_ratio(ours: &str, reference: &str) {
+    let median = |id: &str| -> Option<f64> {
+        let dir = std::env::var("CARGO_TARGET_DIR").unwrap_or_else(|_| "target".into());
+        let path = format!("{dir}/criterion/{id}/new/estimates.json");
+        let json = std::fs::read_to_string(path).ok()?;
+        let at = json.find("\"median\"")?;
+        let rest = &json[at..];
+        let at = rest.find("\"point_estimate\":")? + "\"point_estimate\":".len();
+        let end = rest[at..].find([',', '}'])?;
+        rest[at..at + end].trim().parse().ok()
+    };
+    if let (Some(o), Some(r)) = (median(ours), median(reference)) {
+        println!("ratio {ours}: {o:.1} ns / {r:.1} ns = {:.3}", o / r);
+    }
 }

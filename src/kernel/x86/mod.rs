@@ -96,6 +96,8 @@ unsafe fn dispatch<R>(isa: Isa, f: impl FnOnce() -> R) -> R {
 pub(super) fn hamming(a: &[u32], b: &[u32]) -> u32 {
     match isa() {
         Isa::Portable => hamming_portable(a, b),
+        // SAFETY: `isa()` detected AVX-512 VPOPCNTDQ.
+        Isa::Avx512Vpopcnt => unsafe { simd::hamming_vpopcnt(a, b) },
         // SAFETY: `isa` is `isa()`.
         isa => unsafe { dispatch(isa, || hamming_simple(a, b)) },
     }
@@ -133,6 +135,8 @@ pub(super) fn nearest<T: AsRef<[u32]>>(
 ) -> Option<(usize, u32)> {
     match isa() {
         Isa::Portable => nearest_generic(query, items, hamming_portable),
+        // SAFETY: `isa()` detected AVX-512 VPOPCNTDQ.
+        Isa::Avx512Vpopcnt => unsafe { simd::nearest_vpopcnt(query, items) },
         // SAFETY: `isa` is `isa()`.
         isa => unsafe { dispatch(isa, || nearest_generic(query, items, hamming_simple)) },
     }
@@ -206,11 +210,25 @@ mod tests {
             Isa::Avx512Vpopcnt,
         ];
         for isa in all.into_iter().filter(|i| *i as u8 <= best as u8) {
-            for n in [0usize, 1, 7, 8, 15, 16, 17, 63, 64, 65, 256, 313] {
+            for n in [
+                0usize, 1, 7, 8, 15, 16, 17, 31, 32, 33, 47, 48, 63, 64, 65, 256, 313,
+            ] {
                 let a = words(n as u64, n);
                 let b = words(n as u64 + 1000, n);
                 let c = words(n as u64 + 2000, n);
                 let d = words(n as u64 + 3000, n);
+                if isa == Isa::Avx512Vpopcnt {
+                    let items = [&a, &b, &c, &d];
+                    // SAFETY: AVX-512 VPOPCNTDQ was detected (isa <= best).
+                    let (h, near) = unsafe {
+                        (
+                            simd::hamming_vpopcnt(&a, &b),
+                            simd::nearest_vpopcnt(&d, items),
+                        )
+                    };
+                    assert_eq!(h, hamming_portable(&a, &b), "vpopcnt n={n}");
+                    assert_eq!(near, nearest_generic(&d, items, hamming_portable));
+                }
                 // SAFETY: `isa` is at most the detected instruction set (filtered above), and
                 // each level's features include those of the levels below it.
                 macro_rules! run {

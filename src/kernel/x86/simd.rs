@@ -341,3 +341,67 @@ pub(in super::super) unsafe fn majority_avx2<T: AsRef<[u32]>>(
 ) {
     majority::<Y, T>(inputs, tie, out)
 }
+
+/// Hamming distance with AVX-512 VPOPCNTDQ: XOR and a popcount of 64-bit lanes, 32 words per
+/// step into two accumulators (two independent dependency chains), a masked load for the
+/// last partial register. Lengths: the shorter of the two.
+///
+/// # Safety
+/// The CPU must support AVX-512F and AVX-512 VPOPCNTDQ.
+#[target_feature(enable = "avx512f,avx512vpopcntdq")]
+#[inline]
+pub(in super::super) unsafe fn hamming_vpopcnt(a: &[u32], b: &[u32]) -> u32 {
+    let n = a.len().min(b.len());
+    let (pa, pb) = (a.as_ptr(), b.as_ptr());
+    let mut acc0 = _mm512_setzero_si512();
+    let mut acc1 = _mm512_setzero_si512();
+    let mut i = 0;
+    // SAFETY: every full load reads words i..i + 16 with i + 16 <= n, in both
+    // slices; the masked load reads only the n - i < 16 words its mask selects (masked-off
+    // elements are not accessed, so they cannot fault).
+    unsafe {
+        while i + 32 <= n {
+            let x0 = _mm512_loadu_si512(pa.add(i).cast());
+            let y0 = _mm512_loadu_si512(pb.add(i).cast());
+            let x1 = _mm512_loadu_si512(pa.add(i + 16).cast());
+            let y1 = _mm512_loadu_si512(pb.add(i + 16).cast());
+            acc0 = _mm512_add_epi64(acc0, _mm512_popcnt_epi64(_mm512_xor_si512(x0, y0)));
+            acc1 = _mm512_add_epi64(acc1, _mm512_popcnt_epi64(_mm512_xor_si512(x1, y1)));
+            i += 32;
+        }
+        if i + 16 <= n {
+            let x = _mm512_loadu_si512(pa.add(i).cast());
+            let y = _mm512_loadu_si512(pb.add(i).cast());
+            acc0 = _mm512_add_epi64(acc0, _mm512_popcnt_epi64(_mm512_xor_si512(x, y)));
+            i += 16;
+        }
+        if i < n {
+            let mask: __mmask16 = (1u16 << (n - i)) - 1;
+            let x = _mm512_maskz_loadu_epi32(mask, pa.add(i).cast());
+            let y = _mm512_maskz_loadu_epi32(mask, pb.add(i).cast());
+            acc1 = _mm512_add_epi64(acc1, _mm512_popcnt_epi64(_mm512_xor_si512(x, y)));
+        }
+    }
+    _mm512_reduce_add_epi64(_mm512_add_epi64(acc0, acc1)) as u32
+}
+
+/// The nearest item to `query` (ties: lowest index) with [`hamming_vpopcnt`], dispatched once
+/// for the whole scan rather than once per item.
+///
+/// # Safety
+/// As [`hamming_vpopcnt`].
+#[target_feature(enable = "avx512f,avx512vpopcntdq")]
+pub(in super::super) unsafe fn nearest_vpopcnt<T: AsRef<[u32]>>(
+    query: &[u32],
+    items: impl IntoIterator<Item = T>,
+) -> Option<(usize, u32)> {
+    let mut best: Option<(usize, u32)> = None;
+    for (i, item) in items.into_iter().enumerate() {
+        // SAFETY: this function's own contract.
+        let d = unsafe { hamming_vpopcnt(query, item.as_ref()) };
+        if best.is_none_or(|(_, b)| d < b) {
+            best = Some((i, d));
+        }
+    }
+    best
+}
