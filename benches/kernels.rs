@@ -9,6 +9,9 @@
 //! `#[target_feature]` function), and the bench prints `ratio <id>: <ours> / <reference> = r`
 //! from criterion's medians when it ends.
 //!
+//! The in-place forms (`bind_into/8192`, `bundle3_into/8192`, `permute_into/8192`) are
+//! compared with `copy/8192`, a 1 KiB `copy_from_slice` into the same output.
+//!
 //! Run: `cargo bench --bench kernels` (plain build: the kernels pick AVX-512 / AVX2 at run time).
 
 use criterion::{criterion_group, BenchmarkId, Criterion, Throughput};
@@ -72,6 +75,32 @@ fn kernels(c: &mut Criterion) {
 
     c.bench_function("bind/8192", |bench| {
         bench.iter(|| black_box(&a).bind(black_box(&b)))
+    });
+    // The in-place forms against the cost of touching the same 1 KiB of output.
+    let mut out = V::zero();
+    c.bench_function("copy/8192", |bench| {
+        bench.iter(|| {
+            out.as_words_mut().copy_from_slice(black_box(a.as_words()));
+            black_box(&out);
+        })
+    });
+    c.bench_function("bind_into/8192", |bench| {
+        bench.iter(|| {
+            black_box(&a).bind_into(black_box(&b), &mut out);
+            black_box(&out);
+        })
+    });
+    c.bench_function("bundle3_into/8192", |bench| {
+        bench.iter(|| {
+            V::bundle3_into(black_box(&a), black_box(&b), black_box(&d), &mut out);
+            black_box(&out);
+        })
+    });
+    c.bench_function("permute_into/8192", |bench| {
+        bench.iter(|| {
+            black_box(&a).permute_into(black_box(1001), &mut out);
+            black_box(&out);
+        })
     });
     c.bench_function("hamming/8192", |bench| {
         bench.iter(|| black_box(&a).hamming(black_box(&b)))
@@ -150,6 +179,9 @@ fn main() {
             for (ours, reference) in [
                 ("hamming_8192", "hamming_8192_reference"),
                 ("scan/8192/10000", "scan/8192_10000/reference"),
+                ("bind_into_8192", "copy_8192"),
+                ("bundle3_into_8192", "copy_8192"),
+                ("permute_into_8192", "copy_8192"),
             ] {
                 print_ratio(ours, reference);
             }

@@ -143,15 +143,19 @@ impl<const W: usize> BinaryVector<W> {
     /// Binding: element-wise XOR (the MAP-B product). Its own inverse; preserves distances.
     pub fn bind(&self, other: &Self) -> Self {
         let mut out = Self::zero();
-        kernel::xor(&mut out.words, &self.words, &other.words);
+        self.bind_into(other, &mut out);
         out
     }
 
-    /// In-place [`bind`](Self::bind).
+    /// [`bind`](Self::bind) into `out`, which it overwrites (no vector returned by value: the
+    /// form for large D and hot loops).
+    pub fn bind_into(&self, other: &Self, out: &mut Self) {
+        kernel::xor(&mut out.words, &self.words, &other.words);
+    }
+
+    /// In-place [`bind`](Self::bind): `self ^= other`.
     pub fn bind_assign(&mut self, other: &Self) {
-        for (a, b) in self.words.iter_mut().zip(other.words.iter()) {
-            *a ^= b;
-        }
+        kernel::xor_assign(&mut self.words, &other.words);
     }
 
     /// Unbinding, which for XOR is binding again: `a.bind(&b).unbind(&b) == a`.
@@ -172,8 +176,13 @@ impl<const W: usize> BinaryVector<W> {
     /// Any amount is allowed; it is taken modulo D.
     pub fn permute(&self, shift: usize) -> Self {
         let mut out = Self::zero();
-        kernel::rotate_left(&self.words, &mut out.words, shift);
+        self.permute_into(shift, &mut out);
         out
+    }
+
+    /// [`permute`](Self::permute) into `out`, which it overwrites.
+    pub fn permute_into(&self, shift: usize, out: &mut Self) {
+        kernel::rotate_left(&self.words, &mut out.words, shift);
     }
 
     /// The inverse of [`permute`](Self::permute) by the same `shift`.
@@ -205,8 +214,13 @@ impl<const W: usize> BinaryVector<W> {
     /// Majority of three vectors (no ties possible); the fastest bundle.
     pub fn bundle3(a: &Self, b: &Self, c: &Self) -> Self {
         let mut out = Self::zero();
-        kernel::majority3(&mut out.words, &a.words, &b.words, &c.words);
+        Self::bundle3_into(a, b, c, &mut out);
         out
+    }
+
+    /// [`bundle3`](Self::bundle3) into `out`, which it overwrites.
+    pub fn bundle3_into(a: &Self, b: &Self, c: &Self, out: &mut Self) {
+        kernel::majority3(&mut out.words, &a.words, &b.words, &c.words);
     }
 
     /// Bundling: the bitwise majority of `vectors`.
@@ -370,6 +384,24 @@ mod tests {
         assert_eq!(weighted, repeated);
         // weight 3 of 5 always wins
         assert_eq!(weighted, a);
+    }
+
+    #[test]
+    fn in_place_forms_equal_the_returning_ones() {
+        let book = crate::Codebook::new(4);
+        let (a, b, c): (V, V, V) = (book.vector(0), book.vector(1), book.vector(2));
+        let mut out = V::zero().complement(); // overwritten, whatever it held
+        a.bind_into(&b, &mut out);
+        assert_eq!(out, a.bind(&b));
+        let mut assigned = a;
+        assigned.bind_assign(&b);
+        assert_eq!(assigned, a.bind(&b));
+        V::bundle3_into(&a, &b, &c, &mut out);
+        assert_eq!(out, V::bundle3(&a, &b, &c));
+        for shift in [0, 1, 31, 32, 33, 511, 512, 1000] {
+            a.permute_into(shift, &mut out);
+            assert_eq!(out, a.permute(shift), "shift {shift}");
+        }
     }
 
     #[test]

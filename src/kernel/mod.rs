@@ -213,6 +213,29 @@ mod tests {
     use super::*;
     use std::prelude::rust_2021::*;
 
+    /// Rotation against a bit-by-bit reference, at every bit offset and several word counts.
+    #[test]
+    fn rotation_matches_a_bitwise_reference() {
+        for n in [1usize, 2, 3, 8, 13] {
+            let src: Vec<u32> = (0..n as u32)
+                .map(|i| i.wrapping_mul(0x9E37_79B9) ^ 0x5A5A_0F0F)
+                .collect();
+            let bit = |v: &[u32], j: usize| (v[j / 32] >> (j % 32)) & 1;
+            let d = 32 * n;
+            for bits in (0..d + 40).step_by(3) {
+                let mut dst = vec![0u32; n];
+                rotate_left(&src, &mut dst, bits);
+                for j in 0..d {
+                    assert_eq!(
+                        bit(&dst, (j + bits) % d),
+                        bit(&src, j),
+                        "n={n} bits={bits} j={j}"
+                    );
+                }
+            }
+        }
+    }
+
     #[test]
     fn and_counts_equal_the_definition_on_all_tails() {
         let mut x = 0x9E37_79B9u32;

@@ -135,6 +135,13 @@ pub(super) fn popcount_simple(a: &[u32]) -> u32 {
     a.iter().map(|x| x.count_ones()).sum()
 }
 
+/// `a ^= b`, word by word (the shorter length).
+pub(crate) fn xor_assign(a: &mut [u32], b: &[u32]) {
+    for (x, y) in a.iter_mut().zip(b) {
+        *x ^= y;
+    }
+}
+
 #[inline(always)]
 pub(super) fn xor_generic(out: &mut [u32], a: &[u32], b: &[u32]) {
     for ((o, x), y) in out.iter_mut().zip(a).zip(b) {
@@ -234,22 +241,27 @@ pub(crate) fn rotate_left(src: &[u32], dst: &mut [u32], bits: usize) {
     if n == 0 {
         return;
     }
+    let (src, dst) = (&src[..n], &mut dst[..n]);
     let r = bits % (32 * n);
     let (q, s) = (r / 32, (r % 32) as u32);
-    // dst[i] takes its low bits from src[i - q - 1] and its high bits from src[i - q] (mod n).
-    let mut hi = (n - q) % n;
-    let mut lo = (hi + n - 1) % n;
-    for d in dst[..n].iter_mut() {
-        *d = if s == 0 {
-            src[hi]
-        } else {
-            (src[hi] << s) | (src[lo] >> (32 - s))
-        };
-        lo = hi;
-        hi += 1;
-        if hi == n {
-            hi = 0;
+    if s == 0 {
+        // A whole-word rotation: two copies.
+        dst[q..].copy_from_slice(&src[..n - q]);
+        dst[..q].copy_from_slice(&src[n - q..]);
+        return;
+    }
+    // dst[i] takes its high bits from src[i - q] and its low bits from src[i - q - 1] (mod n).
+    // Written as three runs of contiguous words, so the loops vectorise (no index wraps
+    // inside a loop).
+    let shifted = |hi: &[u32], lo: &[u32], out: &mut [u32]| {
+        for ((o, &h), &l) in out.iter_mut().zip(hi).zip(lo) {
+            *o = (h << s) | (l >> (32 - s));
         }
+    };
+    shifted(&src[1..n - q], &src[..n - q - 1], &mut dst[q + 1..]);
+    dst[q] = (src[0] << s) | (src[n - 1] >> (32 - s));
+    if q > 0 {
+        shifted(&src[n - q..], &src[n - q - 1..n - 1], &mut dst[..q]);
     }
 }
 

@@ -119,14 +119,43 @@ pub(super) fn popcount(a: &[u32]) -> u32 {
     }
 }
 
+// Named `#[target_feature]` builds of the element-wise kernels: their vectorisation does not
+// depend on LLVM inlining a closure into a generic dispatcher.
+#[target_feature(enable = "avx512f,avx512bw,avx512vl")]
+fn xor_avx512(out: &mut [u32], a: &[u32], b: &[u32]) {
+    xor_generic(out, a, b)
+}
+#[target_feature(enable = "avx2")]
+fn xor_avx2(out: &mut [u32], a: &[u32], b: &[u32]) {
+    xor_generic(out, a, b)
+}
+#[target_feature(enable = "avx512f,avx512bw,avx512vl")]
+fn majority3_avx512(out: &mut [u32], a: &[u32], b: &[u32], c: &[u32]) {
+    majority3_generic(out, a, b, c)
+}
+#[target_feature(enable = "avx2")]
+fn majority3_avx2(out: &mut [u32], a: &[u32], b: &[u32], c: &[u32]) {
+    majority3_generic(out, a, b, c)
+}
+
 pub(super) fn xor(out: &mut [u32], a: &[u32], b: &[u32]) {
-    // SAFETY: the instruction set is `isa()`.
-    unsafe { dispatch(isa(), || xor_generic(out, a, b)) }
+    match isa() {
+        // SAFETY: `isa()` detected AVX-512F/BW/VL.
+        Isa::Avx512 | Isa::Avx512Vpopcnt => unsafe { xor_avx512(out, a, b) },
+        // SAFETY: `isa()` detected AVX2.
+        Isa::Avx2 => unsafe { xor_avx2(out, a, b) },
+        _ => xor_generic(out, a, b),
+    }
 }
 
 pub(super) fn majority3(out: &mut [u32], a: &[u32], b: &[u32], c: &[u32]) {
-    // SAFETY: the instruction set is `isa()`.
-    unsafe { dispatch(isa(), || majority3_generic(out, a, b, c)) }
+    match isa() {
+        // SAFETY: `isa()` detected AVX-512F/BW/VL.
+        Isa::Avx512 | Isa::Avx512Vpopcnt => unsafe { majority3_avx512(out, a, b, c) },
+        // SAFETY: `isa()` detected AVX2.
+        Isa::Avx2 => unsafe { majority3_avx2(out, a, b, c) },
+        _ => majority3_generic(out, a, b, c),
+    }
 }
 
 pub(super) fn nearest<T: AsRef<[u32]>>(
