@@ -163,6 +163,20 @@ pub(crate) fn popcount(a: &[u32]) -> u32 {
     }
 }
 
+/// `dst = src` rotated towards higher bit indices by `bits` (bit `j` moves to `(j + bits) mod D`,
+/// with bit `j` stored in word `j / 32` at position `j % 32`). `src` and `dst` have equal length.
+#[inline]
+pub(crate) fn rotate_left(src: &[u32], dst: &mut [u32], bits: usize) {
+    #[cfg(hyperbits_x86_dispatch)]
+    {
+        x86::rotate_left(src, dst, bits)
+    }
+    #[cfg(not(hyperbits_x86_dispatch))]
+    {
+        rotate_generic(src, dst, bits)
+    }
+}
+
 /// Index and distance of the item nearest to `query` (ties: lowest index); `None` if empty.
 pub(crate) fn nearest<T: AsRef<[u32]>>(
     query: &[u32],

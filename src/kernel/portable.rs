@@ -236,7 +236,8 @@ pub(super) fn hamming_mcu(a: &[u32], b: &[u32]) -> u32 {
 
 /// `dst = src` rotated towards higher bit indices by `bits` (bit `j` moves to `(j + bits) mod D`,
 /// with bit `j` stored in word `j / 32` at position `j % 32`). `src` and `dst` have equal length.
-pub(crate) fn rotate_left(src: &[u32], dst: &mut [u32], bits: usize) {
+#[inline(always)]
+pub(super) fn rotate_generic(src: &[u32], dst: &mut [u32], bits: usize) {
     let n = src.len().min(dst.len());
     if n == 0 {
         return;

@@ -129,13 +129,28 @@ fn xor_avx512(out: &mut [u32], a: &[u32], b: &[u32]) {
 fn xor_avx2(out: &mut [u32], a: &[u32], b: &[u32]) {
     xor_generic(out, a, b)
 }
-#[target_feature(enable = "avx512f,avx512bw,avx512vl")]
-fn majority3_avx512(out: &mut [u32], a: &[u32], b: &[u32], c: &[u32]) {
-    majority3_generic(out, a, b, c)
-}
 #[target_feature(enable = "avx2")]
 fn majority3_avx2(out: &mut [u32], a: &[u32], b: &[u32], c: &[u32]) {
     majority3_generic(out, a, b, c)
+}
+
+#[target_feature(enable = "avx512f,avx512bw,avx512vl")]
+fn rotate_avx512(src: &[u32], dst: &mut [u32], bits: usize) {
+    rotate_generic(src, dst, bits)
+}
+#[target_feature(enable = "avx2")]
+fn rotate_avx2(src: &[u32], dst: &mut [u32], bits: usize) {
+    rotate_generic(src, dst, bits)
+}
+
+pub(super) fn rotate_left(src: &[u32], dst: &mut [u32], bits: usize) {
+    match isa() {
+        // SAFETY: `isa()` detected AVX-512F/BW/VL.
+        Isa::Avx512 | Isa::Avx512Vpopcnt => unsafe { rotate_avx512(src, dst, bits) },
+        // SAFETY: `isa()` detected AVX2.
+        Isa::Avx2 => unsafe { rotate_avx2(src, dst, bits) },
+        _ => rotate_generic(src, dst, bits),
+    }
 }
 
 pub(super) fn xor(out: &mut [u32], a: &[u32], b: &[u32]) {
@@ -151,7 +166,7 @@ pub(super) fn xor(out: &mut [u32], a: &[u32], b: &[u32]) {
 pub(super) fn majority3(out: &mut [u32], a: &[u32], b: &[u32], c: &[u32]) {
     match isa() {
         // SAFETY: `isa()` detected AVX-512F/BW/VL.
-        Isa::Avx512 | Isa::Avx512Vpopcnt => unsafe { majority3_avx512(out, a, b, c) },
+        Isa::Avx512 | Isa::Avx512Vpopcnt => unsafe { simd::majority3_avx512(out, a, b, c) },
         // SAFETY: `isa()` detected AVX2.
         Isa::Avx2 => unsafe { majority3_avx2(out, a, b, c) },
         _ => majority3_generic(out, a, b, c),
@@ -256,6 +271,11 @@ mod tests {
                         )
                     };
                     assert_eq!(h, hamming_portable(&a, &b), "vpopcnt n={n}");
+                    let (mut fast, mut slow) = (vec![0; n], vec![0; n]);
+                    // SAFETY: AVX-512F was detected.
+                    unsafe { simd::majority3_avx512(&mut fast, &a, &b, &c) };
+                    majority3_generic(&mut slow, &a, &b, &c);
+                    assert_eq!(fast, slow, "majority3 n={n}");
                     assert_eq!(near, nearest_generic(&d, items, hamming_portable));
                 }
                 // SAFETY: `isa` is at most the detected instruction set (filtered above), and

@@ -405,3 +405,39 @@ pub(in super::super) unsafe fn nearest_vpopcnt<T: AsRef<[u32]>>(
     }
     best
 }
+
+/// Three-input majority with AVX-512: one `vpternlogd` (truth table 0xE8) per 16 words, a
+/// masked load and store for the last partial register. Lengths: `out`'s, the inputs at
+/// least as long.
+///
+/// # Safety
+/// The CPU must support AVX-512F.
+#[target_feature(enable = "avx512f")]
+pub(in super::super) unsafe fn majority3_avx512(out: &mut [u32], a: &[u32], b: &[u32], c: &[u32]) {
+    let n = out.len().min(a.len()).min(b.len()).min(c.len());
+    let (po, pa, pb, pc) = (out.as_mut_ptr(), a.as_ptr(), b.as_ptr(), c.as_ptr());
+    let mut i = 0;
+    // SAFETY: full loads and stores touch words i..i + 16 with i + 16 <= n of every slice;
+    // the masked ones only the n - i < 16 words their mask selects (masked-off elements are
+    // not accessed, so they cannot fault).
+    unsafe {
+        while i + 16 <= n {
+            let x = _mm512_loadu_si512(pa.add(i).cast());
+            let y = _mm512_loadu_si512(pb.add(i).cast());
+            let z = _mm512_loadu_si512(pc.add(i).cast());
+            _mm512_storeu_si512(po.add(i).cast(), _mm512_ternarylogic_epi32::<0xE8>(x, y, z));
+            i += 16;
+        }
+        if i < n {
+            let mask: __mmask16 = (1u16 << (n - i)) - 1;
+            let x = _mm512_maskz_loadu_epi32(mask, pa.add(i).cast());
+            let y = _mm512_maskz_loadu_epi32(mask, pb.add(i).cast());
+            let z = _mm512_maskz_loadu_epi32(mask, pc.add(i).cast());
+            _mm512_mask_storeu_epi32(
+                po.add(i).cast(),
+                mask,
+                _mm512_ternarylogic_epi32::<0xE8>(x, y, z),
+            );
+        }
+    }
+}
