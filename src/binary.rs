@@ -149,6 +149,7 @@ impl<const W: usize> BinaryVector<W> {
 
     /// [`bind`](Self::bind) into `out`, which it overwrites (no vector returned by value: the
     /// form for large D and hot loops).
+    #[inline]
     pub fn bind_into(&self, other: &Self, out: &mut Self) {
         kernel::xor(&mut out.words, &self.words, &other.words);
     }
@@ -181,6 +182,7 @@ impl<const W: usize> BinaryVector<W> {
     }
 
     /// [`permute`](Self::permute) into `out`, which it overwrites.
+    #[inline]
     pub fn permute_into(&self, shift: usize, out: &mut Self) {
         kernel::rotate_left(&self.words, &mut out.words, shift);
     }
@@ -219,6 +221,7 @@ impl<const W: usize> BinaryVector<W> {
     }
 
     /// [`bundle3`](Self::bundle3) into `out`, which it overwrites.
+    #[inline]
     pub fn bundle3_into(a: &Self, b: &Self, c: &Self, out: &mut Self) {
         kernel::majority3(&mut out.words, &a.words, &b.words, &c.words);
     }

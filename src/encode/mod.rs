@@ -50,6 +50,7 @@ pub(crate) struct Basis {
 impl Basis {
     /// The basis of block `block` from codebook vectors 0 (start), 1 (end) and 2..10
     /// (threshold planes, least significant first).
+    #[inline]
     fn new(book: &crate::Codebook, block: u32) -> Self {
         let start = book.block(0, block);
         let end = book.block(1, block);

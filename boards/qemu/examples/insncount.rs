@@ -21,12 +21,16 @@ fn region<R>(name: &str, f: impl FnOnce() -> R) -> R {
     r
 }
 
-#[entry]
-fn main() -> ! {
-    let book = Codebook::new(1);
-    region("(empty)", || ());
+// Each group of regions runs in its own function, so their vectors live in one frame at a
+// time: the Cortex-M0 has 16 KiB of RAM.
+#[inline(never)]
+fn d10016(book: &Codebook) {
     let (a, b): (BinaryVector<313>, BinaryVector<313>) = (book.vector(0), book.vector(1));
     region("hamming D=10016", || black_box(&a).hamming(black_box(&b)));
+}
+
+#[inline(never)]
+fn d2048(book: &Codebook) {
     let v: [BinaryVector<W>; 9] = core::array::from_fn(|i| book.vector(i as u32));
     region("codebook vector D=2048", || book.vector::<W>(black_box(77)));
     region("hamming D=2048", || {
@@ -54,6 +58,10 @@ fn main() -> ! {
         }
         let _ = region("nearest of 8 D=2048", || memory.nearest(black_box(&v[4])));
     }
+}
+
+#[inline(never)]
+fn encoders() {
     let level = Level::new(2, 16).unwrap_or_else(|_| panic!("valid level count"));
     let _ = region("level vector D=2048", || level.vector::<W>(black_box(9)));
     let record = Record::new(3, level);
@@ -61,6 +69,15 @@ fn main() -> ! {
     let _ = region("record of 16 features D=2048", || {
         record.encode_levels::<W>(black_box(&levels), 0)
     });
+}
+
+#[entry]
+fn main() -> ! {
+    let book = Codebook::new(1);
+    region("(empty)", || ());
+    d10016(&book);
+    d2048(&book);
+    encoders();
     println!("done");
     hyperbits_qemu::semihosting::process::exit(0)
 }
