@@ -352,6 +352,19 @@ impl ClassifierRepr<'_> {
     }
 }
 
+/// The dimension D in bits that the classifier in `model` was trained at: what a caller that
+/// learns the dimension at run time needs to pick the `W` of [`Classifier`] (the CLI, the
+/// Python package). The rest of the model is validated by [`Classifier::from_model`].
+pub fn dimension(model: &Model<'_>) -> Result<usize, Error> {
+    model.expect_kind(Kind::Classifier)?;
+    let p = model.section_u32(tags::PARAMS)?;
+    p.get(param::DIM)
+        .map(|&d| d as usize)
+        .ok_or(Error::Format(FormatError::Inconsistent(
+            "CPAR must hold 12 words",
+        )))
+}
+
 impl<'a, const W: usize> Classifier<'a, W> {
     /// Validates `bytes` as a classifier blob of dimension `32·W` (see [`Self::from_model`]).
     pub fn from_bytes(bytes: &'a [u8]) -> Result<Self, Error> {

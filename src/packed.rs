@@ -76,6 +76,49 @@ pub fn bundle_into<T: AsRef<[u32]>>(
     Ok(())
 }
 
+/// Permutation into `out`: cyclic rotation of `src` by `shift` bits (bit `j` moves to
+/// `(j + shift) mod D`, D = 32 · `src.len()`), as [`BinaryVector::permute`] rotates.
+///
+/// [`BinaryVector::permute`]: crate::BinaryVector::permute
+pub fn permute_into(src: &[u32], shift: usize, out: &mut [u32]) -> Result<(), Error> {
+    same_len(src.len(), out.len())?;
+    if !src.is_empty() {
+        kernel::rotate_left(src, out, shift % (32 * src.len()));
+    }
+    Ok(())
+}
+
+/// Rows of `items` (each `query.len()` words, one after another), checked against the query.
+fn rows<'a>(query: &[u32], items: &'a [u32]) -> Result<core::slice::ChunksExact<'a, u32>, Error> {
+    if query.is_empty() {
+        return Err(Error::InvalidParameter("a vector needs at least one word"));
+    }
+    if !items.len().is_multiple_of(query.len()) {
+        return Err(Error::LengthMismatch {
+            expected: items.len() / query.len() * query.len() + query.len(),
+            found: items.len(),
+        });
+    }
+    Ok(items.chunks_exact(query.len()))
+}
+
+/// Index and Hamming distance of the row of `items` nearest to `query` (ties: the lowest
+/// index); `None` when `items` is empty. `items` holds its rows one after another, each
+/// `query.len()` words long. The scan runs the same kernel as
+/// [`ItemMemory::nearest`](crate::ItemMemory::nearest).
+pub fn nearest(query: &[u32], items: &[u32]) -> Result<Option<(usize, u32)>, Error> {
+    Ok(kernel::nearest(query, rows(query, items)?))
+}
+
+/// The Hamming distance of `query` to every row of `items` (laid out as for [`nearest`]) into
+/// `out`, which needs one entry per row.
+pub fn distances_into(query: &[u32], items: &[u32], out: &mut [u32]) -> Result<(), Error> {
+    let rows = rows(query, items)?;
+    same_len(rows.len(), out.len())?;
+    kernel::distances(query, rows, |i, d| out[i] = d);
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -98,6 +141,20 @@ mod tests {
         bundle_into(&w, Some(tie.as_words()), &mut out).unwrap();
         let typed = BinaryVector::bundle(&[&v[0], &v[1], &v[2], &v[3]], 5).unwrap();
         assert_eq!(&out, typed.as_words());
+        for shift in [0, 1, 31, 32, 100, 288, 289, 5000] {
+            permute_into(w[3], shift, &mut out).unwrap();
+            assert_eq!(&out, v[3].permute(shift).as_words(), "shift {shift}");
+        }
+        let flat: std::vec::Vec<u32> = [3, 1, 0, 2]
+            .iter()
+            .flat_map(|&i| *v[i].as_words())
+            .collect();
+        assert_eq!(nearest(w[0], &flat), Ok(Some((2, 0))));
+        assert_eq!(nearest(w[0], &[]), Ok(None));
+        let mut d = [0u32; 4];
+        distances_into(w[1], &flat, &mut d).unwrap();
+        let expected = [3, 1, 0, 2].map(|i| v[1].hamming(&v[i]));
+        assert_eq!(d, expected);
     }
 
     #[test]
@@ -123,5 +180,15 @@ mod tests {
             bundle_into(&[&a[..], &a[..]], Some(&b[..]), &mut out),
             Err(mismatch)
         );
+        assert_eq!(
+            permute_into(&a, 3, &mut [0u32; 4]),
+            Err(Error::LengthMismatch {
+                expected: 3,
+                found: 4
+            })
+        );
+        assert!(nearest(&a, &[0u32; 7]).is_err());
+        assert!(nearest(&[], &[0u32; 3]).is_err());
+        assert!(distances_into(&a, &[0u32; 6], &mut [0u32; 3]).is_err());
     }
 }

@@ -2,7 +2,7 @@
 
 use crate::Result;
 use hyperbits::classify::{Classifier, MAX_FEATURES};
-use hyperbits::model::{AlignedBlob, Kind, Model};
+use hyperbits::model::{AlignedBlob, Model};
 use hyperbits::train::csv::{read_csv, Table};
 use hyperbits::train::Dataset;
 use std::path::Path;
@@ -60,18 +60,9 @@ pub(crate) fn load_model(path: &Path) -> Result<AlignedBlob> {
 
 /// The dimension recorded in a classifier blob.
 pub(crate) fn classifier_dim(path: &Path, blob: &AlignedBlob) -> Result<usize> {
-    let model =
-        Model::new_checked(blob.as_bytes()).map_err(|e| format!("{}: {e}", path.display()))?;
-    model
-        .expect_kind(Kind::Classifier)
-        .map_err(|e| format!("{}: {e}", path.display()))?;
-    let params = model
-        .section_u32(hyperbits::classify::tags::PARAMS)
-        .map_err(|e| format!("{}: {e}", path.display()))?;
-    params
-        .get(hyperbits::classify::param::DIM)
-        .map(|&d| d as usize)
-        .ok_or_else(|| format!("{}: empty CPAR section", path.display()))
+    Model::new_checked(blob.as_bytes())
+        .and_then(|model| hyperbits::classify::dimension(&model))
+        .map_err(|e| format!("{}: {e}", path.display()))
 }
 
 pub(crate) fn open<'a, const W: usize>(
