@@ -1,0 +1,49 @@
+"""hyperbits: hyperdimensional computing (vector symbolic architectures) over bit-packed
+numpy arrays, with models that run unchanged on microcontrollers.
+
+Vectors are ``np.uint32`` words, shape ``(n, D/32)``; bit ``i`` of a vector is bit ``i % 32``
+of word ``i // 32``, as the Rust core and the firmware pack them, so the same seed gives the
+same bits here and on the device.
+
+- :class:`Codebook` -- seeded random item vectors.
+- :func:`bind`, :func:`bundle`, :func:`permute` -- the algebra.
+- :func:`hamming`, :func:`hamming_matrix`, :func:`similarity`, :func:`nearest`,
+  :func:`count_ones` -- comparisons and search.
+- :func:`pack_bits`, :func:`unpack_bits` -- to and from 0/1 arrays.
+- :class:`Classifier` -- a scikit-learn style estimator whose ``to_bytes()`` is the model blob
+  ``hyperbits train`` writes and firmware loads.
+- :class:`FormatError` -- a model blob that cannot be read (a ``ValueError``).
+"""
+
+from ._hyperbits import FormatError, __version__
+from ._classifier import Classifier
+from ._vectors import (
+    Codebook,
+    bind,
+    bundle,
+    count_ones,
+    hamming,
+    hamming_matrix,
+    nearest,
+    pack_bits,
+    permute,
+    similarity,
+    unpack_bits,
+)
+
+__all__ = [
+    "Codebook",
+    "Classifier",
+    "FormatError",
+    "bind",
+    "bundle",
+    "count_ones",
+    "hamming",
+    "hamming_matrix",
+    "nearest",
+    "pack_bits",
+    "permute",
+    "similarity",
+    "unpack_bits",
+    "__version__",
+]

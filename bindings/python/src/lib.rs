@@ -1,0 +1,25 @@
+//! `hyperbits._hyperbits`: the extension module under the Python package `hyperbits`.
+//!
+//! An adapter over the core's public API, as `crates/hyperbits-cli` and `crates/hyperbits-c`
+//! are: numpy arrays in and out, the core's errors as Python exceptions. The Python package
+//! (`python/hyperbits`) checks shapes and dtypes, broadcasts, and holds the scikit-learn style
+//! estimator; this module does the work, with the GIL released around every loop over rows.
+//!
+//! One module per concept: `vectors` (codebook and algebra), `classifier` (training and the
+//! device's inference path), `error` (the exception mapping).
+
+use pyo3::prelude::*;
+
+mod classifier;
+mod error;
+mod vectors;
+
+/// The compiled half of the `hyperbits` package.
+#[pymodule]
+fn _hyperbits(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add("FormatError", m.py().get_type::<error::FormatError>())?;
+    m.add("__version__", env!("CARGO_PKG_VERSION"))?;
+    vectors::register(m)?;
+    classifier::register(m)?;
+    Ok(())
+}
