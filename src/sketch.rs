@@ -314,6 +314,21 @@ impl<S: AsRef<[u32]>> BlockedBloom<S> {
         self.blocks * 512
     }
 
+    /// Bits set per key.
+    pub fn k(&self) -> u32 {
+        self.k
+    }
+
+    /// The seed of the key hashes.
+    pub fn seed(&self) -> u64 {
+        self.seed
+    }
+
+    /// The bits, as packed words.
+    pub fn words(&self) -> &[u32] {
+        self.bits.as_ref()
+    }
+
     /// The block and the in-block positions of `key`: the block from the high half of the
     /// hash, the k 9-bit positions from the low half and successive multiplicative rehashes.
     #[inline(always)]

@@ -6,12 +6,14 @@
 //! estimator; this module does the work, with the GIL released around every loop over rows.
 //!
 //! One module per concept: `vectors` (codebook and algebra), `classifier` (training and the
-//! device's inference path), `error` (the exception mapping).
+//! device's inference path), `sketch` (Bloom filters and the planner), `encoders`, `error` (the exception mapping).
 
 use pyo3::prelude::*;
 
 mod classifier;
+mod encoders;
 mod error;
+mod sketch;
 mod vectors;
 
 /// The compiled half of the `hyperbits` package.
@@ -21,5 +23,7 @@ fn _hyperbits(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     vectors::register(m)?;
     classifier::register(m)?;
+    sketch::register(m)?;
+    encoders::register(m)?;
     Ok(())
 }

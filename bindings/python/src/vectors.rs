@@ -56,7 +56,7 @@ pub(crate) fn words_for(dim: usize) -> PyResult<usize> {
     Ok(dim / 32)
 }
 
-fn array2<'py>(
+pub(crate) fn array2<'py>(
     py: Python<'py>,
     words: Vec<u32>,
     n: usize,

@@ -10,6 +10,9 @@ same bits here and on the device.
 - :func:`hamming`, :func:`hamming_matrix`, :func:`similarity`, :func:`nearest`,
   :func:`count_ones` -- comparisons and search.
 - :func:`pack_bits`, :func:`unpack_bits` -- to and from 0/1 arrays.
+- :class:`Level`, :class:`Thermometer`, :class:`Circular`, :class:`Projection`,
+  :class:`Record`, :func:`ngram` -- encoders, bit for bit the device's.
+- :class:`Bloom`, :class:`BlockedBloom`, :func:`plan` -- sketches and the dimension planner.
 - :class:`Classifier` -- a scikit-learn style estimator whose ``to_bytes()`` is the model blob
   ``hyperbits train`` writes and firmware loads.
 - :class:`FormatError` -- a model blob that cannot be read (a ``ValueError``).
@@ -17,6 +20,8 @@ same bits here and on the device.
 
 from ._hyperbits import FormatError, __version__
 from ._classifier import Classifier
+from ._encoders import Circular, Level, Projection, Record, Thermometer, ngram
+from ._sketch import BlockedBloom, Bloom, plan
 from ._vectors import (
     Codebook,
     bind,
@@ -32,6 +37,15 @@ from ._vectors import (
 )
 
 __all__ = [
+    "BlockedBloom",
+    "Bloom",
+    "Circular",
+    "Level",
+    "Projection",
+    "Record",
+    "Thermometer",
+    "ngram",
+    "plan",
     "Codebook",
     "Classifier",
     "FormatError",
