@@ -503,6 +503,24 @@ impl<const W: usize, S: PatternStore<W>> HopfieldMemory<W, S> {
             },
         }
     }
+    /// The model blob of this memory ([`Kind::Hopfield`]; sections `HPAR`: N and P as `u32`,
+    /// `HPAT`: the patterns' words): the one emitter of the format, for the inline memory and
+    /// the view alike.
+    #[cfg(feature = "alloc")]
+    pub fn to_blob(&self) -> Result<alloc::vec::Vec<u8>, Error> {
+        let words: alloc::vec::Vec<u32> = self
+            .stored()
+            .iter()
+            .flat_map(|p| p.as_ref().iter().copied())
+            .collect();
+        let mut w = crate::model::ModelWriter::new(Kind::Hopfield);
+        w.section_u32(
+            *b"HPAR",
+            &[Self::NEURONS as u32, self.stored().len() as u32],
+        )?
+        .section_u32(*b"HPAT", &words)?;
+        w.finish()
+    }
 }
 
 /// The most patterns one memory may hold (scratch space for one overlap per pattern, and the
@@ -568,21 +586,6 @@ impl<const W: usize, const P: usize> Hopfield<W, P> {
     pub fn patterns(&self) -> &[BinaryVector<W>] {
         &self.patterns
     }
-
-    /// The model blob of this memory ([`Kind::Hopfield`]; sections `HPAR`: N and P as `u32`,
-    /// `HPAT`: the patterns' words).
-    #[cfg(feature = "alloc")]
-    pub fn to_blob(&self) -> Result<alloc::vec::Vec<u8>, Error> {
-        let words: alloc::vec::Vec<u32> =
-            self.patterns.iter().flat_map(|p| *p.as_words()).collect();
-        let mut w = crate::model::ModelWriter::new(Kind::Hopfield);
-        w.section_u32(
-            *b"HPAR",
-            &[Self::NEURONS as u32, self.patterns.len() as u32],
-        )?
-        .section_u32(*b"HPAT", &words)?;
-        w.finish()
-    }
 }
 
 impl<const W: usize, const P: usize> Default for Hopfield<W, P> {
@@ -627,6 +630,17 @@ impl<'a, const W: usize> HopfieldView<'a, W> {
     /// The memory in a blob (see [`Self::from_model`]).
     pub fn from_bytes(bytes: &'a [u8]) -> Result<Self, Error> {
         Self::from_model(Model::new_checked(bytes)?)
+    }
+
+    /// A memory over `patterns` held elsewhere (an adapter's buffer, a table in flash).
+    /// Error: more than [`MAX_PATTERNS`].
+    pub fn from_patterns(patterns: &'a [[u32; W]]) -> Result<Self, Error> {
+        if patterns.len() > MAX_PATTERNS {
+            return Err(Error::CapacityExceeded {
+                capacity: MAX_PATTERNS,
+            });
+        }
+        Ok(HopfieldMemory { patterns })
     }
 }
 

@@ -27,3 +27,19 @@ pub(crate) fn to_py(e: Error) -> PyErr {
 pub(crate) fn value(message: impl Into<String>) -> PyErr {
     PyValueError::new_err(message.into())
 }
+
+/// The bytes of `source`: a bytes-like object, or a path (`str` or `os.PathLike`) to read.
+pub(crate) fn bytes_or_path(source: &pyo3::Bound<'_, pyo3::PyAny>) -> pyo3::PyResult<Vec<u8>> {
+    use pyo3::prelude::*;
+    if let Ok(b) = source.cast::<pyo3::types::PyBytes>() {
+        return Ok(b.as_bytes().to_vec());
+    }
+    if let Ok(b) = source.cast::<pyo3::types::PyByteArray>() {
+        return Ok(b.to_vec());
+    }
+    let path: std::path::PathBuf = source
+        .extract()
+        .map_err(|_| value("expected bytes or a path to a file"))?;
+    std::fs::read(&path)
+        .map_err(|e| PyOSError::new_err(format!("{}: cannot read: {e}", path.display())))
+}

@@ -6,13 +6,15 @@
 //! estimator; this module does the work, with the GIL released around every loop over rows.
 //!
 //! One module per concept: `vectors` (codebook and algebra), `classifier` (training and the
-//! device's inference path), `sketch` (Bloom filters and the planner), `encoders`, `error` (the exception mapping).
+//! device's inference path), `sketch` (Bloom filters and the planner), `encoders`, `memory` (Hopfield), `sae`, `error` (the exception mapping).
 
 use pyo3::prelude::*;
 
 mod classifier;
 mod encoders;
 mod error;
+mod memory;
+mod sae;
 mod sketch;
 mod vectors;
 
@@ -25,5 +27,7 @@ fn _hyperbits(m: &Bound<'_, PyModule>) -> PyResult<()> {
     classifier::register(m)?;
     sketch::register(m)?;
     encoders::register(m)?;
+    memory::register(m)?;
+    sae::register(m)?;
     Ok(())
 }

@@ -13,12 +13,14 @@ same bits here and on the device.
 - :class:`Level`, :class:`Thermometer`, :class:`Circular`, :class:`Projection`,
   :class:`Record`, :func:`ngram` -- encoders, bit for bit the device's.
 - :class:`Bloom`, :class:`BlockedBloom`, :func:`plan` -- sketches and the dimension planner.
+- :class:`Hopfield` -- associative memory of up to 1,024 patterns (classic and dense recall).
+- :class:`Sae` -- sparse autoencoders: import from safetensors, encode and reconstruct batches.
 - :class:`Classifier` -- a scikit-learn style estimator whose ``to_bytes()`` is the model blob
   ``hyperbits train`` writes and firmware loads.
 - :class:`FormatError` -- a model blob that cannot be read (a ``ValueError``).
 """
 
-from ._hyperbits import FormatError, __version__
+from ._hyperbits import FormatError, Hopfield, Sae, __version__
 from ._classifier import Classifier
 from ._encoders import Circular, Level, Projection, Record, Thermometer, ngram
 from ._sketch import BlockedBloom, Bloom, plan
@@ -49,6 +51,8 @@ __all__ = [
     "Codebook",
     "Classifier",
     "FormatError",
+    "Hopfield",
+    "Sae",
     "bind",
     "bundle",
     "count_ones",

@@ -1,7 +1,8 @@
 """Type stubs of the compiled module ``hyperbits._hyperbits`` (see the Rust sources in
 ``bindings/python/src``). Arrays of packed vectors are 2-D, C-contiguous ``uint32``."""
 
-from typing import List, Optional, Tuple
+import os
+from typing import Any, Dict, List, Optional, Tuple, Union
 
 import numpy as np
 import numpy.typing as npt
@@ -68,3 +69,162 @@ class ClassifierModel:
         """Distance of each encoded row to each prototype."""
     def predict(self, x: npt.NDArray[np.float32]) -> npt.NDArray[np.int64]:
         """Class index of each row."""
+
+class Bloom:
+    """A Bloom filter over bit-packed words (see ``hyperbits.Bloom``)."""
+
+    def __init__(self, dim: int, k: int, seed: int = 0) -> None: ...
+    @staticmethod
+    def from_bytes(blob: bytes) -> "Bloom":
+        """The sketch in a blob."""
+    def to_bytes(self) -> bytes:
+        """The blob firmware reads in place."""
+    def insert(self, keys) -> None:
+        """Adds one key or a sequence of keys."""
+    def contains(self, keys):
+        """Whether each key may be in the set."""
+    def __contains__(self, key: int) -> bool: ...
+    @property
+    def dim(self) -> int:
+        """Bits."""
+    @property
+    def k(self) -> int:
+        """Bits per key."""
+    @property
+    def seed(self) -> int:
+        """Hash seed."""
+    def words(self) -> npt.NDArray[np.uint32]:
+        """The bits as packed words."""
+    def union(self, other: "Bloom") -> None:
+        """Adds every key of ``other``."""
+    def estimate_len(self) -> float:
+        """Estimated distinct keys."""
+    def estimate_intersection(self, other: "Bloom") -> float:
+        """Estimated keys in both."""
+
+class BlockedBloom:
+    """A cache-blocked Bloom filter (see ``hyperbits.BlockedBloom``)."""
+
+    def __init__(self, dim: int, k: int, seed: int = 0) -> None: ...
+    @staticmethod
+    def from_bytes(blob: bytes) -> "BlockedBloom":
+        """The sketch in a blob."""
+    def to_bytes(self) -> bytes:
+        """The blob firmware reads in place."""
+    def insert(self, keys) -> None:
+        """Adds one key or a sequence of keys."""
+    def contains(self, keys):
+        """Whether each key may be in the set."""
+    def __contains__(self, key: int) -> bool: ...
+    @property
+    def dim(self) -> int:
+        """Bits."""
+    @property
+    def k(self) -> int:
+        """Bits per key."""
+    @property
+    def seed(self) -> int:
+        """Hash seed."""
+    def words(self) -> npt.NDArray[np.uint32]:
+        """The bits as packed words."""
+
+def plan_table(
+    items: int,
+    error: float,
+    task: str = "membership",
+    alphabet: Optional[int] = None,
+    epsilon: Optional[float] = None,
+    rigorous: bool = False,
+    vsa: Optional[str] = None,
+) -> List[Dict[str, Any]]:
+    """The planner's table as records."""
+
+def level_vectors(seed: int, levels: int, indices: npt.NDArray[np.uint16], dim: int) -> npt.NDArray[np.uint32]:
+    """Level vectors."""
+
+def level_encode(seed: int, levels: int, x: npt.NDArray[np.float32], lo: float, hi: float, dim: int) -> npt.NDArray[np.uint32]:
+    """Level vectors of quantised values."""
+
+def thermometer_vectors(levels: int, indices: npt.NDArray[np.uint32], dim: int) -> npt.NDArray[np.uint32]:
+    """Thermometer codes."""
+
+def circular_vectors(seed: int, steps: int, indices: npt.NDArray[np.uint16], dim: int) -> npt.NDArray[np.uint32]:
+    """Circular vectors."""
+
+def projection_encode(seed: int, x: npt.NDArray[np.float32], dim: int) -> npt.NDArray[np.uint32]:
+    """Sign random projection of rows."""
+
+def record_encode(
+    key_seed: int, level_seed: int, levels: int, rows: npt.NDArray[np.uint16], tie_seed: int, dim: int
+) -> npt.NDArray[np.uint32]:
+    """Level x feature-id records of rows of level indices."""
+
+class Hopfield:
+    """A Hopfield memory of packed patterns (at most 1,024)."""
+
+    def __init__(self, patterns: npt.NDArray[np.uint32]) -> None: ...
+    @staticmethod
+    def from_bytes(blob: bytes) -> "Hopfield":
+        """The memory in a blob."""
+    def to_bytes(self) -> bytes:
+        """The blob firmware reads in place."""
+    @property
+    def dim(self) -> int:
+        """Neurons."""
+    def __len__(self) -> int: ...
+    def patterns(self) -> npt.NDArray[np.uint32]:
+        """The stored patterns."""
+    def recall(
+        self,
+        cues: npt.NDArray[np.uint32],
+        update: str = "sync",
+        max_steps: int = 100,
+        seed: int = 0,
+        degree: int = 3,
+        halving: int = 16,
+    ) -> Tuple[npt.NDArray[np.uint32], npt.NDArray[np.uint32], List[str]]:
+        """Final states, steps and outcomes of recalling each cue."""
+    def nearest(self, x: npt.NDArray[np.uint32]) -> Tuple[npt.NDArray[np.int64], npt.NDArray[np.uint32]]:
+        """Nearest stored pattern of each row."""
+    def energy(self, x: npt.NDArray[np.uint32]) -> npt.NDArray[np.int64]:
+        """Energy of each row."""
+    def capacity(self) -> Dict[str, float]:
+        """Classical capacity figures."""
+
+class Sae:
+    """A quantised sparse autoencoder."""
+
+    def __init__(self, source: Union[bytes, str, "os.PathLike[str]"]) -> None: ...
+    @staticmethod
+    def import_safetensors(
+        data: Union[bytes, str, "os.PathLike[str]"],
+        k: int,
+        calibration: Optional[npt.NDArray[np.float32]] = None,
+        bits: bool = False,
+        subtract_b_dec: bool = False,
+        weights: str = "int8",
+        decoder: bool = True,
+        threshold: float = 0.0,
+    ) -> "Sae":
+        """Quantises the SAE of a safetensors file."""
+    def to_bytes(self) -> bytes:
+        """The blob firmware reads in place."""
+    @property
+    def d_in(self) -> int:
+        """Inputs per row."""
+    @property
+    def latents(self) -> int:
+        """Latents h."""
+    @property
+    def k(self) -> int:
+        """Latents kept per row."""
+    @property
+    def input(self) -> str:
+        """"dense" or "bits"."""
+    @property
+    def has_decoder(self) -> bool:
+        """Whether the blob holds a decoder."""
+    def encode(self, x: npt.NDArray[Any]) -> Tuple[npt.NDArray[np.int64], npt.NDArray[np.float32]]:
+        """Top-k latent indices and values of each row."""
+    def reconstruct(self, x: npt.NDArray[Any]) -> npt.NDArray[np.float32]:
+        """Each row encoded and decoded."""

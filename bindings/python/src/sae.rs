@@ -1,0 +1,309 @@
+//! Sparse autoencoders: a quantised SAE blob (imported from safetensors here or by
+//! `hyperbits sae import`), encoding batches of rows to their top-k latents and
+//! reconstructing them, with the code the device runs.
+
+use crate::error::{to_py, value};
+use hyperbits::model::AlignedBlob;
+use hyperbits::sae::{Input, Sae as CoreSae, TopK, Weights};
+use hyperbits::train::sae::export::ExportOptions;
+use hyperbits::train::sae::import::{from_safetensors, PreBias};
+use numpy::{PyArray1, PyArray2, PyArrayMethods, PyReadonlyArray2, PyUntypedArrayMethods};
+use pyo3::prelude::*;
+use pyo3::types::PyBytes;
+
+/// A quantised sparse autoencoder: its blob, validated when opened, and the figures read then
+/// (each batch re-opens the blob once, a CRC pass over it, not once per row).
+#[pyclass(frozen, module = "hyperbits._hyperbits")]
+pub(crate) struct Sae {
+    blob: AlignedBlob,
+    d_in: usize,
+    latents: usize,
+    k: usize,
+    input: Input,
+    has_decoder: bool,
+}
+
+/// One input row, as the model takes it.
+#[derive(Clone, Copy)]
+enum Row<'a> {
+    Dense(&'a [f32]),
+    Bits(&'a [u32]),
+}
+
+/// Encodes (and, with `out`, reconstructs) one row with a `TopK<K>`; the latents into
+/// `index` and `val` (padded with -1 and 0).
+fn run_k<const K: usize>(
+    sae: &CoreSae<'_>,
+    row: Row<'_>,
+    index: &mut [i64],
+    val: &mut [f32],
+    out: Option<&mut [f32]>,
+) -> Result<(), hyperbits::Error> {
+    let mut top = Box::new(TopK::<K>::new());
+    match row {
+        Row::Dense(x) => sae.encode_dense(x, &mut top)?,
+        Row::Bits(x) => sae.encode_bits(x, &mut top)?,
+    }
+    for (slot, (i, v)) in index.iter_mut().zip(val.iter_mut()).enumerate() {
+        (*i, *v) = top
+            .indices()
+            .get(slot)
+            .map_or((-1, 0.0), |&i| (i64::from(i), top.values()[slot]));
+    }
+    if let Some(out) = out {
+        sae.decode(&top, out)?;
+    }
+    Ok(())
+}
+
+fn run(
+    sae: &CoreSae<'_>,
+    row: Row<'_>,
+    index: &mut [i64],
+    val: &mut [f32],
+    out: Option<&mut [f32]>,
+) -> Result<(), hyperbits::Error> {
+    match sae.k() {
+        0..=8 => run_k::<8>(sae, row, index, val, out),
+        9..=32 => run_k::<32>(sae, row, index, val, out),
+        33..=128 => run_k::<128>(sae, row, index, val, out),
+        _ => run_k::<1024>(sae, row, index, val, out),
+    }
+}
+
+impl Sae {
+    fn open(blob: &[u8]) -> PyResult<Self> {
+        let blob = AlignedBlob::new(blob);
+        let sae = CoreSae::from_bytes(blob.as_bytes()).map_err(to_py)?;
+        let (d_in, latents, k, input, has_decoder) = (
+            sae.d_in(),
+            sae.latents(),
+            sae.k(),
+            sae.input(),
+            sae.has_decoder(),
+        );
+        Ok(Sae {
+            blob,
+            d_in,
+            latents,
+            k,
+            input,
+            has_decoder,
+        })
+    }
+
+    fn core(&self) -> PyResult<CoreSae<'_>> {
+        CoreSae::from_bytes(self.blob.as_bytes()).map_err(to_py)
+    }
+
+    /// Runs every row of `x` (floats for a dense model, packed words for a bits model).
+    #[allow(clippy::type_complexity)]
+    fn batch<'py>(
+        &self,
+        py: Python<'py>,
+        x: &Bound<'py, PyAny>,
+        reconstruct: bool,
+    ) -> PyResult<(Vec<i64>, Vec<f32>, Vec<f32>, usize)> {
+        let sae = self.core()?;
+        if sae.k() > 1024 {
+            return Err(value(format!("k = {}: at most 1024 here", sae.k())));
+        }
+        let (k, d_in) = (sae.k(), sae.d_in());
+        let dense;
+        let bits;
+        let (rows, n): (Vec<Row<'_>>, usize) = match sae.input() {
+            Input::Dense => {
+                dense = x
+                    .extract::<PyReadonlyArray2<'py, f32>>()
+                    .map_err(|_| value("x: this SAE takes float32 rows, shape (n, d_in)"))?;
+                let (n, f) = (dense.shape()[0], dense.shape()[1]);
+                if f != d_in {
+                    return Err(value(format!(
+                        "x: {f} inputs per row, the SAE takes {d_in}"
+                    )));
+                }
+                let s = dense
+                    .as_slice()
+                    .map_err(|_| value("x: the array is not C-contiguous"))?;
+                (s.chunks_exact(d_in.max(1)).map(Row::Dense).collect(), n)
+            }
+            Input::Bits => {
+                bits = x.extract::<PyReadonlyArray2<'py, u32>>().map_err(|_| {
+                    value("x: this SAE takes packed uint32 rows, shape (n, ceil(d_in/32))")
+                })?;
+                let (n, w) = (bits.shape()[0], bits.shape()[1]);
+                if w != d_in.div_ceil(32) {
+                    return Err(value(format!(
+                        "x: {w} words per row, the SAE takes {}",
+                        d_in.div_ceil(32)
+                    )));
+                }
+                let s = bits
+                    .as_slice()
+                    .map_err(|_| value("x: the array is not C-contiguous"))?;
+                (s.chunks_exact(w.max(1)).map(Row::Bits).collect(), n)
+            }
+        };
+        let out = py.detach(|| {
+            let mut index = vec![-1i64; n * k];
+            let mut val = vec![0f32; n * k];
+            let mut rec = vec![0f32; if reconstruct { n * d_in } else { 0 }];
+            for (r, row) in rows.iter().enumerate() {
+                let out = reconstruct.then(|| &mut rec[r * d_in..(r + 1) * d_in]);
+                run(
+                    &sae,
+                    *row,
+                    &mut index[r * k..(r + 1) * k],
+                    &mut val[r * k..(r + 1) * k],
+                    out,
+                )?;
+            }
+            Ok((index, val, rec))
+        });
+        let (index, val, rec) = out.map_err(to_py)?;
+        Ok((index, val, rec, n))
+    }
+}
+
+#[pymethods]
+impl Sae {
+    /// Validates an SAE blob (HSAE v1 or v2, bare or in the container), given as bytes or as
+    /// a path to a file.
+    #[new]
+    fn new(source: &Bound<'_, PyAny>) -> PyResult<Self> {
+        Self::open(&crate::error::bytes_or_path(source)?)
+    }
+
+    /// Quantises the SAE in a safetensors file (`W_enc`, `b_enc`, `W_dec`, `b_dec`
+    /// [, `b_pre`], as `hyperbits sae import` reads it; bytes or a path). A float-input SAE needs
+    /// `calibration` rows for its int8 input scale; `bits=True` for a model over 0/1 inputs.
+    #[staticmethod]
+    #[pyo3(signature = (data, k, calibration = None, bits = false, subtract_b_dec = false, weights = "int8", decoder = true, threshold = 0.0))]
+    #[allow(clippy::too_many_arguments)]
+    fn import_safetensors(
+        data: &Bound<'_, PyAny>,
+        k: usize,
+        calibration: Option<PyReadonlyArray2<'_, f32>>,
+        bits: bool,
+        subtract_b_dec: bool,
+        weights: &str,
+        decoder: bool,
+        threshold: f32,
+    ) -> PyResult<Self> {
+        let input = if bits { Input::Bits } else { Input::Dense };
+        let pre = if subtract_b_dec {
+            PreBias::DecoderBias
+        } else {
+            PreBias::None
+        };
+        let weights = match weights {
+            "int8" => Weights::Int8,
+            "ternary" => Weights::Ternary,
+            "binary" => Weights::Binary,
+            other => {
+                return Err(value(format!(
+                    "weights {other:?}: use \"int8\", \"ternary\" or \"binary\""
+                )))
+            }
+        };
+        let data = crate::error::bytes_or_path(data)?;
+        let sae = from_safetensors(&data, k, input, pre)
+            .map_err(|e| crate::error::FormatError::new_err(e.to_string()))?;
+        let calib: Vec<f32> = match (&calibration, bits) {
+            (Some(c), _) => {
+                if c.shape()[1] != sae.d_in {
+                    return Err(value(format!(
+                        "calibration: {} inputs per row, the SAE takes {}",
+                        c.shape()[1],
+                        sae.d_in
+                    )));
+                }
+                c.as_slice()
+                    .map_err(|_| value("calibration: not C-contiguous"))?
+                    .to_vec()
+            }
+            (None, true) => Vec::new(),
+            (None, false) => {
+                return Err(value(
+                    "a float-input SAE needs calibration rows to set its int8 input scale (or bits=True)",
+                ))
+            }
+        };
+        let options = ExportOptions {
+            weights,
+            decoder,
+            threshold,
+            ..ExportOptions::default()
+        };
+        Sae::open(&sae.to_blob(&calib, &options).map_err(to_py)?)
+    }
+
+    /// The blob firmware reads in place.
+    fn to_bytes<'py>(&self, py: Python<'py>) -> Bound<'py, PyBytes> {
+        PyBytes::new(py, self.blob.as_bytes())
+    }
+
+    /// Inputs per row.
+    #[getter]
+    fn d_in(&self) -> usize {
+        self.d_in
+    }
+
+    /// Latents h.
+    #[getter]
+    fn latents(&self) -> usize {
+        self.latents
+    }
+
+    /// Latents kept per row.
+    #[getter]
+    fn k(&self) -> usize {
+        self.k
+    }
+
+    /// `"dense"` (float rows) or `"bits"` (packed 0/1 rows).
+    #[getter]
+    fn input(&self) -> &'static str {
+        match self.input {
+            Input::Dense => "dense",
+            Input::Bits => "bits",
+        }
+    }
+
+    /// Whether the blob holds a decoder (needed by `reconstruct`).
+    #[getter]
+    fn has_decoder(&self) -> bool {
+        self.has_decoder
+    }
+
+    /// The top-k latents of each row: indices `(n, k)` (`int64`, largest value first, -1 where
+    /// fewer than k are active) and values `(n, k)` (`float32`, 0 where padded).
+    #[allow(clippy::type_complexity)]
+    fn encode<'py>(
+        &self,
+        py: Python<'py>,
+        x: &Bound<'py, PyAny>,
+    ) -> PyResult<(Bound<'py, PyArray2<i64>>, Bound<'py, PyArray2<f32>>)> {
+        let (index, val, _, n) = self.batch(py, x, false)?;
+        let k = self.k;
+        Ok((
+            PyArray1::from_vec(py, index).reshape([n, k])?,
+            PyArray1::from_vec(py, val).reshape([n, k])?,
+        ))
+    }
+
+    /// Each row encoded and decoded: `(n, d_in)` floats.
+    fn reconstruct<'py>(
+        &self,
+        py: Python<'py>,
+        x: &Bound<'py, PyAny>,
+    ) -> PyResult<Bound<'py, PyArray2<f32>>> {
+        let (_, _, rec, n) = self.batch(py, x, true)?;
+        let d_in = self.d_in;
+        PyArray1::from_vec(py, rec).reshape([n, d_in])
+    }
+}
+
+pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_class::<Sae>()
+}

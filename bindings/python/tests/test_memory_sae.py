@@ -1,0 +1,139 @@
+"""Hopfield memories and SAEs from numpy, checked against the data the emulated boards check
+(boards/qemu/data, written by examples/qemu_data.rs): the same blobs, the same recall, the same
+latents."""
+
+import pathlib
+import struct
+
+import numpy as np
+import pytest
+
+import hyperbits as hb
+
+DATA = pathlib.Path(__file__).resolve().parents[3] / "boards" / "qemu" / "data"
+
+
+def test_hopfield_blob_and_recall_are_the_devices():
+    patterns = hb.Codebook(1).vectors(102, 1024)
+    memory = hb.Hopfield(patterns)
+    assert len(memory) == 102 and memory.dim == 1024
+    assert memory.to_bytes() == (DATA / "hopfield.hbm").read_bytes()
+    raw = (DATA / "hopfield-recall.bin").read_bytes()
+    steps = struct.unpack_from("<I", raw)[0]
+    words = np.frombuffer(raw, dtype="<u4", offset=4)
+    cue, expected = words[:32], words[32:64]
+    state, taken, outcome = memory.recall(cue.reshape(1, -1).astype(np.uint32), max_steps=20)
+    assert np.array_equal(state[0], expected) and taken[0] == steps
+    assert outcome[0] == "converged" and hb.hamming(state[0], patterns[5]) < 10
+    again = hb.Hopfield.from_bytes(memory.to_bytes())
+    assert np.array_equal(again.patterns(), patterns)
+
+
+def test_hopfield_recall_modes_nearest_energy_capacity():
+    patterns = hb.Codebook(3).vectors(20, 2048)
+    memory = hb.Hopfield(patterns)
+    rng = np.random.default_rng(2)
+    flips = hb.pack_bits(rng.random((20, 2048)) < 0.1)
+    cues = patterns ^ flips
+    for update in ("sync", "async", "poly", "exp"):
+        state, steps, outcome = memory.recall(cues, update=update, max_steps=30, seed=1)
+        assert np.array_equal(state, patterns), update
+        assert set(outcome) == {"converged"} and steps.min() >= 1
+    index, dist = memory.nearest(cues)
+    assert np.array_equal(index, np.arange(20)) and np.all(dist < 300)
+    assert np.all(memory.energy(patterns) < memory.energy(cues))
+    cap = memory.capacity()
+    assert cap["neurons"] == 2048 and cap["patterns"] == 20
+    assert abs(cap["critical_patterns"] - 0.138 * 2048) < 1
+    with pytest.raises(ValueError, match="update"):
+        memory.recall(cues, update="fast")
+    with pytest.raises(ValueError, match="bits per vector"):
+        memory.recall(cues[:, :8].copy())
+    with pytest.raises(ValueError, match="at most 1024"):
+        hb.Hopfield(hb.Codebook(1).vectors(1025, 256))
+    with pytest.raises(ValueError, match="dimension 96"):
+        hb.Hopfield(np.zeros((2, 3), dtype=np.uint32))
+    blob = bytearray(memory.to_bytes())
+    blob[40] ^= 1
+    with pytest.raises(hb.FormatError):
+        hb.Hopfield.from_bytes(bytes(blob))
+
+
+def test_sae_bits_model_gives_the_devices_latents():
+    sae = hb.Sae(DATA / "sae.hbm")
+    assert (sae.d_in, sae.latents, sae.k, sae.input) == (512, 32, 8, "bits")
+    raw = (DATA / "sae-expected.bin").read_bytes()
+    case = 16 * 4 + 4 + 8 * 2 + 8 * 4 + 8 * 4 + 16 * 4
+    inputs, counts, indices, values = [], [], [], []
+    for c in range(16):
+        at = c * case
+        inputs.append(np.frombuffer(raw, "<u4", 16, at))
+        counts.append(struct.unpack_from("<I", raw, at + 64)[0])
+        indices.append(np.frombuffer(raw, "<u2", 8, at + 68))
+        values.append(np.frombuffer(raw, "<f4", 8, at + 68 + 16 + 32))
+    index, value = sae.encode(np.stack(inputs).astype(np.uint32))
+    for c in range(16):
+        n = counts[c]
+        assert np.array_equal(index[c, :n], indices[c][:n])
+        assert np.array_equal(value[c, :n], values[c][:n])
+        assert np.all(index[c, n:] == -1)
+    assert sae.reconstruct(np.stack(inputs).astype(np.uint32)).shape == (16, 512)
+    with pytest.raises(ValueError, match="uint32"):
+        sae.encode(np.zeros((2, 512), dtype=np.float32))
+
+
+def test_sae_dense_model_gives_the_devices_latents():
+    sae = hb.Sae((DATA / "sae-dense-small.hbm").read_bytes())
+    assert (sae.d_in, sae.latents, sae.k, sae.input) == (67, 41, 8, "dense")
+    raw = (DATA / "sae-dense-expected.bin").read_bytes()
+    case = 67 * 4 + 41 * 4 + 4 + 8 * 4 + 8 * 4
+    rows, counts, indices, values = [], [], [], []
+    for c in range(8):
+        at = c * case
+        rows.append(np.frombuffer(raw, "<f4", 67, at))
+        at += 67 * 4 + 41 * 4
+        counts.append(struct.unpack_from("<I", raw, at)[0])
+        indices.append(np.frombuffer(raw, "<u4", 8, at + 4))
+        values.append(np.frombuffer(raw, "<f4", 8, at + 36))
+    index, value = sae.encode(np.stack(rows).astype(np.float32))
+    for c in range(8):
+        n = counts[c]
+        assert np.array_equal(index[c, :n], indices[c][:n])
+        assert np.array_equal(value[c, :n], values[c][:n])
+    with pytest.raises(ValueError, match="67"):
+        sae.encode(np.zeros((1, 66), dtype=np.float32))
+    with pytest.raises(hb.FormatError):
+        hb.Sae(b"HBMD" + bytes(60))
+    with pytest.raises(OSError):
+        hb.Sae(DATA / "missing.hbm")
+
+
+def test_sae_import_from_safetensors(tmp_path):
+    safetensors = pytest.importorskip("safetensors.numpy")
+    rng = np.random.default_rng(0)
+    d, h = 16, 64
+    tensors = {
+        "W_enc": rng.normal(size=(d, h)).astype(np.float32),
+        "b_enc": np.zeros(h, dtype=np.float32),
+        "W_dec": rng.normal(size=(h, d)).astype(np.float32) / 8,
+        "b_dec": np.zeros(d, dtype=np.float32),
+    }
+    path = tmp_path / "sae.safetensors"
+    safetensors.save_file(tensors, str(path))
+    x = rng.normal(size=(50, d)).astype(np.float32)
+    sae = hb.Sae.import_safetensors(path, k=4, calibration=x)
+    index, value = sae.encode(x)
+    # The float reference's top-4 set, on rows whose 4th and 5th values are apart.
+    pre = np.maximum(x @ tensors["W_enc"] + tensors["b_enc"], 0)
+    clear, agree = 0, 0
+    for r in range(50):
+        order = np.argsort(-pre[r], kind="stable")
+        if pre[r, order[3]] - pre[r, order[4]] > 0.05 * pre[r, order[0]]:
+            clear += 1
+            agree += set(index[r].tolist()) == set(order[:4].tolist())
+    assert clear >= 10 and agree >= clear - 1
+    assert hb.Sae(sae.to_bytes()).to_bytes() == sae.to_bytes()
+    with pytest.raises(ValueError, match="calibration"):
+        hb.Sae.import_safetensors(path, k=4)
+    with pytest.raises(hb.FormatError):
+        hb.Sae.import_safetensors(b"not a safetensors file", k=4, calibration=x)
