@@ -88,6 +88,78 @@ fn train_classifier<'py>(
     Ok(PyBytes::new(py, &blob.map_err(value)?))
 }
 
+/// The most classes `learn_classifier` holds (the device learner's capacity here).
+const LEARN_CLASSES: usize = 256;
+
+/// Folds labelled rows into a trained classifier with the device's learner
+/// (`hyperbits::learn::Learner`): for each label in `labels`, the class prototype becomes the
+/// majority of itself, counted as the `seen[class]` rows it already stands for (capped at
+/// 65,535), and the new rows' encodings; a label the model lacks becomes a new class. Returns
+/// the new blob and the updated row counts. No retraining epochs run: the margin training of
+/// `fit` shaped the first prototypes, later rows move them by majority only.
+#[pyfunction]
+fn learn_classifier<'py>(
+    py: Python<'py>,
+    blob: &[u8],
+    x: PyReadonlyArray2<'py, f32>,
+    labels: Vec<String>,
+    mut seen: Vec<u64>,
+) -> PyResult<(Bound<'py, PyBytes>, Vec<u64>)> {
+    let (values, n, f) = float_rows(&x)?;
+    if labels.len() != n {
+        return Err(value(format!("{n} rows but {} labels", labels.len())));
+    }
+    let model = ClassifierModel::new(blob)?;
+    model.check_features(f)?;
+    if seen.len() != model.classes {
+        return Err(value(format!(
+            "{} row counts for {} classes",
+            seen.len(),
+            model.classes
+        )));
+    }
+    let out = with_words!(model.dim / 32, W => {
+        let base = Classifier::<W>::from_bytes(model.blob.as_bytes()).map_err(to_py)?;
+        py.detach(|| -> Result<Vec<u8>, hyperbits::Error> {
+            let mut learner = hyperbits::learn::Learner::<W, LEARN_CLASSES>::new(base)?;
+            let mut names: Vec<&str> = labels.iter().map(String::as_str).collect();
+            names.sort_unstable();
+            names.dedup();
+            for name in names {
+                let samples = labels
+                    .iter()
+                    .zip(values.chunks_exact(f))
+                    .filter(|(l, _)| l.as_str() == name)
+                    .map(|(_, row)| learner.encode(row))
+                    .collect::<Result<Vec<_>, _>>()?;
+                match learner.find(name) {
+                    Some(class) => {
+                        let prior = u16::try_from(seen[class]).unwrap_or(u16::MAX);
+                        learner.learn(class, &samples, prior)?;
+                        seen[class] += samples.len() as u64;
+                    }
+                    None => {
+                        learner.add_class(name, &samples)?;
+                        seen.push(samples.len() as u64);
+                    }
+                }
+            }
+            let mut out = vec![0u8; 1 << 16];
+            let len = match learner.write_blob(&mut out) {
+                Err(hyperbits::Error::BufferTooSmall { needed, .. }) => {
+                    out.resize(needed, 0);
+                    learner.write_blob(&mut out)?
+                }
+                other => other?,
+            };
+            out.truncate(len);
+            Ok(out)
+        })
+        .map_err(to_py)
+    }, else Err(value("unsupported dimension")))?;
+    Ok((PyBytes::new(py, &out), seen))
+}
+
 /// A classifier model blob, validated once (magic, checksum, sizes, labels) and then used by
 /// the same code that runs on the device.
 #[pyclass(frozen, module = "hyperbits._hyperbits")]
@@ -229,6 +301,7 @@ impl ClassifierModel {
 
 pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(train_classifier, m)?)?;
+    m.add_function(wrap_pyfunction!(learn_classifier, m)?)?;
     m.add_class::<ClassifierModel>()?;
     Ok(())
 }

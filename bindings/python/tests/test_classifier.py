@@ -193,3 +193,24 @@ def test_bad_inputs_and_bad_blobs_are_refused(tmp_path):
     assert issubclass(hb.FormatError, ValueError)
     with pytest.raises(OSError):
         hb.Classifier.load(tmp_path / "missing.hbm")
+
+
+def test_partial_fit_folds_chunks_in_with_the_devices_learner():
+    X, y, Xt, yt = digits()
+    first = hb.Classifier(seed=1).partial_fit(X[:300], y[:300])
+    assert first.to_bytes() == hb.Classifier(seed=1).fit(X[:300], y[:300]).to_bytes()
+    before = first.score(Xt, yt)
+    for start in range(300, 600, 100):
+        first.partial_fit(X[start:start + 100], y[start:start + 100])
+    assert first._seen == [int((y == c).sum()) for c in range(10)]
+    after = first.score(Xt, yt)
+    assert after > 0.8 and after >= before - 0.03
+    # A label the model has not seen becomes a new class.
+    grown = hb.Classifier(seed=1).fit(X[y < 9], y[y < 9])
+    assert 9 not in grown.classes_
+    grown.partial_fit(X[y == 9], y[y == 9])
+    assert grown.classes_[-1] == 9
+    assert (grown.predict(Xt[yt == 9]) == 9).mean() > 0.5
+    # The learner's blob is a classifier blob: it loads and predicts the same.
+    again = hb.Classifier.load(grown.to_bytes())
+    assert np.array_equal(again.predict(Xt).astype(int), grown.predict(Xt))

@@ -12,6 +12,7 @@ it, it keeps the same ``get_params`` / ``set_params`` / ``score`` by itself.
 
 from __future__ import annotations
 
+import collections
 import os
 import warnings
 from typing import Any, Dict, Union
@@ -191,6 +192,40 @@ class Classifier(*_BASES):
             int(self.seed),
         )
         self._set_model(_hyperbits.ClassifierModel(blob), by_name, y.dtype)
+        counts = collections.Counter(names)
+        self._seen = [counts[label] for label in self.model_.labels]
+        return self
+
+    def partial_fit(self, X, y, classes=None) -> "Classifier":
+        """Trains on data that comes in chunks (too much to hold at once).
+
+        The first call is ``fit`` on its chunk: the encoder, the feature scaling, the margin
+        and the perceptron epochs are all chosen and run on those rows, so make the first
+        chunk a representative sample with every class you can. Each later chunk is folded
+        in by the device's learner (``hyperbits::learn::Learner``): a class prototype becomes
+        the bitwise majority of itself, counted as the rows it already stands for (up to
+        65,535), and the chunk's rows of that class; a new label becomes a new class. Later
+        chunks get no margin retraining and do not change the scaling, so their accuracy
+        gain is that of a running majority (the centroid method), not of ``fit``.
+        ``classes`` is accepted for scikit-learn's signature and not needed.
+        """
+        if getattr(self, "model_", None) is None:
+            return self.fit(X, y)
+        model = self.model_
+        x = _features(X, model.features)
+        y = np.asarray(y).ravel()
+        if len(y) != len(x):
+            raise ValueError(f"X has {len(x)} rows but y has {len(y)} labels")
+        if len(x) == 0:
+            return self
+        names = [str(v) for v in y.tolist()]
+        by_name = {str(c): c for c in self.classes_.tolist()}
+        for name, label in zip(names, y.tolist()):
+            by_name.setdefault(name, label)
+        seen = getattr(self, "_seen", None) or [0] * len(model.labels)
+        blob, seen = _hyperbits.learn_classifier(model.to_bytes(), x, names, seen)
+        self._set_model(_hyperbits.ClassifierModel(blob), by_name, None)
+        self._seen = seen
         return self
 
     def _set_model(self, model, by_name=None, dtype=None) -> None:

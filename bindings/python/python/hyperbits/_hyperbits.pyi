@@ -228,3 +228,8 @@ class Sae:
         """Top-k latent indices and values of each row."""
     def reconstruct(self, x: npt.NDArray[Any]) -> npt.NDArray[np.float32]:
         """Each row encoded and decoded."""
+
+def learn_classifier(
+    blob: bytes, x: npt.NDArray[np.float32], labels: List[str], seen: List[int]
+) -> Tuple[bytes, List[int]]:
+    """Folds labelled rows into a classifier with the device's learner."""
