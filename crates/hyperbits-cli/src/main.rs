@@ -207,7 +207,20 @@ mod predict;
 mod sae;
 mod train;
 
+/// A closed pipe (`hyperbits plan … | head -3`) ends the process quietly, as it ends other
+/// Unix tools, instead of making `println!` panic: Rust ignores SIGPIPE by default.
+fn die_on_closed_pipe() {
+    #[cfg(unix)]
+    // SAFETY: called first thing in `main`, before any other thread exists; restoring the
+    // default disposition of SIGPIPE touches no memory of ours. Tested by
+    // `tests/cli.rs::a_closed_pipe_ends_quietly`.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
+}
+
 fn main() -> ExitCode {
+    die_on_closed_pipe();
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Train {

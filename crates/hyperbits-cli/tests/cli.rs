@@ -415,3 +415,20 @@ fn info_shows_an_sae_input_code() {
         "{out}{err}"
     );
 }
+
+#[test]
+fn a_closed_pipe_ends_quietly() {
+    use std::process::Stdio;
+    // The reader closes the pipe before the tool has planned anything; its first line of
+    // output then meets a closed pipe, and it must end without a panic message.
+    let mut child = Command::new(env!("CARGO_BIN_EXE_hyperbits"))
+        .args(["plan", "--items", "1000", "--error", "0.001"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("runs");
+    drop(child.stdout.take());
+    let out = child.wait_with_output().expect("ends");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!err.contains("panicked"), "{err}");
+}
