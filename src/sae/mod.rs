@@ -120,6 +120,30 @@ impl<const K: usize> TopK<K> {
         }
     }
 
+    /// Latents given from outside (an edited code, a code computed elsewhere), for
+    /// [`Sae::decode`] and [`Sae::decode_bits`]: `indices[i]` has value `values[i]`; the
+    /// accumulators are zero. Errors: lengths that differ, more than `K` latents, a value that
+    /// is not finite.
+    pub fn from_latents(indices: &[u16], values: &[f32]) -> Result<Self, Error> {
+        if indices.len() != values.len() {
+            return Err(Error::LengthMismatch {
+                expected: indices.len(),
+                found: values.len(),
+            });
+        }
+        if indices.len() > K {
+            return Err(Error::CapacityExceeded { capacity: K });
+        }
+        if values.iter().any(|v| !v.is_finite()) {
+            return Err(Error::InvalidParameter("a latent value is NaN or infinite"));
+        }
+        let mut top = Self::new();
+        top.index[..indices.len()].copy_from_slice(indices);
+        top.value[..values.len()].copy_from_slice(values);
+        top.len = indices.len();
+        Ok(top)
+    }
+
     /// The number of active latents.
     pub fn len(&self) -> usize {
         self.len

@@ -112,6 +112,11 @@ fn bit_input_matches_brute_force_and_the_float_model() {
         for (a, b) in xr.iter().zip(&reference) {
             assert!((a - b).abs() < 0.02, "{a} vs {b}");
         }
+        // The same code given from outside decodes the same.
+        let given = TopK::<8>::from_latents(top.indices(), top.values()).unwrap();
+        let mut again = vec![0f32; 100];
+        sae.decode(&given, &mut again).unwrap();
+        assert_eq!(again, xr);
         let mut xb = vec![0u32; 4];
         sae.decode_bits(&top, &mut xb).unwrap();
         for j in 0..100 {
@@ -299,6 +304,18 @@ fn bad_blobs_and_bad_calls_are_errors() {
         Err(Error::Format(FormatError::Inconsistent(
             "W_enc must hold h × d_in values"
         )))
+    );
+}
+
+#[test]
+fn latents_from_outside_are_checked() {
+    assert!(TopK::<2>::from_latents(&[1, 2, 3], &[1.0, 2.0, 3.0]).is_err());
+    assert!(TopK::<4>::from_latents(&[1, 2], &[1.0]).is_err());
+    assert!(TopK::<4>::from_latents(&[1], &[f32::NAN]).is_err());
+    let z = TopK::<4>::from_latents(&[7, 3], &[0.5, 2.0]).unwrap();
+    assert_eq!(
+        (z.indices(), z.values(), z.len()),
+        (&[7u16, 3][..], &[0.5f32, 2.0][..], 2)
     );
 }
 

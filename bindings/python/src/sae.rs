@@ -292,6 +292,55 @@ impl Sae {
         ))
     }
 
+    /// Reconstructs inputs from codes: `indices` `(n, m)` (`int64`; -1 marks an unused slot, as
+    /// `encode` pads) and `values` `(n, m)` (`float32`), at most 1,024 latents per row:
+    /// `(n, d_in)` floats.
+    fn decode<'py>(
+        &self,
+        py: Python<'py>,
+        indices: PyReadonlyArray2<'py, i64>,
+        values: PyReadonlyArray2<'py, f32>,
+    ) -> PyResult<Bound<'py, PyArray2<f32>>> {
+        if indices.shape() != values.shape() {
+            return Err(value(format!(
+                "indices {:?} and values {:?} differ in shape",
+                indices.shape(),
+                values.shape()
+            )));
+        }
+        let (n, m) = (indices.shape()[0], indices.shape()[1]);
+        let idx = indices
+            .as_slice()
+            .map_err(|_| value("indices: the array is not C-contiguous"))?;
+        let val = values
+            .as_slice()
+            .map_err(|_| value("values: the array is not C-contiguous"))?;
+        if let Some(&bad) = idx.iter().find(|&&i| i < -1 || i >= self.latents as i64) {
+            return Err(value(format!(
+                "latent index {bad}: the SAE has {} latents (-1 marks an unused slot)",
+                self.latents
+            )));
+        }
+        let sae = self.core()?;
+        let d_in = self.d_in;
+        let out = py.detach(|| -> Result<Vec<f32>, hyperbits::Error> {
+            let mut out = vec![0f32; n * d_in];
+            for r in 0..n {
+                let (mut i16s, mut vs) = (Vec::with_capacity(m), Vec::with_capacity(m));
+                for c in 0..m {
+                    if idx[r * m + c] >= 0 {
+                        i16s.push(idx[r * m + c] as u16);
+                        vs.push(val[r * m + c]);
+                    }
+                }
+                let z = Box::new(TopK::<1024>::from_latents(&i16s, &vs)?);
+                sae.decode(&z, &mut out[r * d_in..(r + 1) * d_in])?;
+            }
+            Ok(out)
+        });
+        PyArray1::from_vec(py, out.map_err(to_py)?).reshape([n, d_in])
+    }
+
     /// Each row encoded and decoded: `(n, d_in)` floats.
     fn reconstruct<'py>(
         &self,

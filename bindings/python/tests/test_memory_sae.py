@@ -77,7 +77,13 @@ def test_sae_bits_model_gives_the_devices_latents():
         assert np.array_equal(index[c, :n], indices[c][:n])
         assert np.array_equal(value[c, :n], values[c][:n])
         assert np.all(index[c, n:] == -1)
-    assert sae.reconstruct(np.stack(inputs).astype(np.uint32)).shape == (16, 512)
+    rec = sae.reconstruct(np.stack(inputs).astype(np.uint32))
+    assert rec.shape == (16, 512)
+    assert np.array_equal(sae.decode(index, value), rec)
+    with pytest.raises(ValueError, match="latent index 32"):
+        sae.decode(np.full((1, 2), 32), np.ones((1, 2), dtype=np.float32))
+    with pytest.raises(ValueError, match="shape"):
+        sae.decode(index, value[:, :4].copy())
     with pytest.raises(ValueError, match="uint32"):
         sae.encode(np.zeros((2, 512), dtype=np.float32))
 

@@ -226,6 +226,10 @@ class Sae:
         """Whether the blob holds a decoder."""
     def encode(self, x: npt.NDArray[Any]) -> Tuple[npt.NDArray[np.int64], npt.NDArray[np.float32]]:
         """Top-k latent indices and values of each row."""
+    def decode(
+        self, indices: npt.NDArray[np.int64], values: npt.NDArray[np.float32]
+    ) -> npt.NDArray[np.float32]:
+        """Inputs reconstructed from codes (-1: an unused slot)."""
     def reconstruct(self, x: npt.NDArray[Any]) -> npt.NDArray[np.float32]:
         """Each row encoded and decoded."""
 

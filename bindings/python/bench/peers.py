@@ -1,0 +1,173 @@
+"""hyperbits against its peers, in one process and one thread (run by hand, not in CI).
+
+    pip install ./bindings/python bhv torch-hd scikit-learn
+    python bindings/python/bench/peers.py
+
+Prints one Markdown table: the median time of each operation over repeated runs, for
+hyperbits, bhv (its C++ ``NativePackedBHV``) and torchhd where they have it, and the ratio of
+hyperbits to each peer (< 1: hyperbits is faster). Absolute times move from host to host; the
+ratios, measured in the same run, are the claim. Peers that are not installed are skipped and
+say so.
+
+- scan: the nearest of 10,000 vectors to one query, D = 8192 (bhv ``closest``).
+- majority of 255 vectors, D = 8192 (bhv ``majority``).
+- digits (examples/data/digits, 1347 training rows, 450 test rows): training, inference on
+  the test rows, and accuracy; torchhd's best pipeline on this set (OnlineHD, float32,
+  D = 2048, as docs/landscape.md and the README report it).
+"""
+
+from __future__ import annotations
+
+import os
+import pathlib
+import statistics
+import time
+
+os.environ.setdefault("OMP_NUM_THREADS", "1")
+os.environ.setdefault("MKL_NUM_THREADS", "1")
+
+import numpy as np  # noqa: E402
+
+import hyperbits as hb  # noqa: E402
+
+ROOT = pathlib.Path(__file__).resolve().parents[3]
+D = 8192
+
+
+def median_time(f, repeat=31, inner=1):
+    """Median seconds of one call of ``f`` over ``repeat`` runs of ``inner`` calls."""
+    f()
+    runs = []
+    for _ in range(repeat):
+        t = time.perf_counter()
+        for _ in range(inner):
+            f()
+        runs.append((time.perf_counter() - t) / inner)
+    return statistics.median(runs)
+
+
+def fmt(seconds):
+    if seconds is None:
+        return "-"
+    for unit, scale in (("s", 1), ("ms", 1e-3), ("µs", 1e-6)):
+        if seconds >= scale:
+            return f"{seconds / scale:.3g} {unit}"
+    return f"{seconds / 1e-9:.3g} ns"
+
+
+def ratio(ours, theirs):
+    return "-" if ours is None or theirs is None else f"{ours / theirs:.2f}"
+
+
+def bhv_module():
+    try:
+        from bhv.cnative import CNativePackedBHV, _DIMENSION
+
+        if _DIMENSION() != D:
+            print(f"bhv is built for D = {_DIMENSION()}, not {D}: skipped")
+            return None
+        return CNativePackedBHV
+    except ImportError:
+        print("bhv is not installed (pip install bhv): skipped")
+        return None
+
+
+def to_bhv(B, words: np.ndarray):
+    """The same bits as a bhv vector (bhv reads 1024 little-endian bytes)."""
+    return B.from_bytes(np.ascontiguousarray(words, dtype="<u4").tobytes())
+
+
+def scan_and_majority(rows):
+    book = hb.Codebook(1)
+    db = book.vectors(10_000, D)
+    q = book.vector(10_001, D)
+    ours_scan = median_time(lambda: hb.nearest(q, db))
+    v255 = book.vectors(255, D)
+    ours_maj = median_time(lambda: hb.bundle(v255), inner=20)
+    B = bhv_module()
+    bhv_scan = bhv_maj = None
+    if B is not None:
+        bdb = [to_bhv(B, r) for r in db]
+        bq = to_bhv(B, q)
+        assert bq.closest(bdb) == int(hb.nearest(q, db)[0][0]), "bhv finds another nearest"
+        bhv_scan = median_time(lambda: bq.closest(bdb))
+        b255 = [to_bhv(B, r) for r in v255]
+        same = np.frombuffer(B.majority(b255).to_bytes(), "<u4")
+        assert np.array_equal(same, hb.bundle(v255)), "bhv's majority differs"
+        bhv_maj = median_time(lambda: B.majority(b255), inner=20)
+    rows.append(("scan 1 vs 10,000, D = 8192", ours_scan, bhv_scan, None))
+    rows.append(("majority of 255, D = 8192", ours_maj, bhv_maj, None))
+
+
+def read_digits(name):
+    path = ROOT / "examples" / "data" / "digits" / name
+    with open(path) as f:
+        header = f.readline().strip().split(",")
+    data = np.loadtxt(path, delimiter=",", skiprows=1, dtype=np.float32)
+    at = header.index("label")
+    y = data[:, at].astype(np.int64)
+    X = np.delete(data, at, axis=1)
+    return X, y
+
+
+def digits(rows):
+    X, y = read_digits("train.csv")
+    Xt, yt = read_digits("test.csv")
+    clf = hb.Classifier(dim=2048)
+    t = time.perf_counter()
+    clf.fit(X, y)
+    ours_train = time.perf_counter() - t
+    ours_pred = median_time(lambda: clf.predict(Xt), repeat=11)
+    ours_acc = clf.score(Xt, yt)
+    th = torchhd_digits(X, y, Xt, yt)
+    theirs_train, theirs_pred, theirs_acc = th if th else (None, None, None)
+    rows.append(("digits: training (D = 2048)", ours_train, None, theirs_train))
+    rows.append(("digits: predict 450 rows", ours_pred, None, theirs_pred))
+    print(
+        f"digits accuracy: hyperbits {ours_acc:.4f}"
+        + (f", torchhd OnlineHD {theirs_acc:.4f}" if th else "")
+    )
+
+
+def torchhd_digits(X, y, Xt, yt):
+    try:
+        import torch
+        import torchhd  # noqa: F401
+        from torchhd.classifiers import OnlineHD
+    except ImportError:
+        print("torchhd is not installed (pip install torch-hd): skipped")
+        return None
+    torch.set_num_threads(1)
+    lo, hi = X.min(axis=0), X.max(axis=0)
+    scale = np.where(hi > lo, hi - lo, 1)
+    xs = torch.tensor((X - lo) / scale, dtype=torch.float32)
+    xt = torch.tensor((Xt - lo) / scale, dtype=torch.float32)
+    ys = torch.tensor(y)
+    torch.manual_seed(0)
+    model = OnlineHD(X.shape[1], 2048, 10, epochs=20)
+    loader = [(xs[i:i + 64], ys[i:i + 64]) for i in range(0, len(xs), 64)]
+    t = time.perf_counter()
+    model.fit(loader)
+    train = time.perf_counter() - t
+    with torch.no_grad():
+        pred = median_time(lambda: model.predict(xt), repeat=11)
+        acc = float((model.predict(xt).numpy() == yt).mean())
+    return train, pred, acc
+
+
+def main():
+    rows = []
+    scan_and_majority(rows)
+    digits(rows)
+    print()
+    print("| operation | hyperbits | bhv | torchhd | hyperbits / bhv | hyperbits / torchhd |")
+    print("|---|---:|---:|---:|---:|---:|")
+    for name, ours, bhv, th in rows:
+        print(
+            f"| {name} | {fmt(ours)} | {fmt(bhv)} | {fmt(th)} | {ratio(ours, bhv)} | "
+            f"{ratio(ours, th)} |"
+        )
+
+
+if __name__ == "__main__":
+    main()
