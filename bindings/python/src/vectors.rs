@@ -126,10 +126,14 @@ fn bundle<'py>(
     let (v, n, w) = rows(&v, "vectors")?;
     let out = py.detach(|| {
         let inputs: Vec<&[u32]> = v.chunks_exact(w).collect();
-        let mut tie = vec![0u32; w];
-        Codebook::new(seed).fill(TIE_INDEX, &mut tie);
+        // The tie vector only for an even count (an odd one never ties).
+        let tie = (n % 2 == 0).then(|| {
+            let mut tie = vec![0u32; w];
+            Codebook::new(seed).fill(TIE_INDEX, &mut tie);
+            tie
+        });
         let mut out = vec![0u32; w];
-        packed::bundle_into(&inputs, (n % 2 == 0).then_some(&tie[..]), &mut out)?;
+        packed::bundle_into(&inputs, tie.as_deref(), &mut out)?;
         Ok(out)
     });
     Ok(PyArray1::from_vec(py, out.map_err(to_py)?))
