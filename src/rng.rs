@@ -84,6 +84,7 @@ impl Xoshiro128PlusPlus {
 
     /// The generator seeded with two `u64` halves, `low` then `high` (little-endian bytes):
     /// `from_seed` of those 16 bytes, without going through them.
+    #[inline]
     pub fn from_halves(low: u64, high: u64) -> Self {
         if low == 0 && high == 0 {
             return Self::from_seed([0; 16]);
