@@ -47,14 +47,32 @@ pub struct I2cRegisters<I> {
 
 impl<I: I2c> I2cRegisters<I> {
     /// A register-array sensor. `bits` (1 to 16) is the width of each two's-complement value.
-    pub fn new(i2c: I, address: u8, register: u8, bits: u8, scale: f32) -> Self {
-        I2cRegisters {
+    /// Error: `bits` outside 1..=16 (refused, not repaired).
+    pub fn new(
+        i2c: I,
+        address: u8,
+        register: u8,
+        bits: u8,
+        scale: f32,
+    ) -> Result<Self, hyperbits::Error> {
+        if !(1..=16).contains(&bits) {
+            return Err(hyperbits::Error::InvalidParameter(
+                "bits: a register value is 1 to 16 bits wide",
+            ));
+        }
+        Ok(I2cRegisters {
             i2c,
             address,
             register,
-            bits: bits.clamp(1, 16),
+            bits,
             scale,
-        }
+        })
+    }
+
+    /// The most values one frame can hold: the registers from `register` to the last one
+    /// (0xFF), two bytes each.
+    pub fn max_values(&self) -> usize {
+        (256 - usize::from(self.register)) / 2
     }
 
     /// Gives the bus back.
@@ -63,16 +81,40 @@ impl<I: I2c> I2cRegisters<I> {
     }
 }
 
-impl<I: I2c> Sensor for I2cRegisters<I> {
-    type Error = I::Error;
+/// What [`I2cRegisters::read`] reports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RegisterError<E> {
+    /// The bus failed.
+    Bus(E),
+    /// The frame reaches past the last register (0xFF) instead of wrapping around to 0x00.
+    FrameTooLong {
+        /// Values asked for.
+        values: usize,
+        /// Values that fit ([`I2cRegisters::max_values`]).
+        max: usize,
+    },
+}
 
-    fn read(&mut self, frame: &mut [f32]) -> Result<(), I::Error> {
+impl<I: I2c> Sensor for I2cRegisters<I> {
+    type Error = RegisterError<I::Error>;
+
+    fn read(&mut self, frame: &mut [f32]) -> Result<(), Self::Error> {
+        let max = self.max_values();
+        if frame.len() > max {
+            return Err(RegisterError::FrameTooLong {
+                values: frame.len(),
+                max,
+            });
+        }
         let shift = 16 - u32::from(self.bits);
         let mut bytes = [0u8; 2 * CHUNK];
         for (c, values) in frame.chunks_mut(CHUNK).enumerate() {
-            let register = self.register.wrapping_add((2 * CHUNK * c) as u8);
+            // Below 0x100: the frame fits the registers (checked above).
+            let register = (usize::from(self.register) + 2 * CHUNK * c) as u8;
             let buf = &mut bytes[..2 * values.len()];
-            self.i2c.write_read(self.address, &[register], buf)?;
+            self.i2c
+                .write_read(self.address, &[register], buf)
+                .map_err(RegisterError::Bus)?;
             for (v, b) in values.iter_mut().zip(buf.chunks_exact(2)) {
                 // Sign-extend the low `bits` bits.
                 let raw = ((u16::from_le_bytes([b[0], b[1]]) << shift) as i16) >> shift;

@@ -85,7 +85,8 @@ fn a_class_learned_from_the_sensor_survives_a_save_and_reload() {
     let clf = Classifier::<64>::from_bytes(MODEL).unwrap();
     let mut learner = Learner::<64, 12>::new(clf).unwrap();
     let frames: Vec<Vec<u8>> = (0..4).map(bar).collect();
-    let mut sensor = I2cRegisters::new(I2cMock::new(&transfers(&frames)), 0x69, 0x80, 16, 1.0);
+    let mut sensor =
+        I2cRegisters::new(I2cMock::new(&transfers(&frames)), 0x69, 0x80, 16, 1.0).unwrap();
     let mut frame = [0f32; 64];
     let class = learn_frames::<_, 64, 12, 4>(
         &mut sensor,
@@ -102,7 +103,8 @@ fn a_class_learned_from_the_sensor_survives_a_save_and_reload() {
     // Strengthen it with two more frames: the class index stays, the prototype moves.
     let before = *learner.prototype(10).unwrap();
     let frames: Vec<Vec<u8>> = (5..7).map(bar).collect();
-    let mut sensor = I2cRegisters::new(I2cMock::new(&transfers(&frames)), 0x69, 0x80, 16, 1.0);
+    let mut sensor =
+        I2cRegisters::new(I2cMock::new(&transfers(&frames)), 0x69, 0x80, 16, 1.0).unwrap();
     let lesson = Lesson::Correct {
         class: 10,
         prior: 0,
@@ -129,7 +131,8 @@ fn a_class_learned_from_the_sensor_survives_a_save_and_reload() {
     assert_eq!(saved.predict(&probe), learner.predict(&probe));
 
     // A bad lesson is an error, not a panic; the sensor is read first.
-    let mut sensor = I2cRegisters::new(I2cMock::new(&transfers(&[bar(0)])), 0x69, 0x80, 16, 1.0);
+    let mut sensor =
+        I2cRegisters::new(I2cMock::new(&transfers(&[bar(0)])), 0x69, 0x80, 16, 1.0).unwrap();
     let lesson = Lesson::Correct {
         class: 99,
         prior: 1,

@@ -26,7 +26,8 @@ fn register_arrays_are_read_in_chunks_and_sign_extended() {
         0x80,
         12,
         0.25,
-    );
+    )
+    .unwrap();
     let mut frame = [0f32; 40];
     sensor.read(&mut frame).unwrap();
     assert_eq!(&frame[..3], &[-0.25, 25.0, 0.0]);
@@ -53,7 +54,8 @@ fn sample_transfers() -> Vec<Transaction> {
 fn a_frame_from_the_bus_is_classified_like_on_the_host() {
     let clf = Classifier::<64>::from_bytes(MODEL).unwrap();
     let host = usize::from(SAMPLE[0]);
-    let mut sensor = I2cRegisters::new(I2cMock::new(&sample_transfers()), 0x69, 0x80, 16, 1.0);
+    let mut sensor =
+        I2cRegisters::new(I2cMock::new(&sample_transfers()), 0x69, 0x80, 16, 1.0).unwrap();
     let mut frame = [0f32; 64];
     let p = classify_frame(&mut sensor, &clf, &mut frame).unwrap();
     assert_eq!(p.class, host);
@@ -79,7 +81,8 @@ fn a_frame_from_the_bus_is_classified_like_on_the_host() {
         0x80,
         16,
         1.0,
-    );
+    )
+    .unwrap();
     let mut frame = [0f32; 10];
     assert!(matches!(
         classify_frame(&mut short, &clf, &mut frame),
@@ -97,7 +100,7 @@ fn a_round_of_the_main_loop_shows_the_class_and_survives_a_bus_error() {
     let mut transfers = sample_transfers();
     transfers
         .push(Transaction::write_read(0x69, vec![0x80], vec![0; 64]).with_error(ErrorKind::Other));
-    let mut sensor = I2cRegisters::new(I2cMock::new(&transfers), 0x69, 0x80, 16, 1.0);
+    let mut sensor = I2cRegisters::new(I2cMock::new(&transfers), 0x69, 0x80, 16, 1.0).unwrap();
     let mut led = ClassLed::new(PinMock::new(&[PinTx::set(State::High)]), host, false);
     let mut frame = [0f32; 64];
     let p = classify_and_show(&mut sensor, &clf, &mut frame, &mut led).unwrap();
@@ -108,4 +111,26 @@ fn a_round_of_the_main_loop_shows_the_class_and_survives_a_bus_error() {
     ));
     sensor.release().done();
     led.release().done();
+}
+
+#[test]
+fn bad_sensor_settings_and_frames_past_the_last_register_are_errors() {
+    // D18: `bits` is refused, not clamped; a frame is not read around the end of the
+    // register space.
+    for bits in [0, 17] {
+        let bus = I2cMock::new(&[]);
+        assert!(I2cRegisters::new(bus.clone(), 0x69, 0x80, bits, 1.0).is_err());
+        bus.clone().done();
+    }
+    let mut sensor = I2cRegisters::new(I2cMock::new(&[]), 0x69, 0x80, 16, 1.0).unwrap();
+    assert_eq!(sensor.max_values(), 64);
+    let mut frame = [0f32; 65];
+    assert_eq!(
+        sensor.read(&mut frame),
+        Err(hyperbits_boards::RegisterError::FrameTooLong {
+            values: 65,
+            max: 64
+        })
+    );
+    sensor.release().done();
 }
