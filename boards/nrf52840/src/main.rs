@@ -82,7 +82,10 @@ fn main() -> ! {
         learner.classes(),
         learner.base().features()
     );
-    let mut sensor = I2cRegisters::new(i2c, 0x69, 0x80, 12, 0.25);
+    let mut sensor = match I2cRegisters::new(i2c, 0x69, 0x80, 12, 0.25) {
+        Ok(s) => s,
+        Err(e) => defmt::panic!("sensor settings rejected: {}", e),
+    };
     let mut frame = [0f32; 64];
     let mut blob = [0u8; SLOT as usize - 16];
     loop {

@@ -40,6 +40,9 @@ fn main() -> ! {
         classifier.classes(),
         classifier.features()
     );
-    let mut sensor = I2cRegisters::new(i2c, 0x69, 0x80, 12, 0.25);
+    let mut sensor = match I2cRegisters::new(i2c, 0x69, 0x80, 12, 0.25) {
+        Ok(s) => s,
+        Err(e) => defmt::panic!("sensor settings rejected: {}", e),
+    };
     classify_forever::<_, _, 64, 64>(&mut sensor, &classifier, &mut led, || delay.delay_ms(100))
 }
