@@ -88,6 +88,35 @@ fn codebook_vectors<'py>(
     array2(py, out, indices.len(), w)
 }
 
+/// Two batches of one width whose row counts broadcast (equal, or one of them 1): row `i` of
+/// the result pairs `a`'s row `i % na` with `b`'s row `i % nb`.
+struct Broadcast<'a> {
+    a: &'a [u32],
+    b: &'a [u32],
+    na: usize,
+    nb: usize,
+    w: usize,
+    n: usize,
+}
+
+impl<'a> Broadcast<'a> {
+    fn new(a: &'a PyReadonlyArray2<'_, u32>, b: &'a PyReadonlyArray2<'_, u32>) -> PyResult<Self> {
+        let ((a, na, w), (b, nb, wb)) = (rows(a, "a")?, rows(b, "b")?);
+        same_words(w, wb)?;
+        let n = broadcast(na, nb)?;
+        Ok(Broadcast { a, b, na, nb, w, n })
+    }
+
+    /// The rows paired at result row `i`.
+    fn pair(&self, i: usize) -> (&'a [u32], &'a [u32]) {
+        let w = self.w;
+        (
+            &self.a[(i % self.na) * w..][..w],
+            &self.b[(i % self.nb) * w..][..w],
+        )
+    }
+}
+
 /// Binding (XOR) row by row, broadcasting one row against many.
 #[pyfunction]
 fn bind<'py>(
@@ -95,24 +124,16 @@ fn bind<'py>(
     a: PyReadonlyArray2<'py, u32>,
     b: PyReadonlyArray2<'py, u32>,
 ) -> PyResult<Bound<'py, PyArray2<u32>>> {
-    let ((a, na, wa), (b, nb, wb)) = (rows(&a, "a")?, rows(&b, "b")?);
-    same_words(wa, wb)?;
-    let n = broadcast(na, nb)?;
+    let p = Broadcast::new(&a, &b)?;
     let out = py.detach(|| {
-        let mut out = vec![0u32; n * wa];
-        for (i, row) in out.chunks_exact_mut(wa).enumerate() {
-            let x = &a[(i % na) * wa..][..wa];
-            let y = &b[(i % nb) * wa..][..wa];
-            packed::bind_into(x, y, row).map_err(to_py_send)?;
+        let mut out = vec![0u32; p.n * p.w];
+        for (i, row) in out.chunks_exact_mut(p.w).enumerate() {
+            let (x, y) = p.pair(i);
+            packed::bind_into(x, y, row)?;
         }
-        Ok::<_, String>(out)
+        Ok(out)
     });
-    array2(py, out.map_err(value)?, n, wa)
-}
-
-/// A core error as text, to cross the GIL-free closure (a `PyErr` is made outside it).
-fn to_py_send(e: hyperbits::Error) -> String {
-    e.to_string()
+    array2(py, out.map_err(to_py)?, p.n, p.w)
 }
 
 /// Majority of the rows of `v` (at most 65,535), ties broken by the codebook `seed`'s tie
@@ -166,12 +187,13 @@ fn hamming<'py>(
     a: PyReadonlyArray2<'py, u32>,
     b: PyReadonlyArray2<'py, u32>,
 ) -> PyResult<Bound<'py, PyArray1<u32>>> {
-    let ((a, na, wa), (b, nb, wb)) = (rows(&a, "a")?, rows(&b, "b")?);
-    same_words(wa, wb)?;
-    let n = broadcast(na, nb)?;
+    let p = Broadcast::new(&a, &b)?;
     let out = py.detach(|| {
-        (0..n)
-            .map(|i| packed::hamming(&a[(i % na) * wa..][..wa], &b[(i % nb) * wa..][..wa]))
+        (0..p.n)
+            .map(|i| {
+                let (x, y) = p.pair(i);
+                packed::hamming(x, y)
+            })
             .collect::<Result<Vec<u32>, _>>()
     });
     Ok(PyArray1::from_vec(py, out.map_err(to_py)?))
