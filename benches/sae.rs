@@ -24,6 +24,8 @@ fn sae(c: &mut Criterion) {
         h,
         k: 8,
         input: Input::Bits,
+        activation: hyperbits::sae::Activation::TopK,
+        thresholds: Vec::new(),
         w_enc: (0..h * d).map(|_| uniform(0.2)).collect(),
         b_enc: (0..h).map(|_| uniform(1.0)).collect(),
         b_pre: vec![0.5; d],

@@ -50,7 +50,7 @@ fn device(
     let (mut codes, mut xhat) = (Vec::new(), Vec::new());
     for (r, row) in test.chunks_exact(d).enumerate() {
         match sae.input {
-            Input::Dense => {
+            Input::Dense | Input::DensePerRow => {
                 let row: Vec<f32> = row.iter().map(|&v| v as f32).collect();
                 device.encode_dense(&row, &mut top)?;
             }

@@ -94,6 +94,13 @@ pub(crate) fn dot2_i8(w0: &[i8], w1: &[i8], x: &[i8]) -> [i32; 2] {
     }
 }
 
+/// `Σ w[j]·x[j]`, int8 weights against `i16` inputs (the SAE's per-row input), over the
+/// shorter length; portable on every target. The caller keeps the sum within `i32`.
+#[inline]
+pub(crate) fn dot_i8_i16(w: &[i8], x: &[i16]) -> i32 {
+    portable::dot_portable(w, x)
+}
+
 /// `out = a XOR b`, word by word (equal lengths).
 #[inline]
 pub(crate) fn xor(out: &mut [u32], a: &[u32], b: &[u32]) {

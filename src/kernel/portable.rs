@@ -98,9 +98,16 @@ pub(super) const DOT_UNROLL: bool = !cfg!(all(target_arch = "arm", not(hyperbits
 /// The portable [`dot_i8`].
 #[cfg_attr(hyperbits_dsp, allow(dead_code))]
 pub(crate) fn dot_i8_portable(w: &[i8], x: &[i8]) -> i32 {
+    dot_portable(w, x)
+}
+
+/// `Σ w[j]·x[j]`, int8 weights against inputs of type `T` (`i8` or `i16`), over the shorter
+/// length, with [`DOT_UNROLL`]'s four running sums where they pay.
+#[inline(always)]
+pub(crate) fn dot_portable<T: Copy + Into<i32>>(w: &[i8], x: &[T]) -> i32 {
     let n = w.len().min(x.len());
     let (w, x) = (&w[..n], &x[..n]);
-    let mac = |(&w, &x): (&i8, &i8)| i32::from(w) * i32::from(x);
+    let mac = |(&w, &x): (&i8, &T)| i32::from(w) * x.into();
     if !DOT_UNROLL {
         return w.iter().zip(x).map(mac).sum();
     }

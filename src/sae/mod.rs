@@ -1,9 +1,11 @@
-//! Sparse-autoencoder (SAE) inference from flash: int8 encoder weights read in place, the k
-//! largest latents kept in a fixed-size [`TopK`], an optional int8 decoder. No heap.
+//! Sparse-autoencoder (SAE) inference from flash: int8 encoder weights read in place, TopK,
+//! ReLU or JumpReLU, the largest latents kept in a fixed-size [`TopK`], an optional int8
+//! decoder. No heap.
 //!
 //! An SAE maps an input (a float vector, or a bit-packed hypervector) to a few active latents
-//! ("features"): `pre_i = b_enc_i + Σ_j W_enc[i][j]·(x_j − b_pre_j)`, `z = ReLU(TopK_k(pre))`,
-//! and back: `x̂_j = b_dec_j + Σ_{i ∈ support(z)} z_i·W_dec[i][j]`. The weights are int8 with
+//! ("features"): `pre_i = b_enc_i + Σ_j W_enc[i][j]·(x_j − b_pre_j)`, then [`Activation`]:
+//! `z = ReLU(TopK_k(pre))`, `ReLU(pre)` or JumpReLU's `pre·[pre > θ_i]`, at most k kept; and
+//! back: `x̂_j = b_dec_j + Σ_{i ∈ support(z)} z_i·W_dec[i][j]`. The weights are int8 with
 //! one scale per latent, or for the encoder ternary / binary sign masks summed with popcounts
 //! (2 / 1 bits per weight: for feature detection; reconstruction suffers). The encoder runs in
 //! `i32` accumulators (their bound is checked when the model is opened, so they cannot
@@ -12,35 +14,56 @@
 //! layout are in `docs/sae.md`.
 //!
 //! # Model format
-//! [`Sae::from_bytes`] reads the **HSAE v1** blob of that spec and our **v2** (48- and 56-byte
-//! headers, offsets from the blob's start, CRC-32 at the end; every field read with
-//! `from_le_bytes`, so a blob from `include_bytes!` needs no alignment), either bare or as the
-//! `HSAE` section of a [`crate::model`] container of kind [`Kind::Sae`] (the form the library
-//! writes; it may also hold the bit model's input code, [`CODE_SECTION`]).
+//! [`Sae::from_bytes`] reads the **HSAE v1** blob of that spec and our **v2** and **v3** (48-,
+//! 56- and 64-byte headers, offsets from the blob's start, CRC-32 at the end; every field read
+//! with `from_le_bytes`, so a blob from `include_bytes!` needs no alignment), either bare or as
+//! the `HSAE` section of a [`crate::model`] container of kind [`Kind::Sae`] (the form the
+//! library writes; it may also hold the bit model's input code, [`CODE_SECTION`]).
 //!
 //! | offset | type | field |
 //! |---:|---|---|
 //! | 0 | `[u8; 4]` | magic `HSAE` |
-//! | 4 | `u16` | version, 1 or 2 |
-//! | 6 | `u16` | header length (≥ 48; v2 ≥ 56) |
+//! | 4 | `u16` | version, 1, 2 or 3 |
+//! | 6 | `u16` | header length (≥ 48; v2 ≥ 56; v3 ≥ 64) |
 //! | 8 | `u32` | `d_in` (bits for bit input) |
 //! | 12 | `u32` | latents `h` |
-//! | 16 | `u16` | `k` (`h` for no TopK) |
-//! | 18 | `u8` | input: 0 dense (int8 after `(x − b_pre)/in_scale`), 1 bit-packed 0/1 |
-//! | 19 | `u8` | encoder weights: 1 int8, 2 ternary, 3 binary (stored as int8 in v1, packed in v2) |
-//! | 20 | `f32` | `in_scale` (1 for bits) |
+//! | 16 | `u16` | `k`: most latents kept (`h`: no cap) |
+//! | 18 | `u8` | input: 0 dense, int8 after `(x − b_pre)/in_scale`; 1 bit-packed 0/1; 2 (v3) dense, quantised with each row's own scale |
+//! | 19 | `u8` | encoder weights: 1 int8, 2 ternary, 3 binary (stored as int8 in v1, packed in v2 and v3) |
+//! | 20 | `f32` | `in_scale` (1 for bits and per-row input) |
 //! | 24 | `u32` | offset of `b_pre`: `d_in × f32` |
 //! | 28 | `u32` | offset of the encoder scales: `h × f32` |
-//! | 32 | `u32` | offset of the encoder biases: `h × i32`, accumulator units (`b_pre` folded in for bits) |
-//! | 36 | `u32` | offset of the encoder weights: `h × d_in × i8`, latent-major; v2 ternary: per latent `ceil(d_in/32)` `u32` words of the +1 mask, then as many of the −1 mask; v2 binary: the +1 mask only (a clear bit is −1) |
+//! | 32 | `u32` | offset of the encoder biases: `h × i32`, accumulator units (`b_pre` folded in for bits); per-row input: `h × f32`, value units |
+//! | 36 | `u32` | offset of the encoder weights: `h × d_in × i8`, latent-major; ternary: per latent `ceil(d_in/32)` `u32` words of the +1 mask, then as many of the −1 mask; binary: the +1 mask only (a clear bit is −1) |
 //! | 40 | `u32` | offset of the decoder scales: `h × f32` (0: no decoder) |
 //! | 44 | `u32` | offset of the decoder weights: `h × d_in × i8`, then `b_dec`: `d_in × f32` |
-//! | 48 | `f32` | v2 only: activation threshold τ ≥ 0 (value units) |
-//! | 52 | `u32` | v2 only: flags, 0 (reserved; a reader rejects unknown flags) |
+//! | 48 | `f32` | v2, v3: activation threshold τ ≥ 0 (value units) for every latent |
+//! | 52 | `u32` | v2, v3: flags, 0 (reserved; a reader rejects unknown flags) |
+//! | 56 | `u8` | v3: activation, 0 TopK, 1 ReLU, 2 JumpReLU (v1 and v2: TopK); then 3 zero bytes |
+//! | 60 | `u32` | v3: offset of the JumpReLU thresholds (0 for the others): `h × i32` in accumulator units (latent `i` fires when `acc_i > t_i`), per-row input: `h × f32`, value units (fires when its value is above `θ_i`) |
 //! | end − 4 | `u32` | CRC-32 (ISO-HDLC) of every byte before it |
 //!
-//! The host writer (`train::sae::export::FloatSae::to_hsae`, feature `std`) emits v1 for int8 models without a threshold,
-//! so readers of the reference format can load them, and v2 otherwise.
+//! The host writer (`train::sae::export::FloatSae::to_hsae`, feature `std`) emits v1 for int8
+//! TopK models with a calibrated input scale and no threshold, so readers of the reference
+//! format can load them; v2 for the other TopK models with a calibrated scale or bit input;
+//! v3 for per-row input and for ReLU and JumpReLU.
+//!
+//! # Float input
+//! A dense model quantises each input row before the integer dot products. By default
+//! ([`Input::DensePerRow`]) every row uses its own step, `max_j |x_j − b_pre_j| / L`, found on
+//! the device, with `L` as many levels as the `i32` accumulators allow at this `d_in` (`i16`
+//! inputs: 32,767 up to `d_in` = 516, 7,338 at 2,304, never fewer than 127): an input whose
+//! size varies from row to row (a language model's residual stream) keeps its precision, for
+//! one more multiply-add per latent (`value_i = acc_i·s_i·r + b_i`, biases in `f32`).
+//! [`Input::Dense`] uses one int8 scale fixed by calibration rows at export, so the bias folds
+//! into the integer accumulator (an integer-only pipeline; the Cortex-M4's SMLAD kernel).
+//! [`Sae::encode_f32`] skips the input quantisation (f32 arithmetic, for the host and cores
+//! with an FPU). Every step of the integer paths is integer or a correctly rounded `f32`
+//! operation in a fixed order, so they give the same bits on every target.
+//!
+//! Measured on SAELens folders of each architecture with inputs 50× apart in size
+//! (`tests/saelens.rs`): the per-row path keeps the float64 forward's active set on every row
+//! that is not a near tie, each value within 0.8 % of the row's largest activation.
 #![forbid(unsafe_code)]
 
 use crate::encode::ThresholdCode;
@@ -51,12 +74,14 @@ use crate::FormatError;
 
 /// The first four bytes of an HSAE blob.
 pub const HSAE_MAGIC: [u8; 4] = *b"HSAE";
-/// The newest HSAE version this build reads and writes (it reads version 1 too).
-pub const HSAE_VERSION: u16 = 2;
+/// The newest HSAE version this build reads and writes (it reads versions 1 and 2 too).
+pub const HSAE_VERSION: u16 = 3;
 /// Bytes of the HSAE v1 header.
 pub const HEADER_LEN: usize = 48;
 /// Bytes of the HSAE v2 header (v1's, then the threshold τ and a flag word).
 pub const HEADER_LEN_V2: usize = 56;
+/// Bytes of the HSAE v3 header (v2's, then the activation and the JumpReLU thresholds' offset).
+pub const HEADER_LEN_V3: usize = 64;
 /// Latents whose accumulators the bit-input encoder keeps at once (128 bytes of stack).
 const CHUNK: usize = 32;
 /// Whether the bit-input encoder uses the masked dense path (64-bit hosts, where it
@@ -72,10 +97,47 @@ pub const CODE_SECTION: [u8; 4] = *b"HCOD";
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub enum Input {
-    /// Floats, quantised to int8 as `clamp(round((x − b_pre)/in_scale), ±127)`.
+    /// Floats, quantised to int8 as `clamp(round((x − b_pre)/in_scale), ±127)` with one scale
+    /// fixed by calibration rows at export (the encoder bias folds into the accumulator).
     Dense,
     /// A bit-packed 0/1 vector, `d_in` bits, LSB first (a [`crate::BinaryVector`]'s words).
     Bits,
+    /// Floats, quantised with each row's own step `r = max_j |x_j − b_pre_j| / L` to `i16`
+    /// (`L` = [`Sae::input_levels`]; found on the device, no calibration), the encoder bias
+    /// added in `f32`. The default for float input.
+    DensePerRow,
+}
+
+impl Input {
+    /// Whether the input is floats (quantised either way).
+    pub fn is_dense(self) -> bool {
+        self != Input::Bits
+    }
+}
+
+/// The SAE's activation function, applied to the pre-activations `pre_i`; every kind then
+/// keeps at most `k` latents, the largest.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub enum Activation {
+    /// `ReLU(TopK_k(pre))`: the k largest, those above 0.
+    #[default]
+    TopK,
+    /// `ReLU(pre)` (SAELens's `standard`), capped at the k largest when `k < h`.
+    Relu,
+    /// `pre·[pre > θ_i]` with a threshold per latent, and ReLU (Gemma Scope's kind).
+    JumpRelu,
+}
+
+impl Activation {
+    /// The name SAELens gives the architecture (`topk`, `standard`, `jumprelu`).
+    pub fn name(self) -> &'static str {
+        match self {
+            Activation::TopK => "topk",
+            Activation::Relu => "standard",
+            Activation::JumpRelu => "jumprelu",
+        }
+    }
 }
 
 /// How the encoder weights were quantised. HSAE v1 stores all three as int8; v2 packs ternary
@@ -178,22 +240,168 @@ impl<const K: usize> TopK<K> {
     }
 }
 
+/// A selection's storage: indices, values (the rank keys while selecting), accumulators.
+#[doc(hidden)]
+pub type Slots<'a> = (&'a mut [u16], &'a mut [f32], &'a mut [i32]);
+
+/// Where an encoder writes the latents it keeps: a fixed-size [`TopK`] (no heap; it must hold
+/// the model's `k`), or with feature `alloc` a [`LatentVec`] that grows to `k`. Sealed: the
+/// library implements it for those two.
+pub trait Latents: sealed::Sealed {
+    /// The active latents' indices, largest value first.
+    fn indices(&self) -> &[u16];
+    /// The active latents' values, in the same order.
+    fn values(&self) -> &[f32];
+    /// Storage for `k` latents (indices, values, accumulators). Errors: it cannot hold `k`.
+    #[doc(hidden)]
+    fn slots(&mut self, k: usize) -> Result<Slots<'_>, Error>;
+    /// Sets the number of active latents after a selection.
+    #[doc(hidden)]
+    fn set_len(&mut self, len: usize);
+}
+
+mod sealed {
+    pub trait Sealed {}
+    impl<const K: usize> Sealed for super::TopK<K> {}
+    #[cfg(feature = "alloc")]
+    impl Sealed for super::LatentVec {}
+}
+
+impl<const K: usize> Latents for TopK<K> {
+    fn indices(&self) -> &[u16] {
+        TopK::indices(self)
+    }
+
+    fn values(&self) -> &[f32] {
+        TopK::values(self)
+    }
+
+    fn slots(&mut self, k: usize) -> Result<Slots<'_>, Error> {
+        if K < k {
+            return Err(Error::CapacityExceeded { capacity: K });
+        }
+        self.len = 0;
+        Ok((&mut self.index, &mut self.value, &mut self.acc))
+    }
+
+    fn set_len(&mut self, len: usize) {
+        self.len = len;
+    }
+}
+
+/// The latents of one input on the heap (feature `alloc`): like [`TopK`], for a model whose
+/// `k` is large or only known at run time (a ReLU or JumpReLU SAE keeps up to `h`).
+#[cfg(feature = "alloc")]
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct LatentVec {
+    index: alloc::vec::Vec<u16>,
+    value: alloc::vec::Vec<f32>,
+    acc: alloc::vec::Vec<i32>,
+    len: usize,
+}
+
+#[cfg(feature = "alloc")]
+impl LatentVec {
+    /// An empty code.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// The number of active latents.
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    /// Whether no latent is active.
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// Latents given from outside (an edited code), for [`Sae::decode`]: `indices[i]` has value
+    /// `values[i]`; the accumulators are zero. Errors: lengths that differ, a value that is not
+    /// finite.
+    pub fn from_latents(indices: &[u16], values: &[f32]) -> Result<Self, Error> {
+        if indices.len() != values.len() {
+            return Err(Error::LengthMismatch {
+                expected: indices.len(),
+                found: values.len(),
+            });
+        }
+        if values.iter().any(|v| !v.is_finite()) {
+            return Err(Error::InvalidParameter("a latent value is NaN or infinite"));
+        }
+        Ok(LatentVec {
+            index: indices.to_vec(),
+            value: values.to_vec(),
+            acc: alloc::vec![0; indices.len()],
+            len: indices.len(),
+        })
+    }
+
+    /// The active latents' accumulators (0 for [`Sae::encode_f32`] on per-row input).
+    pub fn accumulators(&self) -> &[i32] {
+        &self.acc[..self.len]
+    }
+
+    /// `(index, value)` pairs, largest value first.
+    pub fn iter(&self) -> impl Iterator<Item = (u16, f32)> + '_ {
+        let (i, v) = (Latents::indices(self), Latents::values(self));
+        i.iter().copied().zip(v.iter().copied())
+    }
+}
+
+#[cfg(feature = "alloc")]
+impl Latents for LatentVec {
+    fn indices(&self) -> &[u16] {
+        &self.index[..self.len]
+    }
+
+    fn values(&self) -> &[f32] {
+        &self.value[..self.len]
+    }
+
+    fn slots(&mut self, k: usize) -> Result<Slots<'_>, Error> {
+        self.len = 0;
+        self.index.resize(k, 0);
+        self.value.resize(k, 0.0);
+        self.acc.resize(k, 0);
+        Ok((&mut self.index, &mut self.value, &mut self.acc))
+    }
+
+    fn set_len(&mut self, len: usize) {
+        self.len = len;
+    }
+}
+
 /// Streaming top-k selection over `(index, rank key)`, keys compared as `f32`: a binary
 /// min-heap of the k best so far (root: the worst kept), `O(h log k)`, sorted once at the end.
-struct Selector<'t, const K: usize> {
-    out: &'t mut TopK<K>,
-    keys: [f32; K],
+/// It works in slices of at least `k` entries (a [`TopK`]'s arrays, or vectors on the host);
+/// the keys become the values.
+struct Selector<'t> {
+    index: &'t mut [u16],
+    keys: &'t mut [f32],
+    acc: &'t mut [i32],
+    len: usize,
     k: usize,
     threshold: f32,
 }
 
-impl<'t, const K: usize> Selector<'t, K> {
-    fn new(out: &'t mut TopK<K>, k: usize, threshold: f32) -> Self {
-        out.len = 0;
+impl<'t> Selector<'t> {
+    /// A selector of the `k` largest (at most the slices' length) above `threshold` and 0.
+    fn new(
+        index: &'t mut [u16],
+        keys: &'t mut [f32],
+        acc: &'t mut [i32],
+        k: usize,
+        threshold: f32,
+    ) -> Self {
+        let k = k.min(index.len()).min(keys.len()).min(acc.len());
         Selector {
-            out,
-            keys: [0.0; K],
-            k: k.min(K),
+            index,
+            keys,
+            acc,
+            len: 0,
+            k,
             threshold,
         }
     }
@@ -202,27 +410,27 @@ impl<'t, const K: usize> Selector<'t, K> {
     /// index (ties go to the lower index).
     fn worse(&self, a: usize, b: usize) -> bool {
         let (ka, kb) = (self.keys[a], self.keys[b]);
-        ka < kb || (ka == kb && self.out.index[a] > self.out.index[b])
+        ka < kb || (ka == kb && self.index[a] > self.index[b])
     }
 
     fn swap(&mut self, a: usize, b: usize) {
         self.keys.swap(a, b);
-        self.out.index.swap(a, b);
-        self.out.acc.swap(a, b);
+        self.index.swap(a, b);
+        self.acc.swap(a, b);
     }
 
     /// Offers latent `index` (offered in increasing index order, so an equal key never
     /// displaces a kept one: ties go to the lower index).
     fn offer(&mut self, index: usize, key: f32, acc: i32) {
-        let len = self.out.len;
+        let len = self.len;
         if len == self.k {
             // Full: the newcomer must beat the root (an equal key has a larger index).
             if self.k == 0 || key <= self.keys[0] {
                 return;
             }
             self.keys[0] = key;
-            self.out.index[0] = index as u16;
-            self.out.acc[0] = acc;
+            self.index[0] = index as u16;
+            self.acc[0] = acc;
             // Sift down.
             let mut at = 0;
             loop {
@@ -242,9 +450,9 @@ impl<'t, const K: usize> Selector<'t, K> {
             }
         } else {
             self.keys[len] = key;
-            self.out.index[len] = index as u16;
-            self.out.acc[len] = acc;
-            self.out.len = len + 1;
+            self.index[len] = index as u16;
+            self.acc[len] = acc;
+            self.len = len + 1;
             // Sift up.
             let mut at = len;
             while at > 0 && self.worse(at, (at - 1) / 2) {
@@ -255,25 +463,79 @@ impl<'t, const K: usize> Selector<'t, K> {
     }
 
     /// Sorts the kept entries (value desc, index asc), then applies ReLU and the threshold:
-    /// keeps the prefix whose values exceed both 0 and τ.
-    fn finish(mut self) {
-        let len = self.out.len;
-        // Insertion sort, best first (k is small; runs once).
-        for i in 1..len {
-            let mut j = i;
-            while j > 0 && self.worse(j - 1, j) {
-                self.swap(j - 1, j);
-                j -= 1;
+    /// returns the length of the prefix whose values exceed both 0 and τ.
+    fn finish(mut self) -> usize {
+        let len = self.len;
+        if len > 32 {
+            // Heap sort: the root is the worst kept, so moving it to the end sorts best first.
+            for end in (1..len).rev() {
+                self.swap(0, end);
+                let mut at = 0;
+                loop {
+                    let (l, r) = (2 * at + 1, 2 * at + 2);
+                    let mut low = at;
+                    if l < end && self.worse(l, low) {
+                        low = l;
+                    }
+                    if r < end && self.worse(r, low) {
+                        low = r;
+                    }
+                    if low == at {
+                        break;
+                    }
+                    self.swap(at, low);
+                    at = low;
+                }
+            }
+        } else {
+            // Insertion sort, best first (k is small; runs once).
+            for i in 1..len {
+                let mut j = i;
+                while j > 0 && self.worse(j - 1, j) {
+                    self.swap(j - 1, j);
+                    j -= 1;
+                }
             }
         }
-        let keep = self.keys[..len]
+        self.keys[..len]
             .iter()
             .take_while(|&&k| k > 0.0 && k > self.threshold)
-            .count();
-        for j in 0..keep {
-            self.out.value[j] = self.keys[j];
-        }
-        self.out.len = keep;
+            .count()
+    }
+}
+
+/// A quantised dense input value: `i8` (calibrated input) or `i16` (per-row input, as many
+/// levels as the `i32` accumulators allow).
+trait Level: Copy + Default + Into<i32> {
+    /// `Σ w[j]·x[j]`.
+    fn dot(w: &[i8], x: &[Self]) -> i32;
+    /// Two weight rows against one input.
+    fn dot2(w0: &[i8], w1: &[i8], x: &[Self]) -> [i32; 2];
+    /// `v`, which the caller keeps within the type's range.
+    fn from_i32(v: i32) -> Self;
+}
+
+impl Level for i8 {
+    fn dot(w: &[i8], x: &[i8]) -> i32 {
+        kernel::dot_i8(w, x)
+    }
+    fn dot2(w0: &[i8], w1: &[i8], x: &[i8]) -> [i32; 2] {
+        kernel::dot2_i8(w0, w1, x)
+    }
+    fn from_i32(v: i32) -> Self {
+        v as i8
+    }
+}
+
+impl Level for i16 {
+    fn dot(w: &[i8], x: &[i16]) -> i32 {
+        kernel::dot_i8_i16(w, x)
+    }
+    fn dot2(w0: &[i8], w1: &[i8], x: &[i16]) -> [i32; 2] {
+        [kernel::dot_i8_i16(w0, x), kernel::dot_i8_i16(w1, x)]
+    }
+    fn from_i32(v: i32) -> Self {
+        v as i16
     }
 }
 
@@ -296,8 +558,14 @@ pub struct Sae<'a> {
     k: usize,
     input: Input,
     weights: Weights,
+    activation: Activation,
     in_scale: f32,
+    /// The largest quantised input magnitude: 127, or for per-row input the most the `i32`
+    /// accumulators allow (up to 32,767).
+    levels: i32,
     threshold: f32,
+    /// JumpReLU: `h` thresholds, `i32` accumulator units or (per-row input) `f32` values.
+    gate: Option<&'a [u8]>,
     b_pre: &'a [u8],
     enc_scale: &'a [u8],
     enc_bias: &'a [u8],
@@ -403,6 +671,17 @@ fn check_masks(m: &[u8], d_in: usize, masks: usize) -> Result<(), Error> {
     Ok(())
 }
 
+/// The smallest integer ≥ `x`, saturated to the `i32` range (so `ceil_i32(x) > t` exactly
+/// when `x > t` for an integer `t`).
+fn ceil_i32(x: f32) -> i32 {
+    let t = x as i32; // towards zero, saturating
+    if (t as f32) < x {
+        t.saturating_add(1)
+    } else {
+        t
+    }
+}
+
 /// Rounds half to even (numpy's and torch's rule), for `|x| < 2^31`.
 fn round_even(x: f32) -> i32 {
     let t = x as i32; // towards zero
@@ -468,14 +747,14 @@ impl<'a> Sae<'a> {
                 computed,
             }));
         }
-        let header_len = if version == 1 {
-            HEADER_LEN
-        } else {
-            HEADER_LEN_V2
+        let header_len = match version {
+            1 => HEADER_LEN,
+            2 => HEADER_LEN_V2,
+            _ => HEADER_LEN_V3,
         };
         if (u16_at(b, 6) as usize) < header_len || body < header_len {
             return Err(Error::Format(FormatError::Inconsistent(
-                "HSAE header shorter than its version's (48 bytes in v1, 56 in v2)",
+                "HSAE header shorter than its version's (48 bytes in v1, 56 in v2, 64 in v3)",
             )));
         }
         let (threshold, flags) = if version == 1 {
@@ -511,6 +790,7 @@ impl<'a> Sae<'a> {
         let input = match b[18] {
             0 => Input::Dense,
             1 => Input::Bits,
+            2 if version >= 3 => Input::DensePerRow,
             _ => {
                 return Err(Error::Format(FormatError::Inconsistent(
                     "unknown SAE input kind",
@@ -524,6 +804,17 @@ impl<'a> Sae<'a> {
             _ => {
                 return Err(Error::Format(FormatError::Inconsistent(
                     "unknown SAE weight kind",
+                )))
+            }
+        };
+        let activation = match (version, b.get(56..60)) {
+            (1 | 2, _) => Activation::TopK,
+            (_, Some([0, 0, 0, 0])) => Activation::TopK,
+            (_, Some([1, 0, 0, 0])) => Activation::Relu,
+            (_, Some([2, 0, 0, 0])) => Activation::JumpRelu,
+            _ => {
+                return Err(Error::Format(FormatError::Inconsistent(
+                    "unknown SAE activation",
                 )))
             }
         };
@@ -579,13 +870,25 @@ impl<'a> Sae<'a> {
             let (w, b_dec) = both.split_at(matrix);
             Some((dec_scale, bytemuck::cast_slice(w), b_dec))
         };
+        let gate = if activation == Activation::JumpRelu {
+            Some(section(60, b"THRS", 4 * h)?)
+        } else if version >= 3 && u32_at(b, 60) != 0 {
+            return Err(Error::Format(FormatError::Inconsistent(
+                "only a JumpReLU SAE has per-latent thresholds",
+            )));
+        } else {
+            None
+        };
+        let per_row = input == Input::DensePerRow;
         let finite = |s: &[u8]| (0..s.len() / 4).all(|i| f32_at(s, i).is_finite());
         if !finite(b_pre)
             || !finite(enc_scale)
+            || (per_row && !finite(enc_bias))
+            || (per_row && !gate.is_none_or(finite))
             || !decoder.is_none_or(|(s, _, d)| finite(s) && finite(d))
         {
             return Err(Error::Format(FormatError::Inconsistent(
-                "SAE scales and biases must be finite",
+                "SAE scales, biases and thresholds must be finite",
             )));
         }
         // |acc| ≤ |bias| + max|w|·(d_in for bits, 127·d_in for int8 inputs) must fit an i32.
@@ -593,14 +896,28 @@ impl<'a> Sae<'a> {
             Matrix::Int8(_) => 127,
             Matrix::Packed(_) => 1,
         };
+        // Per-row input gets as many levels as keep |acc| ≤ max_w·levels·d_in within i32.
+        let levels: i64 = match input {
+            Input::DensePerRow => (i64::from(i32::MAX) / (max_w * d_in as i64)).min(32_767),
+            _ => 127,
+        };
+        if levels < 127 {
+            return Err(Error::Format(FormatError::Inconsistent(
+                "SAE accumulators could overflow i32 (d_in too large)",
+            )));
+        }
         let per_input = match input {
             Input::Bits => max_w,
-            Input::Dense => max_w * 127,
+            Input::Dense | Input::DensePerRow => max_w * levels,
         };
-        let max_bias = (0..h)
-            .map(|i| i64::from(i32_at(enc_bias, i)).abs())
-            .max()
-            .unwrap_or(0);
+        // Per-row input adds its (f32) bias after the sum.
+        let max_bias = match input {
+            Input::DensePerRow => 0,
+            _ => (0..h)
+                .map(|i| i64::from(i32_at(enc_bias, i)).abs())
+                .max()
+                .unwrap_or(0),
+        };
         if max_bias + per_input * d_in as i64 > i64::from(i32::MAX) {
             return Err(Error::Format(FormatError::Inconsistent(
                 "SAE accumulators could overflow i32 (d_in too large)",
@@ -612,8 +929,11 @@ impl<'a> Sae<'a> {
             k,
             input,
             weights,
+            activation,
             in_scale,
+            levels: levels as i32,
             threshold,
+            gate,
             b_pre,
             enc_scale,
             enc_bias,
@@ -646,6 +966,16 @@ impl<'a> Sae<'a> {
     /// The encoder weight kind.
     pub fn weights(&self) -> Weights {
         self.weights
+    }
+
+    /// The activation function (TopK for HSAE v1 and v2).
+    pub fn activation(&self) -> Activation {
+        self.activation
+    }
+
+    /// The input scale fixed at export ([`Input::Dense`]; 1 for the other inputs).
+    pub fn input_scale(&self) -> f32 {
+        self.in_scale
     }
 
     /// Whether the model has a decoder.
@@ -684,17 +1014,17 @@ impl<'a> Sae<'a> {
     }
 
     /// `Σ_j W[i][start + j]·x[j]`: latent `i`'s weights on inputs `start..start + x.len()`.
-    fn dot_block(&self, i: usize, start: usize, x: &[i8]) -> i32 {
+    fn dot_block<T: Level>(&self, i: usize, start: usize, x: &[T]) -> i32 {
         let d = self.d_in;
         match self.enc_w {
-            Matrix::Int8(w) => kernel::dot_i8(&w[i * d + start..i * d + start + x.len()], x),
+            Matrix::Int8(w) => T::dot(&w[i * d + start..i * d + start + x.len()], x),
             Matrix::Packed(m) => {
                 let (p, n) = self.masks(m, i);
                 let bit = |mask: &[u8], j: usize| (u32_at(mask, 4 * (j / 32)) >> (j % 32)) & 1 == 1;
                 x.iter()
                     .enumerate()
                     .map(|(t, &v)| {
-                        let (j, v) = (start + t, i32::from(v));
+                        let (j, v) = (start + t, v.into());
                         if bit(p, j) {
                             v
                         } else if n.is_none_or(|n| bit(n, j)) {
@@ -708,36 +1038,49 @@ impl<'a> Sae<'a> {
         }
     }
 
+    /// Latent `i`'s accumulator before any input: its bias in accumulator units (0 for per-row
+    /// input, whose bias is added to the value).
+    fn acc_bias(&self, i: usize) -> i32 {
+        match self.input {
+            Input::DensePerRow => 0,
+            _ => i32_at(self.enc_bias, i),
+        }
+    }
+
     /// Calls `f(i, acc_i)` for every latent in index order, for a dense input whose value `j`
-    /// in int8 units is `quantised(j)` (bias included). Latents go in chunks of [`CHUNK`] and
+    /// in int8 units is `quantised(j)` ([`Self::acc_bias`] included). Latents go in chunks of [`CHUNK`] and
     /// inputs in blocks of 256, quantised once per chunk into a stack buffer, so a float input
     /// is quantised `h/CHUNK` times, not `h` times.
-    fn for_each_acc_dense(&self, quantised: impl Fn(usize) -> i8, mut f: impl FnMut(usize, i32)) {
+    fn for_each_acc_dense<T: Level>(
+        &self,
+        quantised: impl Fn(usize) -> T,
+        mut f: impl FnMut(usize, i32),
+    ) {
         let d = self.d_in;
-        let mut xq = [0i8; 256];
+        let mut xq = [T::default(); 256];
         for base in (0..self.h).step_by(CHUNK) {
             let n = CHUNK.min(self.h - base);
             let mut acc = [0i32; CHUNK];
             for (c, a) in acc[..n].iter_mut().enumerate() {
-                *a = i32_at(self.enc_bias, base + c);
+                *a = self.acc_bias(base + c);
             }
             for start in (0..d).step_by(256) {
                 let block = &mut xq[..256.min(d - start)];
                 for (j, q) in block.iter_mut().enumerate() {
                     *q = quantised(start + j);
                 }
-                let block: &[i8] = block;
+                let block: &[T] = block;
                 match self.enc_w {
                     Matrix::Int8(w) => {
                         // Two latents per pass over the inputs.
                         let row = |c: usize| &w[(base + c) * d + start..][..block.len()];
                         for (c, pair) in acc[..n].chunks_mut(2).enumerate() {
                             if let [a0, a1] = pair {
-                                let [s0, s1] = kernel::dot2_i8(row(2 * c), row(2 * c + 1), block);
+                                let [s0, s1] = T::dot2(row(2 * c), row(2 * c + 1), block);
                                 *a0 += s0;
                                 *a1 += s1;
                             } else {
-                                pair[0] += kernel::dot_i8(row(2 * c), block);
+                                pair[0] += T::dot(row(2 * c), block);
                             }
                         }
                     }
@@ -754,31 +1097,37 @@ impl<'a> Sae<'a> {
         }
     }
 
-    fn check_input(&self, want: Input) -> Result<(), Error> {
-        if self.input != want {
-            return Err(Error::InvalidParameter(match self.input {
-                Input::Dense => "this SAE takes dense input (encode_dense / encode_i8)",
-                Input::Bits => "this SAE takes bit-packed input (encode_bits)",
+    /// Errors unless the model takes bits (`bits`) or floats (`!bits`).
+    fn check_input(&self, bits: bool) -> Result<(), Error> {
+        if (self.input == Input::Bits) != bits {
+            return Err(Error::InvalidParameter(if bits {
+                "this SAE takes dense input (encode_dense / encode_f32)"
+            } else {
+                "this SAE takes bit-packed input (encode_bits)"
             }));
         }
         Ok(())
     }
 
-    fn check<const K: usize>(&self, want: Input) -> Result<(), Error> {
-        self.check_input(want)?;
-        if K < self.k {
-            return Err(Error::CapacityExceeded { capacity: K });
-        }
-        Ok(())
-    }
-
-    /// The rank key (and value) of latent `i`: `acc · scale_i` (times `in_scale` for dense
-    /// input), in `f32`.
-    fn key(&self, i: usize, acc: i32) -> f32 {
+    /// The value of latent `i` at accumulator `acc`, what TopK ranks and reports:
+    /// `acc·s_i` for bits, `acc·s_i·in_scale` for calibrated input, `acc·s_i·r + b_i` for
+    /// per-row input with the row's scale `r`, each in `f32` in that order.
+    fn value(&self, i: usize, acc: i32, r: f32) -> f32 {
         let v = acc as f32 * f32_at(self.enc_scale, i);
         match self.input {
-            Input::Dense => v * self.in_scale,
             Input::Bits => v,
+            Input::Dense => v * self.in_scale,
+            Input::DensePerRow => v * r + f32_at(self.enc_bias, i),
+        }
+    }
+
+    /// Whether latent `i` passes its JumpReLU threshold (always, for the other activations):
+    /// `acc > t_i` in accumulator units, or `value > θ_i` for per-row input.
+    fn fires(&self, i: usize, acc: i32, value: f32) -> bool {
+        match self.gate {
+            None => true,
+            Some(t) if self.input == Input::DensePerRow => value > f32_at(t, i),
+            Some(t) => acc > i32_at(t, i),
         }
     }
 
@@ -807,7 +1156,7 @@ impl<'a> Sae<'a> {
                         Some(n) => count(p) - count(n),
                         None => 2 * count(p) - ones as i32,
                     };
-                    f(i, i32_at(self.enc_bias, i) + sum);
+                    f(i, self.acc_bias(i) + sum);
                 }
                 return;
             }
@@ -816,7 +1165,7 @@ impl<'a> Sae<'a> {
             let n = CHUNK.min(self.h - base);
             let mut acc = [0i32; CHUNK];
             for (c, a) in acc[..n].iter_mut().enumerate() {
-                *a = i32_at(self.enc_bias, base + c);
+                *a = self.acc_bias(base + c);
             }
             let block = &w[base * d..(base + n) * d];
             if wide {
@@ -884,44 +1233,107 @@ impl<'a> Sae<'a> {
         Ok(())
     }
 
+    /// Ranks latent values into `out`: `feed` calls its argument with `(i, acc_i, value_i)`
+    /// for every latent in index order; JumpReLU's thresholds, ReLU and τ apply.
+    fn select<L: Latents + ?Sized>(
+        &self,
+        out: &mut L,
+        feed: impl FnOnce(&mut dyn FnMut(usize, i32, f32)),
+    ) -> Result<(), Error> {
+        let (index, keys, acc) = out.slots(self.k)?;
+        let mut sel = Selector::new(index, keys, acc, self.k, self.threshold);
+        feed(&mut |i, a, v| {
+            if self.fires(i, a, v) {
+                sel.offer(i, v, a)
+            }
+        });
+        let len = sel.finish();
+        out.set_len(len);
+        Ok(())
+    }
+
     /// Encodes a bit-packed input (`ceil(d_in/32)` words, bit `j` = bit `j % 32` of word
     /// `j / 32`): `acc_i = c_i + Σ_{bit j set} W[i][j]`, `nnz·h` adds. Errors: a dense model,
-    /// `K < k`, the wrong number of words, a bit set past `d_in`.
-    pub fn encode_bits<const K: usize>(&self, x: &[u32], out: &mut TopK<K>) -> Result<(), Error> {
-        self.check::<K>(Input::Bits)?;
+    /// an output that holds fewer than `k` latents, the wrong number of words, a bit set past
+    /// `d_in`.
+    pub fn encode_bits<L: Latents + ?Sized>(&self, x: &[u32], out: &mut L) -> Result<(), Error> {
+        self.check_input(true)?;
         self.check_bits(x)?;
-        let mut sel = Selector::new(out, self.k, self.threshold);
-        self.for_each_acc_bits(x, |i, a| sel.offer(i, self.key(i, a), a));
-        sel.finish();
-        Ok(())
+        self.select(out, |offer| {
+            self.for_each_acc_bits(x, |i, a| offer(i, a, self.value(i, a, 1.0)))
+        })
     }
 
-    /// Quantises a float input as the encoder expects: `clamp(round((x − b_pre)/in_scale), ±127)`
-    /// (half to even). Errors: wrong length, a NaN or infinite value.
+    /// Quantises a float input for a calibrated model ([`Input::Dense`]) as the encoder
+    /// expects: `clamp(round((x_j − b_pre_j)/in_scale), ±127)` (half to even). Errors: a model
+    /// of another input, wrong length, a NaN or infinite value.
     pub fn quantize_input(&self, x: &[f32], out: &mut [i8]) -> Result<(), Error> {
-        if x.len() != self.d_in || out.len() != self.d_in {
-            return Err(Error::LengthMismatch {
-                expected: self.d_in,
-                found: if x.len() != self.d_in {
-                    x.len()
-                } else {
-                    out.len()
-                },
-            });
-        }
+        self.check_calibrated()?;
+        self.check_len(out.len())?;
+        self.row_scale(x)?;
         for (j, (&v, q)) in x.iter().zip(out.iter_mut()).enumerate() {
-            if !v.is_finite() {
-                return Err(Error::InvalidParameter("an input value is NaN or infinite"));
-            }
-            *q = self.quantize(j, v) as i8;
+            *q = self.quantize(j, v, 1.0) as i8;
         }
         Ok(())
     }
 
-    /// Input `j` in int8 units: `clamp(round((v − b_pre_j)/in_scale), ±127)`.
-    fn quantize(&self, j: usize, v: f32) -> i32 {
-        let s = (v - f32_at(self.b_pre, j)) / self.in_scale;
-        round_even(s.clamp(-127.0, 127.0))
+    /// Errors unless the model takes calibrated int8 input.
+    fn check_calibrated(&self) -> Result<(), Error> {
+        if self.input != Input::Dense {
+            return Err(Error::InvalidParameter(
+                "int8 inputs are for a calibrated model (Input::Dense): use encode_dense",
+            ));
+        }
+        Ok(())
+    }
+
+    /// The largest quantised input magnitude: 127, or for per-row input as many levels as the
+    /// `i32` accumulators allow at this `d_in` (32,767 up to `d_in` = 516, 7,338 at 2,304;
+    /// `i16` inputs).
+    pub fn input_levels(&self) -> i32 {
+        self.levels
+    }
+
+    /// Checks a float row and finds its step for per-row input: `(r, 1/r)` with
+    /// `r = max_j |x_j − b_pre_j| / levels` (`(0, 0)` for a row equal to `b_pre`); `(in_scale,
+    /// 1)` for calibrated input. Errors: wrong length, a value that is not finite, or whose
+    /// distance from `b_pre` overflows `f32`.
+    fn row_scale(&self, x: &[f32]) -> Result<(f32, f32), Error> {
+        self.check_len(x.len())?;
+        if x.iter().any(|v| !v.is_finite()) {
+            return Err(Error::InvalidParameter("an input value is NaN or infinite"));
+        }
+        if self.input != Input::DensePerRow {
+            return Ok((self.in_scale, 1.0));
+        }
+        let m = x
+            .iter()
+            .enumerate()
+            .fold(0f32, |m, (j, &v)| m.max((v - f32_at(self.b_pre, j)).abs()));
+        if !m.is_finite() {
+            return Err(Error::InvalidParameter(
+                "an input value minus b_pre overflows f32",
+            ));
+        }
+        let levels = self.levels as f32;
+        Ok(if m > 0.0 {
+            (m / levels, levels / m)
+        } else {
+            (0.0, 0.0)
+        })
+    }
+
+    /// Input `j` in quantised units: `clamp(round((v − b_pre_j)/in_scale), ±127)`, or for
+    /// per-row input `clamp(round((v − b_pre_j)·inv), ±levels)` with `inv` = 1 / the row's
+    /// step.
+    fn quantize(&self, j: usize, v: f32, inv: f32) -> i32 {
+        let c = v - f32_at(self.b_pre, j);
+        let s = match self.input {
+            Input::DensePerRow => c * inv,
+            _ => c / self.in_scale,
+        };
+        let l = self.levels as f32;
+        round_even(s.clamp(-l, l))
     }
 
     /// Errors unless `len` is `d_in`.
@@ -935,92 +1347,195 @@ impl<'a> Sae<'a> {
         Ok(())
     }
 
-    /// Ranks the dense-input accumulators `bq_i + Σ_j W[i][j]·x(j)` into `out`.
-    fn select_dense<const K: usize>(&self, out: &mut TopK<K>, x: impl Fn(usize) -> i8) {
-        let mut sel = Selector::new(out, self.k, self.threshold);
-        self.for_each_acc_dense(x, |i, a| sel.offer(i, self.key(i, a), a));
-        sel.finish();
-    }
-
-    /// Encodes an input already quantised with [`Self::quantize_input`]:
-    /// `acc_i = bq_i + Σ_j W[i][j]·x_j`. Errors: a bit-input model, `K < k`, wrong length,
-    /// a value of −128.
-    pub fn encode_i8<const K: usize>(&self, x: &[i8], out: &mut TopK<K>) -> Result<(), Error> {
-        self.check::<K>(Input::Dense)?;
+    /// Errors unless `x` is a calibrated model's quantised input (`d_in` values in
+    /// −127..=127).
+    fn check_i8(&self, x: &[i8]) -> Result<(), Error> {
+        self.check_calibrated()?;
         self.check_len(x.len())?;
         if x.contains(&i8::MIN) {
             return Err(Error::InvalidParameter(
                 "quantised inputs are in -127..=127",
             ));
         }
-        self.select_dense(out, |j| x[j]);
         Ok(())
     }
 
-    /// Quantises and encodes a float input, quantising each value where it is used (no buffer
-    /// of `d_in`; `h·d_in` quantisations, so for speed quantise once with
-    /// [`Self::quantize_input`] and call [`Self::encode_i8`]: the same result). Errors: as
-    /// those two.
-    pub fn encode_dense<const K: usize>(&self, x: &[f32], out: &mut TopK<K>) -> Result<(), Error> {
-        self.check::<K>(Input::Dense)?;
-        self.check_len(x.len())?;
-        if x.iter().any(|v| !v.is_finite()) {
-            return Err(Error::InvalidParameter("an input value is NaN or infinite"));
+    /// Encodes an input already quantised with [`Self::quantize_input`] (a calibrated model):
+    /// `acc_i = bq_i + Σ_j W[i][j]·x_j`. Errors: a model of another input, an output that
+    /// holds fewer than `k` latents, wrong length, a value of −128.
+    pub fn encode_i8<L: Latents + ?Sized>(&self, x: &[i8], out: &mut L) -> Result<(), Error> {
+        self.check_i8(x)?;
+        self.select(out, |offer| {
+            self.for_each_acc_dense(|j| x[j], |i, a| offer(i, a, self.value(i, a, 1.0)))
+        })
+    }
+
+    /// Calls `f(i, acc_i, value_i)` for every latent of a float input, quantised as the model
+    /// says (per row in `i16`, or calibrated in `i8`; each input quantised `h/32` times, with
+    /// no buffer of `d_in`); returns the input step.
+    fn for_each_dense(&self, x: &[f32], mut f: impl FnMut(usize, i32, f32)) -> Result<f32, Error> {
+        self.check_input(false)?;
+        let (r, inv) = self.row_scale(x)?;
+        let value = |i, a| self.value(i, a, r);
+        if self.input == Input::DensePerRow {
+            let q = |j: usize| i16::from_i32(self.quantize(j, x[j], inv));
+            self.for_each_acc_dense(q, |i, a| f(i, a, value(i, a)));
+        } else {
+            let q = |j: usize| i8::from_i32(self.quantize(j, x[j], inv));
+            self.for_each_acc_dense(q, |i, a| f(i, a, value(i, a)));
         }
-        self.select_dense(out, |j| self.quantize(j, x[j]) as i8);
-        Ok(())
+        Ok(r)
     }
 
-    /// The pre-TopK accumulator of every latent, for a bit-packed input (for checking against
-    /// golden vectors; `out` holds `h` values). Errors: as [`Self::encode_bits`].
+    /// Quantises and encodes a float input: per row (each row's own step,
+    /// `max_j |x_j − b_pre_j| / levels`, found here) or with the calibrated scale, as the
+    /// model says; integer dot products, the same bits on every target. Errors: a bit model,
+    /// an output that holds fewer than `k` latents, wrong length, a NaN or infinite value.
+    pub fn encode_dense<L: Latents + ?Sized>(&self, x: &[f32], out: &mut L) -> Result<(), Error> {
+        self.check_input(false)?;
+        self.row_scale(x)?;
+        self.select(out, |offer| {
+            // Checked above: it cannot fail.
+            let _ = self.for_each_dense(x, offer);
+        })
+    }
+
+    /// The accumulator of every latent before the activation, for a float input quantised as
+    /// [`Self::encode_dense`] does (`out` holds `h` values; per-row input: without the bias,
+    /// which is added to the value); returns the input step, for [`Self::latent_value`].
+    /// Errors: as [`Self::encode_dense`], `out` not of length `h`.
+    pub fn accumulators_dense(&self, x: &[f32], out: &mut [i32]) -> Result<f32, Error> {
+        self.check_latents(out.len())?;
+        self.for_each_dense(x, |i, a, _| out[i] = a)
+    }
+
+    /// Encodes a float input without quantising it, in `f32` with the int8 weights as stored:
+    /// `pre_i = s_i·Σ_j W[i][j]·(x_j − b_pre_j) + b_i`, then the activation. Only the weights'
+    /// rounding remains (a calibrated model also loses its input rounding), at the cost of
+    /// `f32` multiply-adds: for the host and cores with an FPU (on others it runs, in software
+    /// floating point). Its results may differ between targets in the last bits (summation
+    /// order); the integer paths do not. Errors: as [`Self::encode_dense`].
+    pub fn encode_f32<L: Latents + ?Sized>(&self, x: &[f32], out: &mut L) -> Result<(), Error> {
+        self.check_input(false)?;
+        self.row_scale(x)?;
+        let d = self.d_in;
+        let mut centred = [0f32; 256];
+        self.select(out, |offer| {
+            for base in (0..self.h).step_by(CHUNK) {
+                let n = CHUNK.min(self.h - base);
+                let mut sums = [0f32; CHUNK];
+                for start in (0..d).step_by(256) {
+                    let block = &mut centred[..256.min(d - start)];
+                    for (j, c) in block.iter_mut().enumerate() {
+                        *c = x[start + j] - f32_at(self.b_pre, start + j);
+                    }
+                    let block: &[f32] = block;
+                    for (c, sum) in sums[..n].iter_mut().enumerate() {
+                        *sum += self.dot_block_f32(base + c, start, block);
+                    }
+                }
+                for (c, &sum) in sums[..n].iter().enumerate() {
+                    let i = base + c;
+                    let s = f32_at(self.enc_scale, i);
+                    let (value, acc) = match self.input {
+                        Input::DensePerRow => (sum * s + f32_at(self.enc_bias, i), 0),
+                        _ => {
+                            // The bias and threshold are in accumulator units of in_scale·s_i.
+                            let units = sum / self.in_scale + i32_at(self.enc_bias, i) as f32;
+                            (units * s * self.in_scale, ceil_i32(units))
+                        }
+                    };
+                    offer(i, acc, value);
+                }
+            }
+        })
+    }
+
+    /// `Σ_j W[i][start + j]·x[j]` in `f32`, eight running sums.
+    fn dot_block_f32(&self, i: usize, start: usize, x: &[f32]) -> f32 {
+        let d = self.d_in;
+        match self.enc_w {
+            Matrix::Int8(w) => {
+                let w = &w[i * d + start..i * d + start + x.len()];
+                let mut lanes = [0f32; 8];
+                let (wc, xc) = (w.chunks_exact(8), x.chunks_exact(8));
+                let (wr, xr) = (wc.remainder(), xc.remainder());
+                for (w8, x8) in wc.zip(xc) {
+                    for ((l, &w), &x) in lanes.iter_mut().zip(w8).zip(x8) {
+                        *l += f32::from(w) * x;
+                    }
+                }
+                let tail: f32 = wr.iter().zip(xr).map(|(&w, &x)| f32::from(w) * x).sum();
+                lanes.iter().sum::<f32>() + tail
+            }
+            Matrix::Packed(m) => {
+                let (p, n) = self.masks(m, i);
+                let bit = |mask: &[u8], j: usize| (u32_at(mask, 4 * (j / 32)) >> (j % 32)) & 1 == 1;
+                x.iter()
+                    .enumerate()
+                    .map(|(t, &v)| {
+                        let j = start + t;
+                        if bit(p, j) {
+                            v
+                        } else if n.is_none_or(|n| bit(n, j)) {
+                            -v
+                        } else {
+                            0.0
+                        }
+                    })
+                    .sum()
+            }
+        }
+    }
+
+    /// The accumulator of every latent before the activation, for a bit-packed input (for
+    /// checking against golden vectors; `out` holds `h` values). Errors: as
+    /// [`Self::encode_bits`].
     pub fn accumulators_bits(&self, x: &[u32], out: &mut [i32]) -> Result<(), Error> {
-        self.check_input(Input::Bits)?;
+        self.check_input(true)?;
         self.check_bits(x)?;
-        if out.len() != self.h {
-            return Err(Error::LengthMismatch {
-                expected: self.h,
-                found: out.len(),
-            });
-        }
+        self.check_latents(out.len())?;
         self.for_each_acc_bits(x, |i, a| out[i] = a);
         Ok(())
     }
 
-    /// The pre-TopK accumulator of every latent, for an input quantised with
-    /// [`Self::quantize_input`] (`out` holds `h` values). Errors: as [`Self::encode_i8`].
-    pub fn accumulators_i8(&self, x: &[i8], out: &mut [i32]) -> Result<(), Error> {
-        self.check_input(Input::Dense)?;
-        self.check_len(x.len())?;
-        if x.contains(&i8::MIN) {
-            return Err(Error::InvalidParameter(
-                "quantised inputs are in -127..=127",
-            ));
-        }
-        if out.len() != self.h {
+    /// Errors unless `len` is `h`.
+    fn check_latents(&self, len: usize) -> Result<(), Error> {
+        if len != self.h {
             return Err(Error::LengthMismatch {
                 expected: self.h,
-                found: out.len(),
+                found: len,
             });
         }
+        Ok(())
+    }
+
+    /// The accumulator of every latent before the activation, for an input quantised with
+    /// [`Self::quantize_input`] (`out` holds `h` values). Errors: as [`Self::encode_i8`].
+    pub fn accumulators_i8(&self, x: &[i8], out: &mut [i32]) -> Result<(), Error> {
+        self.check_i8(x)?;
+        self.check_latents(out.len())?;
         self.for_each_acc_dense(|j| x[j], |i, a| out[i] = a);
         Ok(())
     }
 
-    /// The value latent `i` has at accumulator `acc` (`acc · scale_i`, times `in_scale` for
-    /// dense input): what TopK ranks and reports. Errors: `i ≥ h`.
-    pub fn latent_value(&self, i: usize, acc: i32) -> Result<f32, Error> {
+    /// The value latent `i` has at accumulator `acc` before the activation, what TopK ranks
+    /// and reports: `acc·s_i` (bits), times `in_scale` (calibrated input), or `acc·s_i·step
+    /// + b_i` (per-row input, `step` as [`Self::accumulators_dense`] returned it; the others
+    /// ignore it). Errors: `i ≥ h`.
+    pub fn latent_value(&self, i: usize, acc: i32, step: f32) -> Result<f32, Error> {
         if i >= self.h {
             return Err(Error::IndexOutOfRange {
                 index: i,
                 len: self.h,
             });
         }
-        Ok(self.key(i, acc))
+        Ok(self.value(i, acc, step))
     }
 
     /// Reconstructs the input from `z`: `x̂_j = b_dec_j + Σ_i z_i·sd_i·W_dec[i][j]` into `out`
     /// (`d_in` floats). Errors: no decoder, wrong length, a latent index past `h`.
-    pub fn decode<const K: usize>(&self, z: &TopK<K>, out: &mut [f32]) -> Result<(), Error> {
+    pub fn decode<L: Latents + ?Sized>(&self, z: &L, out: &mut [f32]) -> Result<(), Error> {
         let (scale, w, b_dec) = self
             .decoder
             .ok_or(Error::Format(FormatError::MissingSection { tag: *b"DSCL" }))?;
@@ -1033,7 +1548,7 @@ impl<'a> Sae<'a> {
         for (j, o) in out.iter_mut().enumerate() {
             *o = f32_at(b_dec, j);
         }
-        for (i, v) in z.iter() {
+        for (&i, &v) in z.indices().iter().zip(z.values()) {
             let i = usize::from(i);
             if i >= self.h {
                 return Err(Error::IndexOutOfRange {

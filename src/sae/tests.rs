@@ -19,7 +19,7 @@ const NO_DECODER: ExportOptions = ExportOptions {
 
 /// `W[i][j]` as the encoder stores it.
 fn weight(sae: &Sae, i: usize, j: usize) -> i32 {
-    sae.dot_block(i, j, &[1])
+    sae.dot_block(i, j, &[1i8])
 }
 
 fn random_sae(input: Input, d_in: usize, h: usize, k: usize, seed: u64) -> FloatSae {
@@ -30,11 +30,13 @@ fn random_sae(input: Input, d_in: usize, h: usize, k: usize, seed: u64) -> Float
         h,
         k,
         input,
+        activation: crate::sae::Activation::TopK,
+        thresholds: Vec::new(),
         w_enc: v(h * d_in, 0.3),
         b_enc: v(h, 0.2),
         b_pre: match input {
             Input::Bits => v(d_in, 0.0).iter().map(|_| 0.5).collect(),
-            Input::Dense => v(d_in, 0.1),
+            Input::Dense | Input::DensePerRow => v(d_in, 0.1),
         },
         w_dec: v(h * d_in, 0.3),
         b_dec: v(d_in, 0.1),
@@ -202,8 +204,8 @@ fn bad_blobs_and_bad_calls_are_errors() {
         Sae::from_hsae(&b).map(|_| ())
     };
     assert_eq!(
-        edit(4, &[3, 0]),
-        Err(Error::Format(FormatError::UnsupportedVersion { found: 3 }))
+        edit(4, &[4, 0]),
+        Err(Error::Format(FormatError::UnsupportedVersion { found: 4 }))
     );
     assert_eq!(
         edit(4, &[0, 0]),
@@ -523,10 +525,10 @@ fn threshold_drops_small_latents_and_v2_headers_are_checked() {
             );
         }
         let mut future = hsae.clone();
-        future[4] = 3;
+        future[4] = 4;
         assert!(matches!(
             Sae::from_bytes(&reseal(future)),
-            Err(Error::Format(FormatError::UnsupportedVersion { found: 3 }))
+            Err(Error::Format(FormatError::UnsupportedVersion { found: 4 }))
         ));
         break;
     }
@@ -766,18 +768,21 @@ fn the_input_code_travels_in_the_blob() {
 #[test]
 fn heap_selection_equals_a_full_sort_with_many_ties() {
     let mut r = rng(123);
-    for k in [1usize, 2, 3, 7, 8, 16] {
+    for k in [1usize, 2, 3, 7, 8, 16, 40, 64] {
         for trial in 0..200 {
             let h = 1 + (trial * 7) % 90;
             // Few distinct keys, many ties, some ≤ 0 and some below the threshold.
             let keys: Vec<f32> = (0..h).map(|_| ((r() * 4.0).round()) * 0.5).collect();
             let threshold = if trial % 3 == 0 { 0.6 } else { 0.0 };
-            let mut out = TopK::<16>::new();
-            let mut sel = Selector::new(&mut out, k, threshold);
+            // Past 32 kept, finish sorts with the heap instead of insertion.
+            let mut out = TopK::<64>::new();
+            let (index, keys_out, acc) = out.slots(k).unwrap();
+            let mut sel = Selector::new(index, keys_out, acc, k, threshold);
             for (i, &key) in keys.iter().enumerate() {
                 sel.offer(i, key, i as i32 * 10);
             }
-            sel.finish();
+            let len = sel.finish();
+            out.set_len(len);
             let mut order: Vec<usize> = (0..h).collect();
             order.sort_by(|&a, &b| keys[b].total_cmp(&keys[a]).then(a.cmp(&b)));
             let expected: Vec<u16> = order

@@ -1,12 +1,12 @@
-//! Sparse autoencoders: a quantised SAE blob (imported from safetensors here or by
-//! `hyperbits sae import`), encoding batches of rows to their top-k latents and
-//! reconstructing them, with the code the device runs.
+//! Sparse autoencoders: a quantised SAE blob (imported here from a SAELens folder or a
+//! safetensors file, or by `hyperbits sae import`), encoding batches of rows to their latents
+//! and reconstructing them, with the code the device runs.
 
 use crate::error::{to_py, value};
 use hyperbits::model::AlignedBlob;
-use hyperbits::sae::{Input, Sae as CoreSae, TopK, Weights};
+use hyperbits::sae::{Activation, Input, LatentVec, Latents, Sae as CoreSae, Weights};
 use hyperbits::train::sae::export::ExportOptions;
-use hyperbits::train::sae::import::{from_safetensors, PreBias};
+use hyperbits::train::sae::import::{from_path, from_safetensors, ImportOptions, PreBias};
 use numpy::{PyArray1, PyArray2, PyArrayMethods, PyReadonlyArray2, PyUntypedArrayMethods};
 use pyo3::prelude::*;
 use pyo3::types::PyBytes;
@@ -30,45 +30,32 @@ enum Row<'a> {
     Bits(&'a [u32]),
 }
 
-/// Encodes (and, with `out`, reconstructs) one row with a `TopK<K>`; the latents into
-/// `index` and `val` (padded with -1 and 0).
-fn run_k<const K: usize>(
-    sae: &CoreSae<'_>,
-    row: Row<'_>,
-    index: &mut [i64],
-    val: &mut [f32],
-    out: Option<&mut [f32]>,
-) -> Result<(), hyperbits::Error> {
-    let mut top = Box::new(TopK::<K>::new());
-    match row {
-        Row::Dense(x) => sae.encode_dense(x, &mut top)?,
-        Row::Bits(x) => sae.encode_bits(x, &mut top)?,
-    }
-    for (slot, (i, v)) in index.iter_mut().zip(val.iter_mut()).enumerate() {
-        (*i, *v) = top
-            .indices()
-            .get(slot)
-            .map_or((-1, 0.0), |&i| (i64::from(i), top.values()[slot]));
-    }
-    if let Some(out) = out {
-        sae.decode(&top, out)?;
-    }
-    Ok(())
-}
-
+/// Encodes (and, with `out`, reconstructs) one row; the latents into `index` and `val`
+/// (padded with -1 and 0). `exact`: the f32 path.
 fn run(
     sae: &CoreSae<'_>,
     row: Row<'_>,
+    exact: bool,
+    code: &mut LatentVec,
     index: &mut [i64],
     val: &mut [f32],
     out: Option<&mut [f32]>,
 ) -> Result<(), hyperbits::Error> {
-    match sae.k() {
-        0..=8 => run_k::<8>(sae, row, index, val, out),
-        9..=32 => run_k::<32>(sae, row, index, val, out),
-        33..=128 => run_k::<128>(sae, row, index, val, out),
-        _ => run_k::<1024>(sae, row, index, val, out),
+    match row {
+        Row::Dense(x) if exact => sae.encode_f32(x, code)?,
+        Row::Dense(x) => sae.encode_dense(x, code)?,
+        Row::Bits(x) => sae.encode_bits(x, code)?,
     }
+    for (slot, (i, v)) in index.iter_mut().zip(val.iter_mut()).enumerate() {
+        (*i, *v) = code
+            .indices()
+            .get(slot)
+            .map_or((-1, 0.0), |&i| (i64::from(i), code.values()[slot]));
+    }
+    if let Some(out) = out {
+        sae.decode(code, out)?;
+    }
+    Ok(())
 }
 
 impl Sae {
@@ -103,16 +90,19 @@ impl Sae {
         py: Python<'py>,
         x: &Bound<'py, PyAny>,
         reconstruct: bool,
+        exact: bool,
     ) -> PyResult<(Vec<i64>, Vec<f32>, Vec<f32>, usize)> {
         let sae = self.core()?;
-        if sae.k() > 1024 {
-            return Err(value(format!("k = {}: at most 1024 here", sae.k())));
+        if exact && sae.input() == Input::Bits {
+            return Err(value(
+                "exact=True is for float-input SAEs; this one takes bits",
+            ));
         }
         let (k, d_in) = (sae.k(), sae.d_in());
         let dense;
         let bits;
         let (rows, n): (Vec<Row<'_>>, usize) = match sae.input() {
-            Input::Dense => {
+            Input::Dense | Input::DensePerRow => {
                 dense = x
                     .extract::<PyReadonlyArray2<'py, f32>>()
                     .map_err(|_| value("x: this SAE takes float32 rows, shape (n, d_in)"))?;
@@ -148,11 +138,14 @@ impl Sae {
             let mut index = vec![-1i64; n * k];
             let mut val = vec![0f32; n * k];
             let mut rec = vec![0f32; if reconstruct { n * d_in } else { 0 }];
+            let mut code = LatentVec::new();
             for (r, row) in rows.iter().enumerate() {
                 let out = reconstruct.then(|| &mut rec[r * d_in..(r + 1) * d_in]);
                 run(
                     &sae,
                     *row,
+                    exact,
+                    &mut code,
                     &mut index[r * k..(r + 1) * k],
                     &mut val[r * k..(r + 1) * k],
                     out,
@@ -174,27 +167,41 @@ impl Sae {
         Self::open(&crate::error::bytes_or_path(source)?)
     }
 
-    /// Quantises the SAE in a safetensors file (`W_enc`, `b_enc`, `W_dec`, `b_dec`
-    /// [, `b_pre`], as `hyperbits sae import` reads it; bytes or a path). A float-input SAE needs
-    /// `calibration` rows for its int8 input scale; `bits=True` for a model over 0/1 inputs.
+    /// Quantises an SAE: a SAELens folder (`cfg.json` and `sae_weights.safetensors`; its
+    /// architecture, `k`, `apply_b_dec_to_input` read from the file) or a safetensors file
+    /// (`W_enc`, `b_enc`, `W_dec`, `b_dec` [, `b_pre`] [, `threshold`]; bytes or a path), as
+    /// `hyperbits sae import` reads them. Arguments given override the file: `k` (TopK's k, a
+    /// cap for ReLU and JumpReLU), `architecture` (`"topk"`, `"standard"` or `"relu"`,
+    /// `"jumprelu"`), `subtract_b_dec`. Float rows are quantised each with its own scale,
+    /// unless `calibration` rows fix one scale for all; `bits=True` for a model over 0/1
+    /// inputs.
     #[staticmethod]
-    #[pyo3(signature = (data, k, calibration = None, bits = false, subtract_b_dec = false, weights = "int8", decoder = true, threshold = 0.0))]
+    #[pyo3(signature = (source, k = None, calibration = None, bits = false, subtract_b_dec = None, architecture = None, weights = "int8", decoder = true, threshold = 0.0))]
     #[allow(clippy::too_many_arguments)]
-    fn import_safetensors(
-        data: &Bound<'_, PyAny>,
-        k: usize,
+    fn import_sae(
+        source: &Bound<'_, PyAny>,
+        k: Option<usize>,
         calibration: Option<PyReadonlyArray2<'_, f32>>,
         bits: bool,
-        subtract_b_dec: bool,
+        subtract_b_dec: Option<bool>,
+        architecture: Option<&str>,
         weights: &str,
         decoder: bool,
         threshold: f32,
     ) -> PyResult<Self> {
-        let input = if bits { Input::Bits } else { Input::Dense };
-        let pre = if subtract_b_dec {
-            PreBias::DecoderBias
-        } else {
-            PreBias::None
+        let input = match (bits, &calibration) {
+            (true, _) => Input::Bits,
+            (false, Some(_)) => Input::Dense,
+            (false, None) => Input::DensePerRow,
+        };
+        let activation = match architecture {
+            None => None,
+            Some("topk") => Some(Activation::TopK),
+            Some("standard" | "relu") => Some(Activation::Relu),
+            Some("jumprelu") => Some(Activation::JumpRelu),
+            Some(other) => return Err(value(format!(
+                "architecture {other:?}: use \"topk\", \"standard\" (or \"relu\") or \"jumprelu\""
+            ))),
         };
         let weights = match weights {
             "int8" => Weights::Int8,
@@ -206,11 +213,31 @@ impl Sae {
                 )))
             }
         };
-        let data = crate::error::bytes_or_path(data)?;
-        let sae = from_safetensors(&data, k, input, pre)
-            .map_err(|e| crate::error::FormatError::new_err(e.to_string()))?;
-        let calib: Vec<f32> = match (&calibration, bits) {
-            (Some(c), _) => {
+        let options = ImportOptions {
+            input,
+            k,
+            activation,
+            pre_bias: subtract_b_dec.map(|s| {
+                if s {
+                    PreBias::DecoderBias
+                } else {
+                    PreBias::None
+                }
+            }),
+        };
+        let imported = if let Ok(bytes) = source.cast::<PyBytes>() {
+            from_safetensors(bytes.as_bytes(), &options)
+        } else {
+            let path: std::path::PathBuf = source.extract().map_err(|_| {
+                value(
+                    "source: bytes of a safetensors file, or a path to one or to a SAELens folder",
+                )
+            })?;
+            from_path(&path, &options)
+        };
+        let sae = imported.map_err(|e| crate::error::FormatError::new_err(e.to_string()))?;
+        let calib: Vec<f32> = match &calibration {
+            Some(c) => {
                 if c.shape()[1] != sae.d_in {
                     return Err(value(format!(
                         "calibration: {} inputs per row, the SAE takes {}",
@@ -222,12 +249,7 @@ impl Sae {
                     .map_err(|_| value("calibration: not C-contiguous"))?
                     .to_vec()
             }
-            (None, true) => Vec::new(),
-            (None, false) => {
-                return Err(value(
-                    "a float-input SAE needs calibration rows to set its int8 input scale (or bits=True)",
-                ))
-            }
+            None => Vec::new(),
         };
         let options = ExportOptions {
             weights,
@@ -255,19 +277,27 @@ impl Sae {
         self.latents
     }
 
-    /// Latents kept per row.
+    /// Most latents kept per row.
     #[getter]
     fn k(&self) -> usize {
         self.k
     }
 
-    /// `"dense"` (float rows) or `"bits"` (packed 0/1 rows).
+    /// `"dense"` (float rows, each quantised with its own scale), `"dense-calibrated"` (float
+    /// rows, one scale fixed at import) or `"bits"` (packed 0/1 rows).
     #[getter]
     fn input(&self) -> &'static str {
         match self.input {
-            Input::Dense => "dense",
+            Input::DensePerRow => "dense",
+            Input::Dense => "dense-calibrated",
             Input::Bits => "bits",
         }
+    }
+
+    /// The activation, as SAELens names it: `"topk"`, `"standard"` (ReLU) or `"jumprelu"`.
+    #[getter]
+    fn architecture(&self) -> PyResult<&'static str> {
+        Ok(self.core()?.activation().name())
     }
 
     /// Whether the blob holds a decoder (needed by `reconstruct`).
@@ -276,15 +306,19 @@ impl Sae {
         self.has_decoder
     }
 
-    /// The top-k latents of each row: indices `(n, k)` (`int64`, largest value first, -1 where
-    /// fewer than k are active) and values `(n, k)` (`float32`, 0 where padded).
+    /// The active latents of each row (at most k): indices `(n, k)` (`int64`, largest value
+    /// first, -1 where fewer are active) and values `(n, k)` (`float32`, 0 where padded).
+    /// `exact=True`: float arithmetic without quantising the input (closer to the float
+    /// model); the default is the device's integer path, bit-identical on every target.
+    #[pyo3(signature = (x, exact = false))]
     #[allow(clippy::type_complexity)]
     fn encode<'py>(
         &self,
         py: Python<'py>,
         x: &Bound<'py, PyAny>,
+        exact: bool,
     ) -> PyResult<(Bound<'py, PyArray2<i64>>, Bound<'py, PyArray2<f32>>)> {
-        let (index, val, _, n) = self.batch(py, x, false)?;
+        let (index, val, _, n) = self.batch(py, x, false, exact)?;
         let k = self.k;
         Ok((
             PyArray1::from_vec(py, index).reshape([n, k])?,
@@ -293,7 +327,7 @@ impl Sae {
     }
 
     /// Reconstructs inputs from codes: `indices` `(n, m)` (`int64`; -1 marks an unused slot, as
-    /// `encode` pads) and `values` `(n, m)` (`float32`), at most 1,024 latents per row:
+    /// `encode` pads) and `values` `(n, m)` (`float32`):
     /// `(n, d_in)` floats.
     fn decode<'py>(
         &self,
@@ -333,7 +367,7 @@ impl Sae {
                         vs.push(val[r * m + c]);
                     }
                 }
-                let z = Box::new(TopK::<1024>::from_latents(&i16s, &vs)?);
+                let z = LatentVec::from_latents(&i16s, &vs)?;
                 sae.decode(&z, &mut out[r * d_in..(r + 1) * d_in])?;
             }
             Ok(out)
@@ -347,7 +381,7 @@ impl Sae {
         py: Python<'py>,
         x: &Bound<'py, PyAny>,
     ) -> PyResult<Bound<'py, PyArray2<f32>>> {
-        let (_, _, rec, n) = self.batch(py, x, true)?;
+        let (_, _, rec, n) = self.batch(py, x, true, false)?;
         let d_in = self.d_in;
         PyArray1::from_vec(py, rec).reshape([n, d_in])
     }

@@ -90,7 +90,7 @@ def test_sae_bits_model_gives_the_devices_latents():
 
 def test_sae_dense_model_gives_the_devices_latents():
     sae = hb.Sae((DATA / "sae-dense-small.hbm").read_bytes())
-    assert (sae.d_in, sae.latents, sae.k, sae.input) == (67, 41, 8, "dense")
+    assert (sae.d_in, sae.latents, sae.k, sae.input) == (67, 41, 8, "dense-calibrated")
     raw = (DATA / "sae-dense-expected.bin").read_bytes()
     case = 67 * 4 + 41 * 4 + 4 + 8 * 4 + 8 * 4
     rows, counts, indices, values = [], [], [], []
@@ -126,20 +126,78 @@ def test_sae_import_from_safetensors(tmp_path):
     }
     path = tmp_path / "sae.safetensors"
     safetensors.save_file(tensors, str(path))
-    x = rng.normal(size=(50, d)).astype(np.float32)
-    sae = hb.Sae.import_safetensors(path, k=4, calibration=x)
-    index, value = sae.encode(x)
-    # The float reference's top-4 set, on rows whose 4th and 5th values are apart.
-    pre = np.maximum(x @ tensors["W_enc"] + tensors["b_enc"], 0)
-    clear, agree = 0, 0
-    for r in range(50):
-        order = np.argsort(-pre[r], kind="stable")
-        if pre[r, order[3]] - pre[r, order[4]] > 0.05 * pre[r, order[0]]:
-            clear += 1
-            agree += set(index[r].tolist()) == set(order[:4].tolist())
-    assert clear >= 10 and agree >= clear - 1
-    assert hb.Sae(sae.to_bytes()).to_bytes() == sae.to_bytes()
-    with pytest.raises(ValueError, match="calibration"):
-        hb.Sae.import_safetensors(path, k=4)
+    # Rows whose size varies 50x: each is quantised with its own scale.
+    x = (rng.normal(size=(50, d)) * np.geomspace(0.1, 5, 50)[:, None]).astype(np.float32)
+    pre = np.maximum(x.astype(np.float64) @ tensors["W_enc"] + tensors["b_enc"], 0)
+    def agreement(sae):
+        # The float reference's top-4 set, on rows whose 4th and 5th values are apart.
+        index, _ = sae.encode(x)
+        clear, agree = 0, 0
+        for r in range(50):
+            order = np.argsort(-pre[r], kind="stable")
+            if pre[r, order[3]] - pre[r, order[4]] > 0.05 * pre[r, order[0]]:
+                clear += 1
+                agree += set(index[r].tolist()) == set(order[:4].tolist())
+        return clear, agree
+
+    per_row = hb.Sae.import_sae(path, k=4)
+    calibrated = hb.Sae.import_sae(path.read_bytes(), k=4, calibration=x)
+    clear, agree = agreement(per_row)
+    assert clear >= 10 and agree == clear
+    # One scale for rows 50x apart loses the small rows (the reason for per-row scales).
+    assert agreement(calibrated)[1] <= agree
+    for sae in [per_row, calibrated]:
+        assert sae.architecture == "topk"
+        assert hb.Sae(sae.to_bytes()).to_bytes() == sae.to_bytes()
+    assert hb.Sae.import_sae(path, k=4).input == "dense"
+    assert hb.Sae.import_sae(path, k=4, calibration=x).input == "dense-calibrated"
+    with pytest.raises(ValueError, match="architecture"):
+        hb.Sae.import_sae(path, architecture="gated")
     with pytest.raises(hb.FormatError):
-        hb.Sae.import_safetensors(b"not a safetensors file", k=4, calibration=x)
+        hb.Sae.import_sae(b"not a safetensors file", k=4)
+
+
+def test_sae_from_a_saelens_jumprelu_folder(tmp_path):
+    """A SAELens folder (cfg.json, sae_weights.safetensors) of a JumpReLU SAE: the codes match
+    a float64 forward in numpy, on the device's integer path and on the f32 one."""
+    safetensors = pytest.importorskip("safetensors.numpy")
+    rng = np.random.default_rng(1)
+    d, h = 64, 128
+    w_dec = rng.normal(size=(h, d))
+    w_dec /= np.linalg.norm(w_dec, axis=1, keepdims=True)
+    tensors = {
+        "W_enc": (w_dec.T + 0.02 * rng.normal(size=(d, h))).astype(np.float32),
+        "b_enc": (0.05 * rng.normal(size=h)).astype(np.float32),
+        "W_dec": w_dec.astype(np.float32),
+        "b_dec": (0.05 * rng.normal(size=d)).astype(np.float32),
+        "threshold": rng.uniform(0.8, 1.0, size=h).astype(np.float32),
+    }
+    folder = tmp_path / "layer_3"
+    folder.mkdir()
+    safetensors.save_file(tensors, str(folder / "sae_weights.safetensors"))
+    (folder / "cfg.json").write_text(
+        '{"architecture": "jumprelu", "d_in": %d, "d_sae": %d, "apply_b_dec_to_input": true, '
+        '"normalize_activations": "none", "dtype": "float32"}' % (d, h)
+    )
+    sae = hb.Sae.import_sae(folder)
+    assert (sae.architecture, sae.k, sae.latents) == ("jumprelu", h, h)
+    codes = rng.choice(h, size=(100, 3))
+    x = (w_dec[codes].sum(axis=1) * rng.uniform(1, 2, size=(100, 1)) + tensors["b_dec"]).astype(
+        np.float32
+    )
+    pre = (x.astype(np.float64) - tensors["b_dec"]) @ tensors["W_enc"] + tensors["b_enc"]
+    theta = tensors["threshold"].astype(np.float64)
+    for exact in [False, True]:
+        index, value = sae.encode(x, exact=exact)
+        clear = agree = 0
+        for r in range(100):
+            scale = np.abs(pre[r]).max()
+            if np.any(np.abs(pre[r] - theta) < 0.02 * scale):
+                continue  # a near tie
+            clear += 1
+            want = set(np.flatnonzero(pre[r] > theta).tolist())
+            got = index[r][index[r] >= 0]
+            agree += set(got.tolist()) == want
+            top = max(pre[r].max(), 1e-12)
+            assert np.all(np.abs(value[r][: len(got)] - pre[r][got]) <= 0.02 * top)
+        assert clear >= 50 and agree == clear, (clear, agree)

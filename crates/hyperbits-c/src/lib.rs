@@ -1281,6 +1281,8 @@ mod tests {
             h,
             k: 3,
             input: Input::Bits,
+            activation: hyperbits::sae::Activation::TopK,
+            thresholds: Vec::new(),
             w_enc: (0..h * d)
                 .map(|i| ((i * 7 % 11) as f32 - 5.0) / 10.0)
                 .collect(),

@@ -4,7 +4,7 @@ use crate::common::{class_names, classifier_dim, load_model, open};
 use crate::Result;
 use hyperbits::classify::Encoding;
 use hyperbits::model::{Kind, Model};
-use hyperbits::sae::Sae;
+use hyperbits::sae::{Activation, Input, Sae};
 use std::path::Path;
 
 pub(crate) fn run(path: &Path) -> Result<()> {
@@ -19,7 +19,29 @@ pub(crate) fn run(path: &Path) -> Result<()> {
     if model.kind() == Kind::Sae {
         let sae =
             Sae::from_bytes(blob.as_bytes()).map_err(|e| format!("{}: {e}", path.display()))?;
-        println!("inputs: {} ({:?})", sae.d_in(), sae.input());
+        let input = match sae.input() {
+            Input::Dense => format!(
+                "floats, int8 with the calibrated scale {}",
+                sae.input_scale()
+            ),
+            Input::DensePerRow => "floats, int8 with each row's own scale".to_string(),
+            Input::Bits => "bits".to_string(),
+        };
+        println!("inputs: {} ({input})", sae.d_in());
+        let cap = if sae.k() < sae.latents() {
+            format!(", at most k = {} kept", sae.k())
+        } else {
+            String::new()
+        };
+        println!(
+            "architecture: {} ({}){cap}",
+            sae.activation().name(),
+            match sae.activation() {
+                Activation::TopK => "ReLU of the k largest",
+                Activation::Relu => "ReLU",
+                Activation::JumpRelu => "JumpReLU, a threshold per latent",
+            }
+        );
         println!("latents: {}, k = {}", sae.latents(), sae.k());
         println!(
             "encoder weights: {:?}{}; decoder: {}; activation threshold: {}",

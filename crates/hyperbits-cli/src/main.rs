@@ -6,8 +6,9 @@
 //! what they share; this file holds the arguments and the dispatch.
 
 use clap::{Parser, Subcommand, ValueEnum};
-use hyperbits::sae::Weights;
+use hyperbits::sae::{Activation, Input, Weights};
 use hyperbits::train::sae::export::ExportOptions;
+use hyperbits::train::sae::import::{ImportOptions, PreBias};
 use hyperbits::train::{EncoderChoice, Method, Options};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -135,29 +136,49 @@ enum WeightsArg {
     Binary,
 }
 
+#[derive(Clone, Copy, ValueEnum)]
+enum ArchitectureArg {
+    /// ReLU of the k largest pre-activations.
+    Topk,
+    /// ReLU (SAELens's "standard"); --k caps the latents kept.
+    Relu,
+    /// A threshold per latent (the file's `threshold` tensor); --k caps the latents kept.
+    Jumprelu,
+}
+
 #[derive(Subcommand)]
 enum SaeCommand {
-    /// Quantise the SAE of a safetensors file (W_enc, b_enc, W_dec, b_dec [, b_pre], or
-    /// encoder.weight, latent_bias, decoder.weight, pre_bias) to a model blob (int8 decoder;
-    /// int8, ternary or binary encoder).
+    /// Quantise an SAE to a model blob: a SAELens folder (cfg.json and
+    /// sae_weights.safetensors) or a safetensors file (W_enc, b_enc, W_dec, b_dec [, b_pre]
+    /// [, threshold], or encoder.weight, latent_bias, decoder.weight, pre_bias). Float input
+    /// is quantised per row on the device unless --calibration is given; int8 decoder; int8,
+    /// ternary or binary encoder.
     Import {
-        /// The safetensors file.
+        /// The SAELens folder or safetensors file.
         file: PathBuf,
-        /// Latents kept per input (TopK).
+        /// Latents kept per input: TopK's k, a cap for ReLU and JumpReLU (default: cfg.json's
+        /// k; a file without it and without thresholds is TopK with this k, or ReLU).
         #[arg(long)]
-        k: usize,
+        k: Option<usize>,
+        /// The activation, overriding cfg.json's architecture.
+        #[arg(long, value_enum)]
+        architecture: Option<ArchitectureArg>,
         /// Where to write the model blob.
         #[arg(long)]
         out: PathBuf,
         /// The model takes bit-packed 0/1 inputs (d_in bits) instead of floats.
         #[arg(long)]
         bits: bool,
-        /// Rows of inputs (CSV with a header) that set the int8 input scale of a float model.
+        /// Rows of inputs (CSV with a header) that fix one int8 input scale for all rows (an
+        /// integer-only device pipeline) instead of each row's own scale.
         #[arg(long)]
         calibration: Option<PathBuf>,
         /// Without a pre-bias tensor, subtract b_dec from the input (SAELens's
-        /// apply_b_dec_to_input).
-        #[arg(long)]
+        /// apply_b_dec_to_input; default: cfg.json's, or false for a bare file).
+        #[arg(long, value_name = "BOOL")]
+        apply_b_dec_to_input: Option<bool>,
+        /// The same as --apply-b-dec-to-input true.
+        #[arg(long, conflicts_with = "apply_b_dec_to_input")]
         subtract_b_dec: bool,
         /// Leave the decoder out (feature extraction only; half the flash).
         #[arg(long)]
@@ -176,12 +197,17 @@ enum SaeCommand {
         auto_threshold: bool,
     },
     /// Per row of a CSV file (header row; d_in numbers, 0/1 for a bit model): the active
-    /// latents as `index:value` pairs, largest first.
+    /// latents as `index:value` pairs (6 significant digits), largest first; an empty line
+    /// for a row with none.
     Encode {
         /// The model blob.
         model: PathBuf,
         /// Input rows.
         inputs: PathBuf,
+        /// Float arithmetic without quantising the input (closer to the float model; the
+        /// default is the device's int8 path, bit-identical on every target).
+        #[arg(long = "f32")]
+        exact: bool,
     },
 }
 
@@ -254,9 +280,11 @@ fn main() -> ExitCode {
                 SaeCommand::Import {
                     file,
                     k,
+                    architecture,
                     out,
                     bits,
                     calibration,
+                    apply_b_dec_to_input,
                     subtract_b_dec,
                     no_decoder,
                     weights,
@@ -274,20 +302,41 @@ fn main() -> ExitCode {
                 threshold,
                 v1: false,
             };
+            let import = ImportOptions {
+                input: if bits {
+                    Input::Bits
+                } else {
+                    Input::DensePerRow
+                },
+                k,
+                activation: architecture.map(|a| match a {
+                    ArchitectureArg::Topk => Activation::TopK,
+                    ArchitectureArg::Relu => Activation::Relu,
+                    ArchitectureArg::Jumprelu => Activation::JumpRelu,
+                }),
+                pre_bias: match (subtract_b_dec, apply_b_dec_to_input) {
+                    (true, _) | (_, Some(true)) => Some(PreBias::DecoderBias),
+                    (_, Some(false)) => Some(PreBias::None),
+                    _ => None,
+                },
+            };
             sae::import(
                 &file,
-                k,
+                import,
                 &out,
-                bits,
                 calibration.as_deref(),
-                subtract_b_dec,
                 &options,
                 auto_threshold,
             )
         }
         Command::Sae {
-            command: SaeCommand::Encode { model, inputs },
-        } => sae::encode(&model, &inputs),
+            command:
+                SaeCommand::Encode {
+                    model,
+                    inputs,
+                    exact,
+                },
+        } => sae::encode(&model, &inputs, exact),
         Command::Plan {
             task,
             items,

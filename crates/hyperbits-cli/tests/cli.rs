@@ -229,7 +229,9 @@ fn sae_import_info_encode() {
     assert!(o.status.success(), "{}", text(&o).1);
     let (out, _) = text(&run(&["info", m]));
     assert!(
-        out.contains("latents: 8, k = 3") && out.contains("inputs: 40 (Bits)"),
+        out.contains("latents: 8, k = 3")
+            && out.contains("inputs: 40 (bits)")
+            && out.contains("architecture: topk"),
         "{out}"
     );
 
@@ -260,8 +262,19 @@ fn sae_import_info_encode() {
         }
         let mut top = hyperbits::sae::TopK::<3>::new();
         sae.encode_bits(&words, &mut top).unwrap();
-        let expected: Vec<String> = top.iter().map(|(i, v)| format!("{i}:{v:.6}")).collect();
-        assert_eq!(line, expected.join(" "));
+        // Six significant digits of the library's values.
+        let printed: Vec<(u16, f32)> = line
+            .split(' ')
+            .map(|p| {
+                let (i, v) = p.split_once(':').unwrap();
+                (i.parse().unwrap(), v.parse().unwrap())
+            })
+            .collect();
+        assert_eq!(printed.len(), top.len(), "{line}");
+        for ((i, v), (pi, pv)) in top.iter().zip(printed) {
+            assert_eq!(i, pi);
+            assert!((v - pv).abs() <= 5e-6 * v.abs(), "{v} printed as {pv}");
+        }
     }
     assert_eq!(out.lines().count(), 3);
     assert!(out.lines().all(|l| l.contains(':')), "{out}");
@@ -329,8 +342,8 @@ fn sae_import_info_encode() {
         "threshold",
     );
 
-    // Bad input: a missing tensor is named and nothing is written; a float model needs
-    // calibration rows; k out of range; a value that is not a bit.
+    // Bad input: a missing tensor is named and nothing is written; k out of range; a value
+    // that is not a bit.
     let bad = scratch("sae-bad.safetensors");
     std::fs::write(&bad, sae_file(d, h, Some("W_dec"))).unwrap();
     let none = scratch("never.hbm");
@@ -348,18 +361,13 @@ fn sae_import_info_encode() {
         "W_dec",
     );
     assert!(!none.exists());
-    refused(
-        &[
-            "sae",
-            "import",
-            s,
-            "--k",
-            "3",
-            "--out",
-            none.to_str().unwrap(),
-        ],
-        "calibration",
-    );
+    // A float model needs no calibration rows: each row is quantised with its own scale.
+    let float = scratch("sae-float.hbm");
+    let f = float.to_str().unwrap();
+    let o = run(&["sae", "import", s, "--k", "3", "--out", f]);
+    assert!(o.status.success(), "{}", text(&o).1);
+    let (out, _) = text(&run(&["info", f]));
+    assert!(out.contains("each row's own scale"), "{out}");
     refused(
         &[
             "sae",
@@ -393,6 +401,8 @@ fn info_shows_an_sae_input_code() {
         h,
         k: 2,
         input: Input::Bits,
+        activation: hyperbits::sae::Activation::TopK,
+        thresholds: Vec::new(),
         w_enc: (0..h * d).map(|i| ((i % 7) as f32 - 3.0) / 10.0).collect(),
         b_enc: vec![0.1; h],
         b_pre: vec![0.5; d],

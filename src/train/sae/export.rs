@@ -2,7 +2,9 @@
 //! HSAE blob (the rules of `docs/sae.md` §3.2: symmetric int8 with one scale per
 //! latent for both matrices, or a ternary / binary encoder; biases in accumulator units,
 //! `b_pre` folded into the bias for bit input, the input scale from calibration rows for
-//! dense input), an activation threshold calibrated on rows, and the bit model's input code.
+//! calibrated dense input, `f32` biases for per-row input; JumpReLU thresholds in the
+//! accumulator's units), an activation threshold calibrated on rows, and the bit model's input
+//! code.
 #![forbid(unsafe_code)]
 
 use crate::FormatError;
@@ -10,21 +12,29 @@ use std::prelude::rust_2021::*;
 
 use crate::error::Error;
 use crate::model::{crc32, Kind, ModelWriter};
-use crate::sae::{Input, Weights, HEADER_LEN, HEADER_LEN_V2, HSAE_MAGIC, SECTION};
+use crate::sae::{
+    Activation, Input, LatentVec, Latents, Weights, HEADER_LEN, HEADER_LEN_V2, HEADER_LEN_V3,
+    HSAE_MAGIC, SECTION,
+};
 use std::vec::Vec;
 
 /// A float sparse autoencoder in the canonical form: `pre = W_enc (x − b_pre) + b_enc`,
-/// `z = ReLU(TopK_k(pre))`, `x̂ = W_decᵀ z + b_dec`. Matrices are latent-major (`h × d_in`).
+/// `z = act(pre)` (TopK: `ReLU(TopK_k(pre))`; ReLU; JumpReLU: `pre·[pre > θ]`, ReLU; the k
+/// largest kept), `x̂ = W_decᵀ z + b_dec`. Matrices are latent-major (`h × d_in`).
 #[derive(Debug, Clone, PartialEq)]
 pub struct FloatSae {
     /// Inputs (bits for [`Input::Bits`]).
     pub d_in: usize,
     /// Latents.
     pub h: usize,
-    /// Latents kept per input (`h`: plain ReLU).
+    /// Most latents kept per input (`h`: no cap).
     pub k: usize,
     /// The input kind.
     pub input: Input,
+    /// The activation function.
+    pub activation: Activation,
+    /// JumpReLU's threshold per latent (`h` values; empty for the other activations).
+    pub thresholds: Vec<f32>,
     /// Encoder weights, `h × d_in`.
     pub w_enc: Vec<f32>,
     /// Encoder bias, `h`.
@@ -125,6 +135,17 @@ impl FloatSae {
             ("W_dec", &self.w_dec, h * d),
             ("b_dec", &self.b_dec, d),
         ];
+        let jump = self.activation == Activation::JumpRelu;
+        if self.thresholds.len() != if jump { h } else { 0 } {
+            return Err(Error::Format(FormatError::Inconsistent(
+                "a JumpReLU SAE has h thresholds, the others none",
+            )));
+        }
+        if self.thresholds.iter().any(|v| !v.is_finite()) {
+            return Err(Error::Format(FormatError::Inconsistent(
+                "threshold has a NaN or infinite value",
+            )));
+        }
         for (name, t, len) in tensors {
             if t.len() != len {
                 return Err(Error::Format(FormatError::Inconsistent(match name {
@@ -148,31 +169,42 @@ impl FloatSae {
         Ok(())
     }
 
-    /// Float pre-activations of one input (`d_in` values; 0/1 for bit input).
-    pub fn pre(&self, x: &[f32]) -> Vec<f32> {
+    /// Pre-activations of one input (`d_in` values; 0/1 for bit input), in `f64` from the
+    /// `f32` weights: the reference forward.
+    pub fn pre_f64(&self, x: &[f32]) -> Vec<f64> {
         (0..self.h)
             .map(|i| {
                 let row = &self.w_enc[i * self.d_in..(i + 1) * self.d_in];
                 let dot: f64 = row
                     .iter()
                     .zip(x.iter().zip(&self.b_pre))
-                    .map(|(&w, (&v, &b))| f64::from(w) * f64::from(v - b))
+                    .map(|(&w, (&v, &b))| f64::from(w) * (f64::from(v) - f64::from(b)))
                     .sum();
-                (dot + f64::from(self.b_enc[i])) as f32
+                dot + f64::from(self.b_enc[i])
             })
             .collect()
     }
 
-    /// The float code: the top-k `(latent, value)` pairs (value desc, index asc), ReLU applied.
-    pub fn encode(&self, x: &[f32]) -> Vec<(usize, f32)> {
-        let pre = self.pre(x);
-        let mut order: Vec<usize> = (0..self.h).collect();
-        order.sort_by(|&a, &b| pre[b].total_cmp(&pre[a]).then(a.cmp(&b)));
-        order
-            .into_iter()
-            .take(self.k)
+    /// The reference code of one input, in `f64`: the kept `(latent, value)` pairs (value
+    /// desc, index asc) after the activation and the cap of `k`.
+    pub fn encode_f64(&self, x: &[f32]) -> Vec<(usize, f64)> {
+        let pre = self.pre_f64(x);
+        let mut order: Vec<usize> = (0..self.h)
             .filter(|&i| pre[i] > 0.0)
-            .map(|i| (i, pre[i]))
+            .filter(|&i| {
+                self.activation != Activation::JumpRelu || pre[i] > f64::from(self.thresholds[i])
+            })
+            .collect();
+        order.sort_by(|&a, &b| pre[b].total_cmp(&pre[a]).then(a.cmp(&b)));
+        order.truncate(self.k);
+        order.into_iter().map(|i| (i, pre[i])).collect()
+    }
+
+    /// [`Self::encode_f64`] with the values in `f32`.
+    pub fn encode(&self, x: &[f32]) -> Vec<(usize, f32)> {
+        self.encode_f64(x)
+            .into_iter()
+            .map(|(i, v)| (i, v as f32))
             .collect()
     }
 
@@ -187,10 +219,11 @@ impl FloatSae {
     }
 
     /// Quantises to an HSAE blob (encoder as `options.weights`, int8 decoder if
-    /// `options.decoder`; v1 or v2 as [`ExportOptions::v1`] says). `calibration` (rows of
-    /// `d_in` floats) sets the input scale of a dense model: `max|x − b_pre| / 127`; bit models
-    /// ignore it. Errors: [`Self::validate`]'s, no calibration rows for a dense model, a bias
-    /// that does not fit `i32` units, a negative or non-finite threshold, or one with `v1`.
+    /// `options.decoder`; the version as the module says). `calibration` (rows of `d_in`
+    /// floats) sets the input scale of an [`Input::Dense`] model: `max|x − b_pre| / 127`; the
+    /// other inputs ignore it. Errors: [`Self::validate`]'s, no calibration rows for a
+    /// calibrated model, a bias that does not fit `i32` units, a negative or non-finite
+    /// threshold, `v1` with a threshold, per-row input, ReLU or JumpReLU.
     pub fn to_hsae(&self, calibration: &[f32], options: &ExportOptions) -> Result<Vec<u8>, Error> {
         self.validate()?;
         let threshold = options.threshold;
@@ -199,17 +232,22 @@ impl FloatSae {
                 "the activation threshold must be finite and ≥ 0",
             ));
         }
-        if options.v1 && threshold != 0.0 {
+        let v3 = self.input == Input::DensePerRow || self.activation != Activation::TopK;
+        if options.v1 && (threshold != 0.0 || v3) {
             return Err(Error::InvalidParameter(
-                "HSAE v1 has no activation threshold",
+                "HSAE v1 has no activation threshold, per-row input, ReLU or JumpReLU",
             ));
         }
-        let v2 = !options.v1 && (options.weights != Weights::Int8 || threshold != 0.0);
-        let packed = v2 && options.weights != Weights::Int8;
-        let header_len = if v2 { HEADER_LEN_V2 } else { HEADER_LEN };
+        let v2 = !options.v1 && !v3 && (options.weights != Weights::Int8 || threshold != 0.0);
+        let packed = (v2 || v3) && options.weights != Weights::Int8;
+        let (version, header_len) = match (v2, v3) {
+            (_, true) => (3u16, HEADER_LEN_V3),
+            (true, _) => (2, HEADER_LEN_V2),
+            _ => (1, HEADER_LEN),
+        };
         let (d, h) = (self.d_in, self.h);
         let in_scale = match self.input {
-            Input::Bits => 1.0,
+            Input::Bits | Input::DensePerRow => 1.0,
             Input::Dense => {
                 if calibration.is_empty() || !calibration.len().is_multiple_of(d) {
                     return Err(Error::InvalidParameter(
@@ -229,11 +267,21 @@ impl FloatSae {
         };
         let mut enc_scale = Vec::with_capacity(h);
         let mut enc_w: Vec<u8> = Vec::with_capacity(h * d);
-        let mut enc_bias = Vec::with_capacity(h);
+        let mut enc_bias: Vec<u8> = Vec::with_capacity(4 * h);
+        let mut gates: Vec<u8> = Vec::new();
         for i in 0..h {
             let (s, row) = quantize_encoder_row(&self.w_enc[i * d..(i + 1) * d], options.weights);
+            // Accumulator units: one unit is worth s (bits) or s·in_scale (calibrated input).
+            let unit = f64::from(s) * f64::from(in_scale);
+            if self.input == Input::DensePerRow {
+                enc_bias.extend_from_slice(&self.b_enc[i].to_le_bytes());
+                if let Some(&t) = self.thresholds.get(i) {
+                    gates.extend_from_slice(&t.to_le_bytes());
+                }
+            }
             let bias = match self.input {
-                Input::Dense => f64::from(self.b_enc[i]) / (f64::from(in_scale) * f64::from(s)),
+                Input::DensePerRow => 0.0,
+                Input::Dense => f64::from(self.b_enc[i]) / unit,
                 Input::Bits => {
                     let folded: f64 = row
                         .iter()
@@ -250,7 +298,16 @@ impl FloatSae {
                 ));
             }
             enc_scale.push(s);
-            enc_bias.push(bias as i32);
+            if self.input != Input::DensePerRow {
+                enc_bias.extend_from_slice(&(bias as i32).to_le_bytes());
+                if let Some(&t) = self.thresholds.get(i) {
+                    // Fires when acc·unit > θ, i.e. acc > floor(θ/unit) for an integer acc.
+                    let t = (f64::from(t) / unit)
+                        .floor()
+                        .clamp(f64::from(i32::MIN), f64::from(i32::MAX));
+                    gates.extend_from_slice(&(t as i32).to_le_bytes());
+                }
+            }
             if packed {
                 // Sign masks: +1 bits, then (ternary) −1 bits; binary −1 is a clear bit.
                 let signs: &[i8] = if options.weights == Weights::Ternary {
@@ -281,8 +338,7 @@ impl FloatSae {
         let le = |v: &[f32]| -> Vec<u8> { v.iter().flat_map(|x| x.to_le_bytes()).collect() };
         let o_pre = push(&mut out, &le(&self.b_pre));
         let o_escl = push(&mut out, &le(&enc_scale));
-        let bias_bytes: Vec<u8> = enc_bias.iter().flat_map(|b| b.to_le_bytes()).collect();
-        let o_ebia = push(&mut out, &bias_bytes);
+        let o_ebia = push(&mut out, &enc_bias);
         let o_encw = push(&mut out, &enc_w);
         let (o_dscl, o_decw) = if options.decoder {
             let mut scales = Vec::with_capacity(h);
@@ -299,9 +355,14 @@ impl FloatSae {
         } else {
             (0, 0)
         };
+        let o_gate = if gates.is_empty() {
+            0
+        } else {
+            push(&mut out, &gates)
+        };
         out.resize(out.len().next_multiple_of(4), 0);
         out[..4].copy_from_slice(&HSAE_MAGIC);
-        out[4..6].copy_from_slice(&(if v2 { 2u16 } else { 1 }).to_le_bytes());
+        out[4..6].copy_from_slice(&version.to_le_bytes());
         out[6..8].copy_from_slice(&(header_len as u16).to_le_bytes());
         out[8..12].copy_from_slice(&(d as u32).to_le_bytes());
         out[12..16].copy_from_slice(&(h as u32).to_le_bytes());
@@ -309,6 +370,7 @@ impl FloatSae {
         out[18] = match self.input {
             Input::Dense => 0,
             Input::Bits => 1,
+            Input::DensePerRow => 2,
         };
         out[19] = match options.weights {
             Weights::Int8 => 1,
@@ -326,8 +388,16 @@ impl FloatSae {
         ] {
             out[at..at + 4].copy_from_slice(&o.to_le_bytes());
         }
-        if v2 {
+        if v2 || v3 {
             out[48..52].copy_from_slice(&threshold.to_le_bytes()); // flags (52..56) stay 0
+        }
+        if v3 {
+            out[56] = match self.activation {
+                Activation::TopK => 0,
+                Activation::Relu => 1,
+                Activation::JumpRelu => 2,
+            };
+            out[60..64].copy_from_slice(&o_gate.to_le_bytes());
         }
         let crc = crc32(&out);
         out.extend_from_slice(&crc.to_le_bytes());
@@ -354,34 +424,24 @@ impl FloatSae {
         };
         let blob = crate::model::AlignedBlob::new(&self.to_hsae(rows, &options)?);
         let device = crate::sae::Sae::from_hsae(blob.as_bytes())?;
-        let mut acc = vec![0i32; self.h];
+        let mut code = LatentVec::new();
         let mut kept: Vec<f32> = Vec::new();
         let mut float_l0 = 0;
         for row in rows.chunks_exact(d) {
-            float_l0 += self.encode(row).len();
-            match self.input {
-                Input::Dense => {
-                    let mut q = vec![0i8; d];
-                    device.quantize_input(row, &mut q)?;
-                    device.accumulators_i8(&q, &mut acc)?;
+            float_l0 += self.encode_f64(row).len();
+            if self.input == Input::Bits {
+                if row.iter().any(|&v| v != 0.0 && v != 1.0) {
+                    return Err(Error::InvalidParameter("bit inputs must be 0 or 1"));
                 }
-                Input::Bits => {
-                    if row.iter().any(|&v| v != 0.0 && v != 1.0) {
-                        return Err(Error::InvalidParameter("bit inputs must be 0 or 1"));
-                    }
-                    let mut words = vec![0u32; d.div_ceil(32)];
-                    for (j, &v) in row.iter().enumerate() {
-                        words[j / 32] |= u32::from(v == 1.0) << (j % 32);
-                    }
-                    device.accumulators_bits(&words, &mut acc)?;
+                let mut words = vec![0u32; d.div_ceil(32)];
+                for (j, &v) in row.iter().enumerate() {
+                    words[j / 32] |= u32::from(v == 1.0) << (j % 32);
                 }
+                device.encode_bits(&words, &mut code)?;
+            } else {
+                device.encode_dense(row, &mut code)?;
             }
-            // TopK as the device runs it: value desc, index asc, then ReLU.
-            let mut values: Vec<(usize, f32)> = (0..self.h)
-                .map(|i| device.latent_value(i, acc[i]).map(|v| (i, v)))
-                .collect::<Result<_, _>>()?;
-            values.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
-            kept.extend(values.iter().take(self.k).map(|p| p.1).filter(|&v| v > 0.0));
+            kept.extend_from_slice(code.values());
         }
         if kept.len() <= float_l0 {
             return Ok(0.0);

@@ -278,6 +278,8 @@ pub fn train_sae(data: &[f64], d: usize, o: &TrainOptions) -> FloatSae {
         h,
         k,
         input: Input::Dense,
+        activation: crate::sae::Activation::TopK,
+        thresholds: Vec::new(),
         w_enc: f(&w_enc),
         b_enc: f(&b_enc),
         b_pre: f(&b_pre),
@@ -294,6 +296,8 @@ pub fn train_sae(data: &[f64], d: usize, o: &TrainOptions) -> FloatSae {
 pub fn train_sae_bits(rows: &[u32], d: usize, o: &TrainOptions) -> FloatSae {
     FloatSae {
         input: Input::Bits,
+        activation: crate::sae::Activation::TopK,
+        thresholds: Vec::new(),
         ..train_sae(&unpack_bits(rows, d), d, o)
     }
 }

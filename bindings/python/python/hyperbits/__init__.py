@@ -14,7 +14,8 @@ same bits here and on the device.
   :class:`Record`, :func:`ngram` -- encoders, bit for bit the device's.
 - :class:`Bloom`, :class:`BlockedBloom`, :func:`plan` -- sketches and the dimension planner.
 - :class:`Hopfield` -- associative memory of up to 1,024 patterns (classic and dense recall).
-- :class:`Sae` -- sparse autoencoders: import from safetensors, encode and reconstruct batches.
+- :class:`Sae` -- sparse autoencoders: import a SAELens folder or safetensors file, encode and
+  reconstruct batches.
 - :class:`Classifier` -- a scikit-learn style estimator whose ``to_bytes()`` is the model blob
   ``hyperbits train`` writes and firmware loads.
 - :class:`FormatError` -- a model blob that cannot be read (a ``ValueError``).

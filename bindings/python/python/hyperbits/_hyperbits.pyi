@@ -196,17 +196,18 @@ class Sae:
 
     def __init__(self, source: Union[bytes, str, "os.PathLike[str]"]) -> None: ...
     @staticmethod
-    def import_safetensors(
-        data: Union[bytes, str, "os.PathLike[str]"],
-        k: int,
+    def import_sae(
+        source: Union[bytes, str, "os.PathLike[str]"],
+        k: Optional[int] = None,
         calibration: Optional[npt.NDArray[np.float32]] = None,
         bits: bool = False,
-        subtract_b_dec: bool = False,
+        subtract_b_dec: Optional[bool] = None,
+        architecture: Optional[str] = None,
         weights: str = "int8",
         decoder: bool = True,
         threshold: float = 0.0,
     ) -> "Sae":
-        """Quantises the SAE of a safetensors file."""
+        """Quantises the SAE of a SAELens folder or a safetensors file."""
     def to_bytes(self) -> bytes:
         """The blob firmware reads in place."""
     @property
@@ -220,12 +221,17 @@ class Sae:
         """Latents kept per row."""
     @property
     def input(self) -> str:
-        """"dense" or "bits"."""
+        """"dense" (per-row scale), "dense-calibrated" or "bits"."""
+    @property
+    def architecture(self) -> str:
+        """"topk", "standard" (ReLU) or "jumprelu"."""
     @property
     def has_decoder(self) -> bool:
         """Whether the blob holds a decoder."""
-    def encode(self, x: npt.NDArray[Any]) -> Tuple[npt.NDArray[np.int64], npt.NDArray[np.float32]]:
-        """Top-k latent indices and values of each row."""
+    def encode(
+        self, x: npt.NDArray[Any], exact: bool = False
+    ) -> Tuple[npt.NDArray[np.int64], npt.NDArray[np.float32]]:
+        """The active latents' indices and values of each row (at most k)."""
     def decode(
         self, indices: npt.NDArray[np.int64], values: npt.NDArray[np.float32]
     ) -> npt.NDArray[np.float32]:
