@@ -38,7 +38,7 @@ use hyperbits::hopfield::{Hopfield, Update};
 use hyperbits::learn::Learner;
 use hyperbits::model::AlignedBlob;
 use hyperbits::plan::{plan_membership, Model, Scope, Vsa};
-use hyperbits::sae::{Input, Sae, TopK, Weights};
+use hyperbits::sae::{Activation, Input, Sae, TopK, Weights};
 use hyperbits::sketch::Bloom;
 use hyperbits::train::csv::read_csv;
 use hyperbits::train::sae::export::{ExportOptions, FloatSae};
@@ -149,7 +149,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         h,
         k: 8,
         input: Input::Bits,
-        activation: hyperbits::sae::Activation::TopK,
+        activation: Activation::TopK,
         thresholds: Vec::new(),
         w_enc: float(h * d, 0.2),
         b_enc: float(h, 1.0),
@@ -193,30 +193,24 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let odd_blob = AlignedBlob::new(&odd.to_blob(&float(67 * 16, 2.0), &options)?);
     std::fs::write(out.join("sae-dense-small.hbm"), odd_blob.as_bytes())?;
     let device = Sae::from_bytes(odd_blob.as_bytes())?;
-    let mut bytes = Vec::new();
-    for _ in 0..8 {
-        let x = float(67, 2.5);
-        let mut q = [0i8; 67];
-        device.quantize_input(&x, &mut q)?;
-        let mut acc = [0i32; 41];
-        device.accumulators_i8(&q, &mut acc)?;
-        let mut top = TopK::<8>::new();
-        device.encode_dense(&x, &mut top)?;
-        x.iter()
-            .for_each(|v| bytes.extend_from_slice(&v.to_bits().to_le_bytes()));
-        acc.iter()
-            .for_each(|a| bytes.extend_from_slice(&a.to_le_bytes()));
-        bytes.extend_from_slice(&(top.len() as u32).to_le_bytes());
-        for j in 0..8 {
-            let i = top.indices().get(j).copied().unwrap_or(0);
-            bytes.extend_from_slice(&u32::from(i).to_le_bytes());
-        }
-        for j in 0..8 {
-            let v = top.values().get(j).copied().unwrap_or(0.0);
-            bytes.extend_from_slice(&v.to_bits().to_le_bytes());
-        }
-    }
+    let bytes = dense_expected(&device, &mut float, &[2.5; 8])?;
     std::fs::write(out.join("sae-dense-expected.bin"), bytes)?;
+    // The same shape as a JumpReLU model over float rows quantised per row (thresholds in
+    // [0.5, 1.5], at most 8 kept), with rows whose size varies 50×.
+    let jump = FloatSae {
+        input: Input::DensePerRow,
+        activation: Activation::JumpRelu,
+        thresholds: float(41, 0.5).iter().map(|t| t + 1.0).collect(),
+        ..random_dense(&mut float, 67, 41, 8, 0.3)
+    };
+    let jump_blob = AlignedBlob::new(&jump.to_blob(&[], &options)?);
+    std::fs::write(out.join("sae-jumprelu.hbm"), jump_blob.as_bytes())?;
+    let device = Sae::from_bytes(jump_blob.as_bytes())?;
+    let sizes = [0.1, 0.3, 0.7, 1.0, 1.5, 2.5, 3.5, 5.0];
+    std::fs::write(
+        out.join("sae-jumprelu-expected.bin"),
+        dense_expected(&device, &mut float, &sizes)?,
+    )?;
     // Packed ternary (with a threshold) and binary encoders, no decoder: the first 16 latents
     // of the h = 32 model for the on-target tests (with the host's results; the M0's flash
     // holds every test model at once) and the h = 64 model for the instruction counts.
@@ -248,8 +242,62 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             wide.to_blob(&[], &options)?,
         )?;
     }
+    // A JumpReLU model over bits (thresholds in [0, 2] compared in accumulator units), at most
+    // 8 of its 16 latents kept, no decoder.
+    let jump_bits = FloatSae {
+        k: 8,
+        activation: Activation::JumpRelu,
+        thresholds: float(16, 1.0).iter().map(|t| t + 1.0).collect(),
+        ..small.clone()
+    };
+    let blob = AlignedBlob::new(&jump_bits.to_blob(&[], &options_no_decoder())?);
+    std::fs::write(out.join("sae-jumprelu-bits.hbm"), blob.as_bytes())?;
+    std::fs::write(
+        out.join("sae-jumprelu-bits-expected.bin"),
+        sae_expected(&Sae::from_bytes(blob.as_bytes())?)?,
+    )?;
     println!("wrote {}", out.display());
     Ok(())
+}
+
+/// Int8 encoder, no decoder.
+fn options_no_decoder() -> ExportOptions {
+    ExportOptions {
+        decoder: false,
+        ..ExportOptions::default()
+    }
+}
+
+/// The host's results for one row per entry of `sizes` (uniform in ±size): the row (67 ×
+/// `f32`), the accumulators (41 × `i32`, [`Sae::accumulators_dense`]), then the code: count,
+/// 8 indices, 8 values (`f32` bits), all `u32` (500 bytes a row).
+fn dense_expected(
+    device: &Sae,
+    float: &mut impl FnMut(usize, f32) -> Vec<f32>,
+    sizes: &[f32],
+) -> Result<Vec<u8>, Box<dyn std::error::Error>> {
+    let mut bytes = Vec::new();
+    for &size in sizes {
+        let x = float(67, size);
+        let mut acc = [0i32; 41];
+        device.accumulators_dense(&x, &mut acc)?;
+        let mut top = TopK::<8>::new();
+        device.encode_dense(&x, &mut top)?;
+        x.iter()
+            .for_each(|v| bytes.extend_from_slice(&v.to_bits().to_le_bytes()));
+        acc.iter()
+            .for_each(|a| bytes.extend_from_slice(&a.to_le_bytes()));
+        bytes.extend_from_slice(&(top.len() as u32).to_le_bytes());
+        for j in 0..8 {
+            let i = top.indices().get(j).copied().unwrap_or(0);
+            bytes.extend_from_slice(&u32::from(i).to_le_bytes());
+        }
+        for j in 0..8 {
+            let v = top.values().get(j).copied().unwrap_or(0.0);
+            bytes.extend_from_slice(&v.to_bits().to_le_bytes());
+        }
+    }
+    Ok(bytes)
 }
 
 /// A random dense-input SAE: weights uniform in ±`w`, encoder bias in ±0.5, pre-bias and
@@ -266,7 +314,7 @@ fn random_dense(
         h,
         k,
         input: Input::Dense,
-        activation: hyperbits::sae::Activation::TopK,
+        activation: Activation::TopK,
         thresholds: Vec::new(),
         w_enc: float(h * d, w),
         b_enc: float(h, 0.5),

@@ -123,6 +123,23 @@ pub static SAE_DENSE_SMALL_MODEL: &[u8] = hyperbits::include_model!("../data/sae
 /// each; format in `examples/qemu_data.rs`).
 pub static SAE_DENSE_EXPECTED: &[u8] = include_bytes!("../data/sae-dense-expected.bin");
 
+/// A JumpReLU SAE over float rows quantised per row (d = 67, h = 41, at most 8 kept; int8
+/// encoder only).
+pub static SAE_JUMPRELU_MODEL: &[u8] = hyperbits::include_model!("../data/sae-jumprelu.hbm");
+
+/// The host's accumulators and codes of 8 rows 50× apart in size with [`SAE_JUMPRELU_MODEL`]
+/// (the format of [`SAE_DENSE_EXPECTED`]).
+pub static SAE_JUMPRELU_EXPECTED: &[u8] = include_bytes!("../data/sae-jumprelu-expected.bin");
+
+/// A JumpReLU SAE over bits: [`SAE_MODEL`]'s first 16 latents, thresholds in accumulator
+/// units, at most 8 kept, no decoder.
+pub static SAE_JUMPRELU_BITS_MODEL: &[u8] =
+    hyperbits::include_model!("../data/sae-jumprelu-bits.hbm");
+
+/// The host's encodings of the 16 inputs with [`SAE_JUMPRELU_BITS_MODEL`] (212 bytes each).
+pub static SAE_JUMPRELU_BITS_EXPECTED: &[u8] =
+    include_bytes!("../data/sae-jumprelu-bits-expected.bin");
+
 /// A dense-input SAE, d = 64, h = 512, k = 32, int8 encoder only, for instruction counts.
 pub static SAE_DENSE_MODEL: &[u8] = hyperbits::include_model!("../data/sae-dense.hbm");
 

@@ -6,13 +6,14 @@
 use hyperbits::classify::Classifier;
 use hyperbits::hopfield::{HopfieldView, Update};
 use hyperbits::learn::Learner;
-use hyperbits::sae::{Sae, TopK};
+use hyperbits::sae::{Activation, Sae, TopK};
 use hyperbits::sketch::Bloom;
 use hyperbits::{BinaryVector, Codebook, Error, ItemMemory};
 use hyperbits_qemu::{
     digits_rows, entry, hopfield_case, run_tests, u32_at, DIGITS_LEARNED, DIGITS_MODEL,
     HOPFIELD_MODEL, SAE_BINARY_EXPECTED, SAE_BINARY_MODEL, SAE_DENSE_EXPECTED,
-    SAE_DENSE_SMALL_MODEL, SAE_EXPECTED, SAE_MODEL, SAE_TERNARY_EXPECTED, SAE_TERNARY_MODEL,
+    SAE_DENSE_SMALL_MODEL, SAE_EXPECTED, SAE_JUMPRELU_BITS_EXPECTED, SAE_JUMPRELU_BITS_MODEL,
+    SAE_JUMPRELU_EXPECTED, SAE_JUMPRELU_MODEL, SAE_MODEL, SAE_TERNARY_EXPECTED, SAE_TERNARY_MODEL,
     SKETCH_EXPECTED, SKETCH_MODEL, SKETCH_WORDS,
 };
 
@@ -190,13 +191,14 @@ fn sae_matches_the_host() {
     let sae = Sae::from_bytes(SAE_MODEL).unwrap();
     assert_eq!((sae.d_in(), sae.latents(), sae.k()), (512, 32, 8));
     let models = [
-        (SAE_MODEL, SAE_EXPECTED),
-        (SAE_TERNARY_MODEL, SAE_TERNARY_EXPECTED),
-        (SAE_BINARY_MODEL, SAE_BINARY_EXPECTED),
+        (SAE_MODEL, SAE_EXPECTED, false),
+        (SAE_TERNARY_MODEL, SAE_TERNARY_EXPECTED, true),
+        (SAE_BINARY_MODEL, SAE_BINARY_EXPECTED, true),
+        (SAE_JUMPRELU_BITS_MODEL, SAE_JUMPRELU_BITS_EXPECTED, false),
     ];
-    for (m, (model, expected)) in models.iter().enumerate() {
+    for (m, &(model, expected, packed)) in models.iter().enumerate() {
         let sae = Sae::from_bytes(model).unwrap();
-        assert_eq!(sae.is_packed(), m > 0);
+        assert_eq!(sae.is_packed(), packed);
         let words =
             |at: usize| -> [u32; 16] { core::array::from_fn(|i| u32_at(expected, at + 4 * i)) };
         for case in 0..16 {
@@ -229,39 +231,50 @@ fn sae_matches_the_host() {
     assert!(sae.encode_bits(&[0; 16], &mut small).is_err());
 }
 
+/// Float rows, quantised with the calibrated scale (int8) and per row (i16, a JumpReLU model
+/// with rows 50× apart in size): the same accumulators and codes as the host.
 fn dense_sae_matches_the_host() {
-    let sae = Sae::from_bytes(SAE_DENSE_SMALL_MODEL).unwrap();
-    assert_eq!((sae.d_in(), sae.latents(), sae.k()), (67, 41, 8));
-    for case in 0..8 {
-        let at = 500 * case;
-        let x: [f32; 67] =
-            core::array::from_fn(|j| f32::from_bits(u32_at(SAE_DENSE_EXPECTED, at + 4 * j)));
-        let mut q = [0i8; 67];
-        sae.quantize_input(&x, &mut q).unwrap();
-        let mut acc = [0i32; 41];
-        sae.accumulators_i8(&q, &mut acc).unwrap();
-        for (i, &a) in acc.iter().enumerate() {
-            assert_eq!(
-                a,
-                u32_at(SAE_DENSE_EXPECTED, at + 268 + 4 * i) as i32,
-                "case {} latent {}",
-                case,
-                i
-            );
-        }
-        let mut top = TopK::<8>::new();
-        sae.encode_dense(&x, &mut top).unwrap();
-        let n = u32_at(SAE_DENSE_EXPECTED, at + 432) as usize;
-        assert_eq!(top.len(), n);
-        for j in 0..n {
-            assert_eq!(
-                u32::from(top.indices()[j]),
-                u32_at(SAE_DENSE_EXPECTED, at + 436 + 4 * j)
-            );
-            assert_eq!(
-                top.values()[j].to_bits(),
-                u32_at(SAE_DENSE_EXPECTED, at + 468 + 4 * j)
-            );
+    let models = [
+        (SAE_DENSE_SMALL_MODEL, SAE_DENSE_EXPECTED, Activation::TopK),
+        (
+            SAE_JUMPRELU_MODEL,
+            SAE_JUMPRELU_EXPECTED,
+            Activation::JumpRelu,
+        ),
+    ];
+    for &(model, expected, activation) in models.iter() {
+        let sae = Sae::from_bytes(model).unwrap();
+        assert_eq!((sae.d_in(), sae.latents(), sae.k()), (67, 41, 8));
+        assert_eq!(sae.activation(), activation);
+        for case in 0..8 {
+            let at = 500 * case;
+            let x: [f32; 67] =
+                core::array::from_fn(|j| f32::from_bits(u32_at(expected, at + 4 * j)));
+            let mut acc = [0i32; 41];
+            sae.accumulators_dense(&x, &mut acc).unwrap();
+            for (i, &a) in acc.iter().enumerate() {
+                assert_eq!(
+                    a,
+                    u32_at(expected, at + 268 + 4 * i) as i32,
+                    "case {} latent {}",
+                    case,
+                    i
+                );
+            }
+            let mut top = TopK::<8>::new();
+            sae.encode_dense(&x, &mut top).unwrap();
+            let n = u32_at(expected, at + 432) as usize;
+            assert_eq!(top.len(), n);
+            for j in 0..n {
+                assert_eq!(
+                    u32::from(top.indices()[j]),
+                    u32_at(expected, at + 436 + 4 * j)
+                );
+                assert_eq!(
+                    top.values()[j].to_bits(),
+                    u32_at(expected, at + 468 + 4 * j)
+                );
+            }
         }
     }
 }
