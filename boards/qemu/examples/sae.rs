@@ -10,7 +10,7 @@ use core::hint::black_box;
 use hyperbits::sae::{Sae, TopK};
 use hyperbits_qemu::{
     bench_start, bench_stop, entry, semihosting, u32_at, SAE64_BINARY_MODEL, SAE64_MODEL,
-    SAE64_TERNARY_MODEL, SAE_DENSE_MODEL, SAE_EXPECTED, SAE_MODEL,
+    SAE64_TERNARY_MODEL, SAE_DENSE_MODEL, SAE_DENSE_ROWS_MODEL, SAE_EXPECTED, SAE_MODEL,
 };
 
 /// An output buffer for the h = 64 reconstruction.
@@ -86,7 +86,16 @@ fn main() -> ! {
     bench_start();
     let i8_ok = dense.encode_i8(black_box(&q), &mut again).is_ok();
     bench_stop();
+    let Ok(rows) = Sae::from_bytes(SAE_DENSE_ROWS_MODEL) else {
+        semihosting::process::exit(1)
+    };
+    let mut per_row = TopK::<32>::new();
+    semihosting::println!("region: SAE encode_dense (d=64, h=256, k=32, per-row i16 input)");
+    bench_start();
+    let rows_ok = rows.encode_dense(black_box(&x), &mut per_row).is_ok();
+    bench_stop();
     let dense_ok = dense_ok && quantised && i8_ok && again == top32 && !top32.is_empty();
+    let dense_ok = dense_ok && rows_ok && !per_row.is_empty();
     let ok = packed_ok
         && dense_ok
         && encoded.is_ok()

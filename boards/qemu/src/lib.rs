@@ -143,6 +143,10 @@ pub static SAE_JUMPRELU_BITS_EXPECTED: &[u8] =
 /// A dense-input SAE, d = 64, h = 512, k = 32, int8 encoder only, for instruction counts.
 pub static SAE_DENSE_MODEL: &[u8] = hyperbits::include_model!("../data/sae-dense.hbm");
 
+/// [`SAE_DENSE_MODEL`]'s first 256 latents over float rows quantised per row (`i16`), for
+/// instruction counts.
+pub static SAE_DENSE_ROWS_MODEL: &[u8] = hyperbits::include_model!("../data/sae-dense-rows.hbm");
+
 /// [`SAE64_MODEL`]'s encoder as packed ternary weights (τ = 0.05), for instruction counts.
 pub static SAE64_TERNARY_MODEL: &[u8] = hyperbits::include_model!("../data/sae-ternary-64.hbm");
 
