@@ -74,7 +74,11 @@ pub(crate) fn dot_i8(w: &[i8], x: &[i8]) -> i32 {
     {
         dsp::dot_i8(w, x)
     }
-    #[cfg(not(hyperbits_dsp))]
+    #[cfg(hyperbits_x86_dispatch)]
+    {
+        x86::dot_i8(w, x)
+    }
+    #[cfg(not(any(hyperbits_dsp, hyperbits_x86_dispatch)))]
     {
         dot_i8_portable(w, x)
     }
@@ -90,15 +94,37 @@ pub(crate) fn dot2_i8(w0: &[i8], w1: &[i8], x: &[i8]) -> [i32; 2] {
     }
     #[cfg(not(hyperbits_dsp))]
     {
-        [dot_i8_portable(w0, x), dot_i8_portable(w1, x)]
+        [dot_i8(w0, x), dot_i8(w1, x)]
     }
 }
 
 /// `Σ w[j]·x[j]`, int8 weights against `i16` inputs (the SAE's per-row input), over the
-/// shorter length; portable on every target. The caller keeps the sum within `i32`.
+/// shorter length; AVX-512 / AVX2 builds on x86_64, portable elsewhere. The caller keeps the
+/// sum within `i32`.
 #[inline]
 pub(crate) fn dot_i8_i16(w: &[i8], x: &[i16]) -> i32 {
-    portable::dot_portable(w, x)
+    #[cfg(hyperbits_x86_dispatch)]
+    {
+        x86::dot_i8_i16(w, x)
+    }
+    #[cfg(not(hyperbits_x86_dispatch))]
+    {
+        portable::dot_portable(w, x)
+    }
+}
+
+/// `Σ w[j]·x[j]` in `f32` over int8 weights (the SAE's f32 path): eight running sums in a
+/// fixed order, an AVX2 build on x86_64 (the same bits), portable elsewhere.
+#[inline]
+pub(crate) fn dot_i8_f32(w: &[i8], x: &[f32]) -> f32 {
+    #[cfg(hyperbits_x86_dispatch)]
+    {
+        x86::dot_i8_f32(w, x)
+    }
+    #[cfg(not(hyperbits_x86_dispatch))]
+    {
+        dot_i8_f32_portable(w, x)
+    }
 }
 
 /// `out = a XOR b`, word by word (equal lengths).

@@ -96,7 +96,7 @@ pub(super) fn count_pairs(a: &[u32], b: &[u32], op: impl Fn(u32, u32) -> u32) ->
 pub(super) const DOT_UNROLL: bool = !cfg!(all(target_arch = "arm", not(hyperbits_thumb2)));
 
 /// The portable [`dot_i8`].
-#[cfg_attr(hyperbits_dsp, allow(dead_code))]
+#[cfg_attr(any(hyperbits_dsp, hyperbits_x86_dispatch), allow(dead_code))]
 pub(crate) fn dot_i8_portable(w: &[i8], x: &[i8]) -> i32 {
     dot_portable(w, x)
 }
@@ -120,6 +120,34 @@ pub(crate) fn dot_portable<T: Copy + Into<i32>>(w: &[i8], x: &[T]) -> i32 {
         }
     }
     sums.iter().sum::<i32>() + tail
+}
+
+/// `Σ w[j]·x[j]` as one plain loop: what a vector build of it (x86 dispatch) vectorises best.
+#[inline(always)]
+#[cfg_attr(not(hyperbits_x86_dispatch), allow(dead_code))]
+pub(super) fn dot_simple<T: Copy + Into<i32>>(w: &[i8], x: &[T]) -> i32 {
+    w.iter()
+        .zip(x)
+        .map(|(&w, &x)| i32::from(w) * x.into())
+        .sum()
+}
+
+/// `Σ w[j]·x[j]` in `f32` over int8 weights, eight running sums in a fixed order (so every
+/// build of it, vector or not, gives the same bits).
+#[inline(always)]
+pub(crate) fn dot_i8_f32_portable(w: &[i8], x: &[f32]) -> f32 {
+    let n = w.len().min(x.len());
+    let (w, x) = (&w[..n], &x[..n]);
+    let mut lanes = [0f32; 8];
+    let (wc, xc) = (w.chunks_exact(8), x.chunks_exact(8));
+    let (wr, xr) = (wc.remainder(), xc.remainder());
+    for (w8, x8) in wc.zip(xc) {
+        for ((l, &w), &x) in lanes.iter_mut().zip(w8).zip(x8) {
+            *l += f32::from(w) * x;
+        }
+    }
+    let tail: f32 = wr.iter().zip(xr).map(|(&w, &x)| f32::from(w) * x).sum();
+    lanes.iter().sum::<f32>() + tail
 }
 
 /// Plain per-word popcount loop; with a hardware popcount (or a vector one) the compiler turns

@@ -84,6 +84,10 @@ pub const HEADER_LEN_V2: usize = 56;
 pub const HEADER_LEN_V3: usize = 64;
 /// Latents whose accumulators the bit-input encoder keeps at once (128 bytes of stack).
 const CHUNK: usize = 32;
+/// Latents the dense encoders keep at once: each input block is quantised (or centred) once
+/// per chunk, so on hosts a larger chunk (2 KiB of stack) saves most of that work; MCUs keep
+/// 32 (128 bytes).
+const DENSE_CHUNK: usize = if WIDE { 512 } else { CHUNK };
 /// Whether the bit-input encoder uses the masked dense path (64-bit hosts, where it
 /// vectorises) instead of walking the set bits (MCUs); both give the same exact sums.
 const WIDE: bool = cfg!(target_pointer_width = "64");
@@ -1058,9 +1062,9 @@ impl<'a> Sae<'a> {
     ) {
         let d = self.d_in;
         let mut xq = [T::default(); 256];
-        for base in (0..self.h).step_by(CHUNK) {
-            let n = CHUNK.min(self.h - base);
-            let mut acc = [0i32; CHUNK];
+        for base in (0..self.h).step_by(DENSE_CHUNK) {
+            let n = DENSE_CHUNK.min(self.h - base);
+            let mut acc = [0i32; DENSE_CHUNK];
             for (c, a) in acc[..n].iter_mut().enumerate() {
                 *a = self.acc_bias(base + c);
             }
@@ -1400,6 +1404,83 @@ impl<'a> Sae<'a> {
         })
     }
 
+    /// Encodes a batch of float rows (`x`: `out.len()` rows of `d_in`, row-major) into `out`:
+    /// the codes [`Self::encode_dense`] gives row by row, faster on hosts, where 16 rows share
+    /// each pass over the weights (feature `alloc`). Errors: as [`Self::encode_dense`] (the
+    /// first bad row), `x` not `out.len() · d_in` long.
+    #[cfg(feature = "alloc")]
+    pub fn encode_dense_batch(&self, x: &[f32], out: &mut [LatentVec]) -> Result<(), Error> {
+        self.check_input(false)?;
+        if Some(x.len()) != out.len().checked_mul(self.d_in) {
+            return Err(Error::LengthMismatch {
+                expected: out.len().saturating_mul(self.d_in),
+                found: x.len(),
+            });
+        }
+        if self.input == Input::DensePerRow {
+            self.batch_dense::<i16>(x, out)
+        } else {
+            self.batch_dense::<i8>(x, out)
+        }
+    }
+
+    /// [`Self::encode_dense_batch`] with inputs quantised to `T`.
+    #[cfg(feature = "alloc")]
+    fn batch_dense<T: Level>(&self, x: &[f32], out: &mut [LatentVec]) -> Result<(), Error> {
+        const GROUP: usize = 16;
+        let (d, h) = (self.d_in, self.h);
+        let mut xq = alloc::vec![T::default(); GROUP * d];
+        let mut acc = alloc::vec![0i32; GROUP * DENSE_CHUNK];
+        for (rows, codes) in x.chunks(GROUP * d).zip(out.chunks_mut(GROUP)) {
+            let mut steps = [0f32; GROUP];
+            for (r, row) in rows.chunks_exact(d).enumerate() {
+                let (step, inv) = self.row_scale(row)?;
+                steps[r] = step;
+                for (j, q) in xq[r * d..(r + 1) * d].iter_mut().enumerate() {
+                    *q = T::from_i32(self.quantize(j, row[j], inv));
+                }
+            }
+            let mut selectors = alloc::vec::Vec::with_capacity(codes.len());
+            for code in codes.iter_mut() {
+                let (index, keys, accs) = code.slots(self.k)?;
+                selectors.push(Selector::new(index, keys, accs, self.k, self.threshold));
+            }
+            for base in (0..h).step_by(DENSE_CHUNK) {
+                let n = DENSE_CHUNK.min(h - base);
+                for r in 0..selectors.len() {
+                    for c in 0..n {
+                        acc[r * DENSE_CHUNK + c] = self.acc_bias(base + c);
+                    }
+                }
+                for start in (0..d).step_by(256) {
+                    let len = 256.min(d - start);
+                    // One latent's block of weights, then every row of the group against it.
+                    for c in 0..n {
+                        for r in 0..selectors.len() {
+                            let block = &xq[r * d + start..r * d + start + len];
+                            acc[r * DENSE_CHUNK + c] += self.dot_block(base + c, start, block);
+                        }
+                    }
+                }
+                for (r, sel) in selectors.iter_mut().enumerate() {
+                    for c in 0..n {
+                        let (i, a) = (base + c, acc[r * DENSE_CHUNK + c]);
+                        let v = self.value(i, a, steps[r]);
+                        if self.fires(i, a, v) {
+                            sel.offer(i, v, a);
+                        }
+                    }
+                }
+            }
+            let lens: alloc::vec::Vec<usize> =
+                selectors.into_iter().map(Selector::finish).collect();
+            for (code, len) in codes.iter_mut().zip(lens) {
+                code.set_len(len);
+            }
+        }
+        Ok(())
+    }
+
     /// The accumulator of every latent before the activation, for a float input quantised as
     /// [`Self::encode_dense`] does (`out` holds `h` values; per-row input: without the bias,
     /// which is added to the value); returns the input step, for [`Self::latent_value`].
@@ -1421,9 +1502,9 @@ impl<'a> Sae<'a> {
         let d = self.d_in;
         let mut centred = [0f32; 256];
         self.select(out, |offer| {
-            for base in (0..self.h).step_by(CHUNK) {
-                let n = CHUNK.min(self.h - base);
-                let mut sums = [0f32; CHUNK];
+            for base in (0..self.h).step_by(DENSE_CHUNK) {
+                let n = DENSE_CHUNK.min(self.h - base);
+                let mut sums = [0f32; DENSE_CHUNK];
                 for start in (0..d).step_by(256) {
                     let block = &mut centred[..256.min(d - start)];
                     for (j, c) in block.iter_mut().enumerate() {
@@ -1451,23 +1532,11 @@ impl<'a> Sae<'a> {
         })
     }
 
-    /// `Σ_j W[i][start + j]·x[j]` in `f32`, eight running sums.
+    /// `Σ_j W[i][start + j]·x[j]` in `f32` (eight running sums for int8 weights).
     fn dot_block_f32(&self, i: usize, start: usize, x: &[f32]) -> f32 {
         let d = self.d_in;
         match self.enc_w {
-            Matrix::Int8(w) => {
-                let w = &w[i * d + start..i * d + start + x.len()];
-                let mut lanes = [0f32; 8];
-                let (wc, xc) = (w.chunks_exact(8), x.chunks_exact(8));
-                let (wr, xr) = (wc.remainder(), xc.remainder());
-                for (w8, x8) in wc.zip(xc) {
-                    for ((l, &w), &x) in lanes.iter_mut().zip(w8).zip(x8) {
-                        *l += f32::from(w) * x;
-                    }
-                }
-                let tail: f32 = wr.iter().zip(xr).map(|(&w, &x)| f32::from(w) * x).sum();
-                lanes.iter().sum::<f32>() + tail
-            }
+            Matrix::Int8(w) => kernel::dot_i8_f32(&w[i * d + start..i * d + start + x.len()], x),
             Matrix::Packed(m) => {
                 let (p, n) = self.masks(m, i);
                 let bit = |mask: &[u8], j: usize| (u32_at(mask, 4 * (j / 32)) >> (j % 32)) & 1 == 1;

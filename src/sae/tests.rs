@@ -799,3 +799,61 @@ fn heap_selection_equals_a_full_sort_with_many_ties() {
         }
     }
 }
+
+/// Every dense kind (per-row, calibrated; TopK, ReLU, JumpReLU; int8 and ternary weights):
+/// the batch encoder gives the row-by-row codes exactly, and `accumulators_dense` with
+/// `latent_value` gives the values selected.
+#[test]
+fn batch_encoding_equals_row_by_row() {
+    let (d, h, n) = (300, 70, 37);
+    let mut r = rng(77);
+    let rows: Vec<f32> = (0..n)
+        .flat_map(|i| {
+            let size = 0.1 + (i % 9) as f32;
+            (0..d).map(|_| size * r()).collect::<Vec<_>>()
+        })
+        .collect();
+    for input in [Input::DensePerRow, Input::Dense] {
+        for activation in [Activation::TopK, Activation::Relu, Activation::JumpRelu] {
+            for weights in [Weights::Int8, Weights::Ternary] {
+                let mut float = random_sae(
+                    input,
+                    d,
+                    h,
+                    if activation == Activation::TopK { 5 } else { h },
+                    8,
+                );
+                float.activation = activation;
+                if activation == Activation::JumpRelu {
+                    float.thresholds = (0..h).map(|i| (i % 7) as f32 * 0.3).collect();
+                }
+                let options = ExportOptions {
+                    weights,
+                    ..NO_DECODER
+                };
+                let blob = AlignedBlob::new(&float.to_blob(&rows, &options).unwrap());
+                let sae = Sae::from_bytes(blob.as_bytes()).unwrap();
+                assert_eq!((sae.input(), sae.activation()), (input, activation));
+                let mut batch = vec![LatentVec::new(); n];
+                sae.encode_dense_batch(&rows, &mut batch).unwrap();
+                let mut acc = vec![0i32; h];
+                for (row, code) in rows.chunks_exact(d).zip(&batch) {
+                    let mut one = LatentVec::new();
+                    sae.encode_dense(row, &mut one).unwrap();
+                    assert_eq!(&one, code, "{input:?} {activation:?} {weights:?}");
+                    let step = sae.accumulators_dense(row, &mut acc).unwrap();
+                    for (&i, &v) in one.indices().iter().zip(one.values()) {
+                        let value = sae.latent_value(usize::from(i), acc[usize::from(i)], step);
+                        assert_eq!(value.unwrap(), v);
+                    }
+                }
+                let total: usize = batch.iter().map(LatentVec::len).sum();
+                assert!(
+                    total > n,
+                    "{input:?} {activation:?}: too few active latents to test"
+                );
+                assert!(sae.encode_dense_batch(&rows[1..], &mut batch).is_err());
+            }
+        }
+    }
+}

@@ -30,22 +30,29 @@ enum Row<'a> {
     Bits(&'a [u32]),
 }
 
-/// Encodes (and, with `out`, reconstructs) one row; the latents into `index` and `val`
-/// (padded with -1 and 0). `exact`: the f32 path.
-fn run(
+/// Encodes one row into `code`. `exact`: the f32 path.
+fn encode_row(
     sae: &CoreSae<'_>,
     row: Row<'_>,
     exact: bool,
     code: &mut LatentVec,
+) -> Result<(), hyperbits::Error> {
+    match row {
+        Row::Dense(x) if exact => sae.encode_f32(x, code),
+        Row::Dense(x) => sae.encode_dense(x, code),
+        Row::Bits(x) => sae.encode_bits(x, code),
+    }
+}
+
+/// Writes a code's latents into `index` and `val` (padded with -1 and 0) and, with `out`, its
+/// reconstruction.
+fn emit(
+    sae: &CoreSae<'_>,
+    code: &LatentVec,
     index: &mut [i64],
     val: &mut [f32],
     out: Option<&mut [f32]>,
 ) -> Result<(), hyperbits::Error> {
-    match row {
-        Row::Dense(x) if exact => sae.encode_f32(x, code)?,
-        Row::Dense(x) => sae.encode_dense(x, code)?,
-        Row::Bits(x) => sae.encode_bits(x, code)?,
-    }
     for (slot, (i, v)) in index.iter_mut().zip(val.iter_mut()).enumerate() {
         (*i, *v) = code
             .indices()
@@ -101,6 +108,7 @@ impl Sae {
         let (k, d_in) = (sae.k(), sae.d_in());
         let dense;
         let bits;
+        let mut all: &[f32] = &[];
         let (rows, n): (Vec<Row<'_>>, usize) = match sae.input() {
             Input::Dense | Input::DensePerRow => {
                 dense = x
@@ -115,6 +123,7 @@ impl Sae {
                 let s = dense
                     .as_slice()
                     .map_err(|_| value("x: the array is not C-contiguous"))?;
+                all = s;
                 (s.chunks_exact(d_in.max(1)).map(Row::Dense).collect(), n)
             }
             Input::Bits => {
@@ -134,22 +143,39 @@ impl Sae {
                 (s.chunks_exact(w.max(1)).map(Row::Bits).collect(), n)
             }
         };
+        // Float rows on the integer path go 64 at a time through the batch encoder (the same
+        // codes, sharing passes over the weights).
+        let group = if exact || sae.input() == Input::Bits {
+            1
+        } else {
+            64
+        };
         let out = py.detach(|| {
             let mut index = vec![-1i64; n * k];
             let mut val = vec![0f32; n * k];
             let mut rec = vec![0f32; if reconstruct { n * d_in } else { 0 }];
-            let mut code = LatentVec::new();
-            for (r, row) in rows.iter().enumerate() {
-                let out = reconstruct.then(|| &mut rec[r * d_in..(r + 1) * d_in]);
-                run(
-                    &sae,
-                    *row,
-                    exact,
-                    &mut code,
-                    &mut index[r * k..(r + 1) * k],
-                    &mut val[r * k..(r + 1) * k],
-                    out,
-                )?;
+            let mut codes = vec![LatentVec::new(); group];
+            for (g, chunk) in rows.chunks(group).enumerate() {
+                let codes = &mut codes[..chunk.len()];
+                match chunk {
+                    [row] => encode_row(&sae, *row, exact, &mut codes[0])?,
+                    _ => {
+                        let first = g * group * d_in;
+                        let flat = &all[first..first + chunk.len() * d_in];
+                        sae.encode_dense_batch(flat, codes)?
+                    }
+                }
+                for (c, code) in codes.iter().enumerate() {
+                    let r = g * group + c;
+                    let out = reconstruct.then(|| &mut rec[r * d_in..(r + 1) * d_in]);
+                    emit(
+                        &sae,
+                        code,
+                        &mut index[r * k..(r + 1) * k],
+                        &mut val[r * k..(r + 1) * k],
+                        out,
+                    )?;
+                }
             }
             Ok((index, val, rec))
         });

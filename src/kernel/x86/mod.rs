@@ -173,6 +173,58 @@ pub(super) fn majority3(out: &mut [u32], a: &[u32], b: &[u32], c: &[u32]) {
     }
 }
 
+// The SAE's dense dot products: int8 weights against int8 (calibrated) or i16 (per-row)
+// inputs; integer sums, so any vectorisation gives the same result.
+#[target_feature(enable = "avx512f,avx512bw,avx512vl")]
+fn dot_i8_avx512(w: &[i8], x: &[i8]) -> i32 {
+    dot_simple(w, x)
+}
+#[target_feature(enable = "avx2")]
+fn dot_i8_avx2(w: &[i8], x: &[i8]) -> i32 {
+    dot_simple(w, x)
+}
+#[target_feature(enable = "avx512f,avx512bw,avx512vl")]
+fn dot_i16_avx512(w: &[i8], x: &[i16]) -> i32 {
+    dot_simple(w, x)
+}
+#[target_feature(enable = "avx2")]
+fn dot_i16_avx2(w: &[i8], x: &[i16]) -> i32 {
+    dot_simple(w, x)
+}
+
+#[target_feature(enable = "avx2")]
+fn dot_f32_avx2(w: &[i8], x: &[f32]) -> f32 {
+    dot_i8_f32_portable(w, x)
+}
+
+pub(super) fn dot_i8_f32(w: &[i8], x: &[f32]) -> f32 {
+    match isa() {
+        // SAFETY: `isa()` detected AVX2 (AVX-512 implies it).
+        Isa::Avx2 | Isa::Avx512 | Isa::Avx512Vpopcnt => unsafe { dot_f32_avx2(w, x) },
+        _ => dot_i8_f32_portable(w, x),
+    }
+}
+
+pub(super) fn dot_i8(w: &[i8], x: &[i8]) -> i32 {
+    match isa() {
+        // SAFETY: `isa()` detected AVX-512F/BW/VL.
+        Isa::Avx512 | Isa::Avx512Vpopcnt => unsafe { dot_i8_avx512(w, x) },
+        // SAFETY: `isa()` detected AVX2.
+        Isa::Avx2 => unsafe { dot_i8_avx2(w, x) },
+        _ => dot_portable(w, x),
+    }
+}
+
+pub(super) fn dot_i8_i16(w: &[i8], x: &[i16]) -> i32 {
+    match isa() {
+        // SAFETY: `isa()` detected AVX-512F/BW/VL.
+        Isa::Avx512 | Isa::Avx512Vpopcnt => unsafe { dot_i16_avx512(w, x) },
+        // SAFETY: `isa()` detected AVX2.
+        Isa::Avx2 => unsafe { dot_i16_avx2(w, x) },
+        _ => dot_portable(w, x),
+    }
+}
+
 pub(super) fn nearest<T: AsRef<[u32]>>(
     query: &[u32],
     items: impl IntoIterator<Item = T>,
