@@ -127,6 +127,20 @@ pub(crate) fn dot_i8_f32(w: &[i8], x: &[f32]) -> f32 {
     }
 }
 
+/// One int8 weight row against four `i16` input rows of at least its length (the SAE's batch
+/// encoder): AVX-512 / AVX2 builds on x86_64, portable elsewhere.
+#[inline]
+pub(crate) fn dot4_i8_i16(w: &[i8], x: [&[i16]; 4]) -> [i32; 4] {
+    #[cfg(hyperbits_x86_dispatch)]
+    {
+        x86::dot4_i8_i16(w, x)
+    }
+    #[cfg(not(hyperbits_x86_dispatch))]
+    {
+        portable::dot4_simple(w, x)
+    }
+}
+
 /// `out = a XOR b`, word by word (equal lengths).
 #[inline]
 pub(crate) fn xor(out: &mut [u32], a: &[u32], b: &[u32]) {

@@ -150,6 +150,22 @@ pub(crate) fn dot_i8_f32_portable(w: &[i8], x: &[f32]) -> f32 {
     lanes.iter().sum::<f32>() + tail
 }
 
+/// One int8 weight row against four input rows: `[Σ w[j]·x_r[j]]` for `r` in 0..4, the
+/// weights loaded once for the four (the SAE's batch encoder).
+#[inline(always)]
+pub(crate) fn dot4_simple<T: Copy + Into<i32>>(w: &[i8], x: [&[T]; 4]) -> [i32; 4] {
+    let n = w.len();
+    let x = x.map(|r| &r[..n]);
+    let mut s = [0i32; 4];
+    for j in 0..n {
+        let wj = i32::from(w[j]);
+        for (s, r) in s.iter_mut().zip(&x) {
+            *s += wj * r[j].into();
+        }
+    }
+    s
+}
+
 /// Plain per-word popcount loop; with a hardware popcount (or a vector one) the compiler turns
 /// this into the fastest code, so the dispatched x86 paths use it.
 #[inline(always)]

@@ -425,6 +425,7 @@ impl<'t> Selector<'t> {
 
     /// Offers latent `index` (offered in increasing index order, so an equal key never
     /// displaces a kept one: ties go to the lower index).
+    #[inline]
     fn offer(&mut self, index: usize, key: f32, acc: i32) {
         let len = self.len;
         if len == self.k {
@@ -515,6 +516,10 @@ trait Level: Copy + Default + Into<i32> {
     fn dot(w: &[i8], x: &[Self]) -> i32;
     /// Two weight rows against one input.
     fn dot2(w0: &[i8], w1: &[i8], x: &[Self]) -> [i32; 2];
+    /// One weight row against four inputs.
+    fn dot4(w: &[i8], x: [&[Self]; 4]) -> [i32; 4] {
+        x.map(|x| Self::dot(w, x))
+    }
     /// `v`, which the caller keeps within the type's range.
     fn from_i32(v: i32) -> Self;
 }
@@ -537,6 +542,9 @@ impl Level for i16 {
     }
     fn dot2(w0: &[i8], w1: &[i8], x: &[i16]) -> [i32; 2] {
         [kernel::dot_i8_i16(w0, x), kernel::dot_i8_i16(w1, x)]
+    }
+    fn dot4(w: &[i8], x: [&[i16]; 4]) -> [i32; 4] {
+        kernel::dot4_i8_i16(w, x)
     }
     fn from_i32(v: i32) -> Self {
         v as i16
@@ -1452,14 +1460,25 @@ impl<'a> Sae<'a> {
                         acc[r * DENSE_CHUNK + c] = self.acc_bias(base + c);
                     }
                 }
-                for start in (0..d).step_by(256) {
-                    let len = 256.min(d - start);
-                    // One latent's block of weights, then every row of the group against it.
-                    for c in 0..n {
-                        for r in 0..selectors.len() {
-                            let block = &xq[r * d + start..r * d + start + len];
-                            acc[r * DENSE_CHUNK + c] += self.dot_block(base + c, start, block);
+                let g = selectors.len();
+                let row = |r: usize| &xq[r * d..(r + 1) * d];
+                // One latent's weights, then every row of the group against them, four at a
+                // time for int8 weights.
+                for c in 0..n {
+                    let i = base + c;
+                    let mut r = 0;
+                    if let Matrix::Int8(w) = self.enc_w {
+                        let w = &w[i * d..(i + 1) * d];
+                        while r + 4 <= g {
+                            let sums = T::dot4(w, [row(r), row(r + 1), row(r + 2), row(r + 3)]);
+                            for (t, s) in sums.into_iter().enumerate() {
+                                acc[(r + t) * DENSE_CHUNK + c] += s;
+                            }
+                            r += 4;
                         }
+                    }
+                    for r in r..g {
+                        acc[r * DENSE_CHUNK + c] += self.dot_block(i, 0, row(r));
                     }
                 }
                 for (r, sel) in selectors.iter_mut().enumerate() {

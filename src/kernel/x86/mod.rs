@@ -205,6 +205,21 @@ pub(super) fn dot_i8_f32(w: &[i8], x: &[f32]) -> f32 {
     }
 }
 
+#[target_feature(enable = "avx2")]
+fn dot4_i16_avx2(w: &[i8], x: [&[i16]; 4]) -> [i32; 4] {
+    dot4_simple(w, x)
+}
+
+pub(super) fn dot4_i8_i16(w: &[i8], x: [&[i16]; 4]) -> [i32; 4] {
+    match isa() {
+        // SAFETY: `isa()` detected AVX-512F/BW/VL.
+        Isa::Avx512 | Isa::Avx512Vpopcnt => unsafe { simd::dot4_i8_i16_avx512(w, x) },
+        // SAFETY: `isa()` detected AVX2.
+        Isa::Avx2 => unsafe { dot4_i16_avx2(w, x) },
+        _ => dot4_simple(w, x),
+    }
+}
+
 pub(super) fn dot_i8(w: &[i8], x: &[i8]) -> i32 {
     match isa() {
         // SAFETY: `isa()` detected AVX-512F/BW/VL.

@@ -441,3 +441,43 @@ pub(in super::super) unsafe fn majority3_avx512(out: &mut [u32], a: &[u32], b: &
         }
     }
 }
+
+/// One int8 weight row against four `i16` input rows (the SAE's batch encoder): per step 32
+/// weights sign-extended to 16 bits once (`vpmovsxbw`) and multiplied with each row's 32
+/// inputs, pairs summed into 32-bit lanes (`vpmaddwd`); the last `n % 32` in scalar code.
+/// `n` is `w.len()`; a row shorter than that gives the portable kernel's result over the
+/// shorter length. The sums are exact: the same as any order.
+///
+/// # Safety
+/// The CPU must support AVX-512F and AVX-512BW.
+#[target_feature(enable = "avx512f,avx512bw")]
+pub(in super::super) unsafe fn dot4_i8_i16_avx512(w: &[i8], x: [&[i16]; 4]) -> [i32; 4] {
+    let n = w.len();
+    if x.iter().any(|r| r.len() < n) {
+        return x.map(|r| super::super::dot_portable(w, r));
+    }
+    let mut acc = [_mm512_setzero_si512(); 4];
+    let mut j = 0;
+    // SAFETY: each load reads elements j..j + 32 with j + 32 <= n, of `w` (32 bytes) and of
+    // each row (at least n long, checked above; 64 bytes); unaligned loads are allowed.
+    unsafe {
+        while j + 32 <= n {
+            let wv = _mm512_cvtepi8_epi16(_mm256_loadu_si256(w.as_ptr().add(j).cast()));
+            for (a, r) in acc.iter_mut().zip(&x) {
+                let xv = _mm512_loadu_si512(r.as_ptr().add(j).cast());
+                *a = _mm512_add_epi32(*a, _mm512_madd_epi16(wv, xv));
+            }
+            j += 32;
+        }
+    }
+    let mut out = [0i32; 4];
+    for ((o, a), r) in out.iter_mut().zip(acc).zip(&x) {
+        let tail: i32 = w[j..]
+            .iter()
+            .zip(&r[j..])
+            .map(|(&w, &x)| i32::from(w) * i32::from(x))
+            .sum();
+        *o = _mm512_reduce_add_epi32(a) + tail;
+    }
+    out
+}
