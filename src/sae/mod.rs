@@ -412,11 +412,13 @@ impl<'t> Selector<'t> {
 
     /// Whether entry `a` ranks below entry `b`: a smaller key, or an equal key and a larger
     /// index (ties go to the lower index).
+    #[inline(always)]
     fn worse(&self, a: usize, b: usize) -> bool {
         let (ka, kb) = (self.keys[a], self.keys[b]);
         ka < kb || (ka == kb && self.index[a] > self.index[b])
     }
 
+    #[inline(always)]
     fn swap(&mut self, a: usize, b: usize) {
         self.keys.swap(a, b);
         self.index.swap(a, b);
@@ -424,15 +426,24 @@ impl<'t> Selector<'t> {
     }
 
     /// Offers latent `index` (offered in increasing index order, so an equal key never
-    /// displaces a kept one: ties go to the lower index).
-    #[inline]
+    /// displaces a kept one: ties go to the lower index). The common case, a key that does not
+    /// beat the worst kept, is decided here (inlined into the encoders' loops); the heap work
+    /// is out of line.
+    #[inline(always)]
     fn offer(&mut self, index: usize, key: f32, acc: i32) {
+        if self.len == self.k && (self.k == 0 || key <= self.keys[0]) {
+            return;
+        }
+        self.insert(index, key, acc);
+    }
+
+    /// Puts latent `index` into the heap: in place of the worst kept when full (the caller
+    /// checked that it beats it), else at the end.
+    #[cold]
+    fn insert(&mut self, index: usize, key: f32, acc: i32) {
         let len = self.len;
         if len == self.k {
-            // Full: the newcomer must beat the root (an equal key has a larger index).
-            if self.k == 0 || key <= self.keys[0] {
-                return;
-            }
+            // Full: the newcomer beats the root (an equal key has a larger index).
             self.keys[0] = key;
             self.index[0] = index as u16;
             self.acc[0] = acc;
@@ -1250,18 +1261,22 @@ impl<'a> Sae<'a> {
     fn select<L: Latents + ?Sized>(
         &self,
         out: &mut L,
-        feed: impl FnOnce(&mut dyn FnMut(usize, i32, f32)),
+        feed: impl FnOnce(&mut Selector<'_>),
     ) -> Result<(), Error> {
         let (index, keys, acc) = out.slots(self.k)?;
         let mut sel = Selector::new(index, keys, acc, self.k, self.threshold);
-        feed(&mut |i, a, v| {
-            if self.fires(i, a, v) {
-                sel.offer(i, v, a)
-            }
-        });
+        feed(&mut sel);
         let len = sel.finish();
         out.set_len(len);
         Ok(())
+    }
+
+    /// Offers latent `i` (accumulator `a`, value `v`) to `sel` if it passes its threshold.
+    #[inline(always)]
+    fn offer(&self, sel: &mut Selector<'_>, i: usize, a: i32, v: f32) {
+        if self.fires(i, a, v) {
+            sel.offer(i, v, a)
+        }
     }
 
     /// Encodes a bit-packed input (`ceil(d_in/32)` words, bit `j` = bit `j % 32` of word
@@ -1271,8 +1286,8 @@ impl<'a> Sae<'a> {
     pub fn encode_bits<L: Latents + ?Sized>(&self, x: &[u32], out: &mut L) -> Result<(), Error> {
         self.check_input(true)?;
         self.check_bits(x)?;
-        self.select(out, |offer| {
-            self.for_each_acc_bits(x, |i, a| offer(i, a, self.value(i, a, 1.0)))
+        self.select(out, |sel| {
+            self.for_each_acc_bits(x, |i, a| self.offer(sel, i, a, self.value(i, a, 1.0)))
         })
     }
 
@@ -1338,14 +1353,16 @@ impl<'a> Sae<'a> {
     /// Input `j` in quantised units: `clamp(round((v − b_pre_j)/in_scale), ±127)`, or for
     /// per-row input `clamp(round((v − b_pre_j)·inv), ±levels)` with `inv` = 1 / the row's
     /// step.
+    #[inline(always)]
     fn quantize(&self, j: usize, v: f32, inv: f32) -> i32 {
         let c = v - f32_at(self.b_pre, j);
-        let s = match self.input {
-            Input::DensePerRow => c * inv,
-            _ => c / self.in_scale,
-        };
-        let l = self.levels as f32;
-        round_even(s.clamp(-l, l))
+        match self.input {
+            Input::DensePerRow => {
+                let l = self.levels as f32;
+                round_even((c * inv).max(-l).min(l))
+            }
+            _ => round_even((c / self.in_scale).clamp(-127.0, 127.0)),
+        }
     }
 
     /// Errors unless `len` is `d_in`.
@@ -1377,8 +1394,11 @@ impl<'a> Sae<'a> {
     /// holds fewer than `k` latents, wrong length, a value of −128.
     pub fn encode_i8<L: Latents + ?Sized>(&self, x: &[i8], out: &mut L) -> Result<(), Error> {
         self.check_i8(x)?;
-        self.select(out, |offer| {
-            self.for_each_acc_dense(|j| x[j], |i, a| offer(i, a, self.value(i, a, 1.0)))
+        self.select(out, |sel| {
+            self.for_each_acc_dense(
+                |j| x[j],
+                |i, a| self.offer(sel, i, a, self.value(i, a, 1.0)),
+            )
         })
     }
 
@@ -1393,7 +1413,11 @@ impl<'a> Sae<'a> {
             let q = |j: usize| i16::from_i32(self.quantize(j, x[j], inv));
             self.for_each_acc_dense(q, |i, a| f(i, a, value(i, a)));
         } else {
-            let q = |j: usize| i8::from_i32(self.quantize(j, x[j], inv));
+            // The calibrated quantisation, without the per-row arm.
+            let q = |j: usize| {
+                let c = (x[j] - f32_at(self.b_pre, j)) / self.in_scale;
+                round_even(c.clamp(-127.0, 127.0)) as i8
+            };
             self.for_each_acc_dense(q, |i, a| f(i, a, value(i, a)));
         }
         Ok(r)
@@ -1406,9 +1430,9 @@ impl<'a> Sae<'a> {
     pub fn encode_dense<L: Latents + ?Sized>(&self, x: &[f32], out: &mut L) -> Result<(), Error> {
         self.check_input(false)?;
         self.row_scale(x)?;
-        self.select(out, |offer| {
+        self.select(out, |sel| {
             // Checked above: it cannot fail.
-            let _ = self.for_each_dense(x, offer);
+            let _ = self.for_each_dense(x, |i, a, v| self.offer(sel, i, a, v));
         })
     }
 
@@ -1484,10 +1508,7 @@ impl<'a> Sae<'a> {
                 for (r, sel) in selectors.iter_mut().enumerate() {
                     for c in 0..n {
                         let (i, a) = (base + c, acc[r * DENSE_CHUNK + c]);
-                        let v = self.value(i, a, steps[r]);
-                        if self.fires(i, a, v) {
-                            sel.offer(i, v, a);
-                        }
+                        self.offer(sel, i, a, self.value(i, a, steps[r]));
                     }
                 }
             }
@@ -1520,7 +1541,7 @@ impl<'a> Sae<'a> {
         self.row_scale(x)?;
         let d = self.d_in;
         let mut centred = [0f32; 256];
-        self.select(out, |offer| {
+        self.select(out, |sel| {
             for base in (0..self.h).step_by(DENSE_CHUNK) {
                 let n = DENSE_CHUNK.min(self.h - base);
                 let mut sums = [0f32; DENSE_CHUNK];
@@ -1545,7 +1566,7 @@ impl<'a> Sae<'a> {
                             (units * s * self.in_scale, ceil_i32(units))
                         }
                     };
-                    offer(i, acc, value);
+                    self.offer(sel, i, acc, value);
                 }
             }
         })
