@@ -400,14 +400,23 @@ impl<'t> Selector<'t> {
         threshold: f32,
     ) -> Self {
         let k = k.min(index.len()).min(keys.len()).min(acc.len());
+        // All three cut to k: equal lengths, so one bounds check covers the three.
         Selector {
-            index,
-            keys,
-            acc,
+            index: &mut index[..k],
+            keys: &mut keys[..k],
+            acc: &mut acc[..k],
             len: 0,
             k,
             threshold,
         }
+    }
+
+    /// States what `new` made true (the three slices hold `k` entries, `len ≤ k`), so the
+    /// compiler drops the bounds checks it implies; it cannot fail.
+    #[inline(always)]
+    fn assume_equal_lengths(&self) {
+        let k = self.keys.len();
+        assert!(self.index.len() == k && self.acc.len() == k && self.len <= k);
     }
 
     /// Whether entry `a` ranks below entry `b`: a smaller key, or an equal key and a larger
@@ -441,6 +450,7 @@ impl<'t> Selector<'t> {
     /// checked that it beats it), else at the end.
     #[cold]
     fn insert(&mut self, index: usize, key: f32, acc: i32) {
+        self.assume_equal_lengths();
         let len = self.len;
         if len == self.k {
             // Full: the newcomer beats the root (an equal key has a larger index).
@@ -481,6 +491,7 @@ impl<'t> Selector<'t> {
     /// Sorts the kept entries (value desc, index asc), then applies ReLU and the threshold:
     /// returns the length of the prefix whose values exceed both 0 and τ.
     fn finish(mut self) -> usize {
+        self.assume_equal_lengths();
         let len = self.len;
         if len > 32 {
             // Heap sort: the root is the worst kept, so moving it to the end sorts best first.
@@ -536,9 +547,11 @@ trait Level: Copy + Default + Into<i32> {
 }
 
 impl Level for i8 {
+    #[inline(always)]
     fn dot(w: &[i8], x: &[i8]) -> i32 {
         kernel::dot_i8(w, x)
     }
+    #[inline(always)]
     fn dot2(w0: &[i8], w1: &[i8], x: &[i8]) -> [i32; 2] {
         kernel::dot2_i8(w0, w1, x)
     }
@@ -1402,12 +1415,11 @@ impl<'a> Sae<'a> {
         })
     }
 
-    /// Calls `f(i, acc_i, value_i)` for every latent of a float input, quantised as the model
-    /// says (per row in `i16`, or calibrated in `i8`; each input quantised `h/32` times, with
-    /// no buffer of `d_in`); returns the input step.
-    fn for_each_dense(&self, x: &[f32], mut f: impl FnMut(usize, i32, f32)) -> Result<f32, Error> {
-        self.check_input(false)?;
-        let (r, inv) = self.row_scale(x)?;
+    /// Calls `f(i, acc_i, value_i)` for every latent of a float input (checked, with its
+    /// step `r` and `inv` from [`Self::row_scale`]), quantised as the model says (per row in
+    /// `i16`, or calibrated in `i8`; each input quantised `h/32` times, with no buffer of
+    /// `d_in`).
+    fn for_each_dense(&self, x: &[f32], (r, inv): (f32, f32), mut f: impl FnMut(usize, i32, f32)) {
         let value = |i, a| self.value(i, a, r);
         if self.input == Input::DensePerRow {
             let q = |j: usize| i16::from_i32(self.quantize(j, x[j], inv));
@@ -1420,7 +1432,6 @@ impl<'a> Sae<'a> {
             };
             self.for_each_acc_dense(q, |i, a| f(i, a, value(i, a)));
         }
-        Ok(r)
     }
 
     /// Quantises and encodes a float input: per row (each row's own step,
@@ -1429,10 +1440,9 @@ impl<'a> Sae<'a> {
     /// an output that holds fewer than `k` latents, wrong length, a NaN or infinite value.
     pub fn encode_dense<L: Latents + ?Sized>(&self, x: &[f32], out: &mut L) -> Result<(), Error> {
         self.check_input(false)?;
-        self.row_scale(x)?;
+        let step = self.row_scale(x)?;
         self.select(out, |sel| {
-            // Checked above: it cannot fail.
-            let _ = self.for_each_dense(x, |i, a, v| self.offer(sel, i, a, v));
+            self.for_each_dense(x, step, |i, a, v| self.offer(sel, i, a, v))
         })
     }
 
@@ -1526,8 +1536,11 @@ impl<'a> Sae<'a> {
     /// which is added to the value); returns the input step, for [`Self::latent_value`].
     /// Errors: as [`Self::encode_dense`], `out` not of length `h`.
     pub fn accumulators_dense(&self, x: &[f32], out: &mut [i32]) -> Result<f32, Error> {
+        self.check_input(false)?;
         self.check_latents(out.len())?;
-        self.for_each_dense(x, |i, a, _| out[i] = a)
+        let step = self.row_scale(x)?;
+        self.for_each_dense(x, step, |i, a, _| out[i] = a);
+        Ok(step.0)
     }
 
     /// Encodes a float input without quantising it, in `f32` with the int8 weights as stored:
