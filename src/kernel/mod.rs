@@ -127,6 +127,30 @@ pub(crate) fn dot_i8_f32(w: &[i8], x: &[f32]) -> f32 {
     }
 }
 
+/// Puts a block of `i16` inputs in the order [`dot2_i8_i16_paired`] reads: each full quad
+/// `x0 x1 x2 x3` as `x0 x2 x1 x3` on ARMv7E-M (SMLAD pairs), unchanged elsewhere.
+#[inline]
+pub(crate) fn pair_order(x: &mut [i16]) {
+    if cfg!(hyperbits_dsp) {
+        for quad in x.chunks_exact_mut(4) {
+            quad.swap(1, 2);
+        }
+    }
+}
+
+/// [`dot_i8_i16`] of two weight rows against inputs in [`pair_order`]: SMLAD on ARMv7E-M.
+#[inline]
+pub(crate) fn dot2_i8_i16_paired(w0: &[i8], w1: &[i8], x: &[i16]) -> [i32; 2] {
+    #[cfg(hyperbits_dsp)]
+    {
+        dsp::dot2_i8_i16_paired(w0, w1, x)
+    }
+    #[cfg(not(hyperbits_dsp))]
+    {
+        [dot_i8_i16(w0, x), dot_i8_i16(w1, x)]
+    }
+}
+
 /// One int8 weight row against four `i16` input rows of at least its length (the SAE's batch
 /// encoder): AVX-512 / AVX2 builds on x86_64, portable elsewhere.
 #[inline]

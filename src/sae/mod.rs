@@ -542,6 +542,13 @@ trait Level: Copy + Default + Into<i32> {
     fn dot4(w: &[i8], x: [&[Self]; 4]) -> [i32; 4] {
         x.map(|x| Self::dot(w, x))
     }
+    /// Reorders a block of inputs for [`Level::dot2_ordered`] (in place; by default not at
+    /// all).
+    fn order(_block: &mut [Self]) {}
+    /// [`Level::dot2`] over a block [`Level::order`] reordered.
+    fn dot2_ordered(w0: &[i8], w1: &[i8], x: &[Self]) -> [i32; 2] {
+        Self::dot2(w0, w1, x)
+    }
     /// `v`, which the caller keeps within the type's range.
     fn from_i32(v: i32) -> Self;
 }
@@ -569,6 +576,12 @@ impl Level for i16 {
     }
     fn dot4(w: &[i8], x: [&[i16]; 4]) -> [i32; 4] {
         kernel::dot4_i8_i16(w, x)
+    }
+    fn order(block: &mut [i16]) {
+        kernel::pair_order(block)
+    }
+    fn dot2_ordered(w0: &[i8], w1: &[i8], x: &[i16]) -> [i32; 2] {
+        kernel::dot2_i8_i16_paired(w0, w1, x)
     }
     fn from_i32(v: i32) -> Self {
         v as i16
@@ -1105,22 +1118,25 @@ impl<'a> Sae<'a> {
                 for (j, q) in block.iter_mut().enumerate() {
                     *q = quantised(start + j);
                 }
-                let block: &[T] = block;
                 match self.enc_w {
                     Matrix::Int8(w) => {
-                        // Two latents per pass over the inputs.
+                        // Two latents per pass over the inputs, in the order the kernel reads.
+                        T::order(block);
+                        let block: &[T] = block;
                         let row = |c: usize| &w[(base + c) * d + start..][..block.len()];
                         for (c, pair) in acc[..n].chunks_mut(2).enumerate() {
                             if let [a0, a1] = pair {
-                                let [s0, s1] = T::dot2(row(2 * c), row(2 * c + 1), block);
+                                let [s0, s1] = T::dot2_ordered(row(2 * c), row(2 * c + 1), block);
                                 *a0 += s0;
                                 *a1 += s1;
                             } else {
-                                pair[0] += T::dot(row(2 * c), block);
+                                let r = row(2 * c);
+                                pair[0] += T::dot2_ordered(r, r, block)[0];
                             }
                         }
                     }
                     Matrix::Packed(_) => {
+                        let block: &[T] = block;
                         for (c, a) in acc[..n].iter_mut().enumerate() {
                             *a += self.dot_block(base + c, start, block);
                         }
