@@ -153,6 +153,7 @@ pub(crate) fn dot_i8_f32_portable(w: &[i8], x: &[f32]) -> f32 {
 /// One int8 weight row against four input rows: `[Σ w[j]·x_r[j]]` for `r` in 0..4, the
 /// weights loaded once for the four (the SAE's batch encoder).
 #[inline(always)]
+#[cfg_attr(not(feature = "alloc"), allow(dead_code))]
 pub(crate) fn dot4_simple<T: Copy + Into<i32>>(w: &[i8], x: [&[T]; 4]) -> [i32; 4] {
     let n = w.len();
     let x = x.map(|r| &r[..n]);
