@@ -154,7 +154,7 @@ pub(crate) fn dot2_i8_i16_paired(w0: &[i8], w1: &[i8], x: &[i16]) -> [i32; 2] {
 /// One int8 weight row against four `i16` input rows of at least its length (the SAE's batch
 /// encoder): AVX-512 / AVX2 builds on x86_64, portable elsewhere.
 #[inline]
-#[cfg_attr(not(feature = "alloc"), allow(dead_code))]
+#[cfg(feature = "alloc")]
 pub(crate) fn dot4_i8_i16(w: &[i8], x: [&[i16]; 4]) -> [i32; 4] {
     #[cfg(hyperbits_x86_dispatch)]
     {

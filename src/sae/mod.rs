@@ -538,7 +538,8 @@ trait Level: Copy + Default + Into<i32> {
     fn dot(w: &[i8], x: &[Self]) -> i32;
     /// Two weight rows against one input.
     fn dot2(w0: &[i8], w1: &[i8], x: &[Self]) -> [i32; 2];
-    /// One weight row against four inputs.
+    /// One weight row against four inputs (the batch encoder).
+    #[cfg(feature = "alloc")]
     fn dot4(w: &[i8], x: [&[Self]; 4]) -> [i32; 4] {
         x.map(|x| Self::dot(w, x))
     }
@@ -574,6 +575,7 @@ impl Level for i16 {
     fn dot2(w0: &[i8], w1: &[i8], x: &[i16]) -> [i32; 2] {
         [kernel::dot_i8_i16(w0, x), kernel::dot_i8_i16(w1, x)]
     }
+    #[cfg(feature = "alloc")]
     fn dot4(w: &[i8], x: [&[i16]; 4]) -> [i32; 4] {
         kernel::dot4_i8_i16(w, x)
     }
