@@ -1099,9 +1099,9 @@ impl<'a> Sae<'a> {
     }
 
     /// Calls `f(i, acc_i)` for every latent in index order, for a dense input whose value `j`
-    /// in int8 units is `quantised(j)` ([`Self::acc_bias`] included). Latents go in chunks of [`CHUNK`] and
-    /// inputs in blocks of 256, quantised once per chunk into a stack buffer, so a float input
-    /// is quantised `h/CHUNK` times, not `h` times.
+    /// in quantised units is `quantised(j)` ([`Self::acc_bias`] included). Latents go in
+    /// chunks of [`DENSE_CHUNK`] and inputs in blocks of 256, quantised once per chunk into a
+    /// stack buffer, so a float input is quantised `h/DENSE_CHUNK` times, not `h` times.
     fn for_each_acc_dense<T: Level>(
         &self,
         quantised: impl Fn(usize) -> T,

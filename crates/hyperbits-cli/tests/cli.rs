@@ -442,3 +442,119 @@ fn a_closed_pipe_ends_quietly() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(!err.contains("panicked"), "{err}");
 }
+
+/// A SAELens folder of a JumpReLU SAE: `sae import <folder>` reads its cfg.json, `info` names
+/// the architecture, `sae encode` prints one line per row (empty for a row with no active
+/// latent) with the library's codes to 6 significant digits; `--k` caps the latents kept;
+/// a `gated` folder is refused by name.
+#[test]
+fn sae_import_of_a_saelens_folder() {
+    use safetensors::tensor::{serialize, Dtype, TensorView};
+    let (d, h) = (8usize, 16usize);
+    let dir = scratch("saelens-jumprelu");
+    std::fs::create_dir_all(&dir).unwrap();
+    let f32s = |v: Vec<f32>| -> Vec<u8> { v.iter().flat_map(|x| x.to_le_bytes()).collect() };
+    // Latent i reads input i % d with weight ±1: a row of ones gives ±1 ± bias per latent.
+    let w_enc: Vec<f32> = (0..d * h)
+        .map(|at| {
+            let (j, i) = (at / h, at % h);
+            if i % d == j {
+                if i < d {
+                    1.0
+                } else {
+                    -1.0
+                }
+            } else {
+                0.0
+            }
+        })
+        .collect();
+    let tensors = [
+        ("W_enc", vec![d, h], f32s(w_enc)),
+        ("b_enc", vec![h], f32s(vec![0.0; h])),
+        ("W_dec", vec![h, d], f32s(vec![0.1; h * d])),
+        ("b_dec", vec![d], f32s(vec![0.0; d])),
+        (
+            "threshold",
+            vec![h],
+            f32s((0..h).map(|i| 0.1 * i as f32).collect()),
+        ),
+    ];
+    let views: std::collections::HashMap<String, TensorView<'_>> = tensors
+        .iter()
+        .map(|(n, s, b)| {
+            (
+                n.to_string(),
+                TensorView::new(Dtype::F32, s.clone(), b).unwrap(),
+            )
+        })
+        .collect();
+    std::fs::write(
+        dir.join("sae_weights.safetensors"),
+        serialize(&views, None).unwrap(),
+    )
+    .unwrap();
+    let cfg = format!(
+        "{{\"architecture\": \"jumprelu\", \"d_in\": {d}, \"d_sae\": {h}, \
+         \"apply_b_dec_to_input\": true, \"normalize_activations\": \"none\"}}"
+    );
+    std::fs::write(dir.join("cfg.json"), &cfg).unwrap();
+    let model = scratch("saelens-jumprelu.hbm");
+    let (folder, m) = (dir.to_str().unwrap(), model.to_str().unwrap());
+    let o = run(&["sae", "import", folder, "--out", m]);
+    assert!(o.status.success(), "{}", text(&o).1);
+    assert!(text(&o).0.contains("jumprelu"), "{}", text(&o).0);
+    let (out, _) = text(&run(&["info", m]));
+    assert!(
+        out.contains("architecture: jumprelu") && out.contains("each row's own scale"),
+        "{out}"
+    );
+    // Rows: all ones (latents 0..8 reach 1, above their θ_i = 0.1·i ≤ 0.7; 8..16 reach -1),
+    // zeros (nothing fires), and 0.55 (latents 0..=5, whose θ_i is below 0.55).
+    let header: Vec<String> = (0..d).map(|j| format!("x{j}")).collect();
+    let row = |v: &str| vec![v; d].join(",");
+    let csv = format!(
+        "{}\n{}\n{}\n{}\n",
+        header.join(","),
+        row("1"),
+        row("0"),
+        row("0.55")
+    );
+    let inputs = scratch("saelens-inputs.csv");
+    std::fs::write(&inputs, csv).unwrap();
+    let o = run(&["sae", "encode", m, inputs.to_str().unwrap()]);
+    let (out, err) = text(&o);
+    assert!(o.status.success(), "{err}");
+    let lines: Vec<&str> = out.split('\n').collect();
+    assert_eq!(lines.len(), 4, "{out:?}"); // three rows and the final newline
+    let latents = |line: &str| -> Vec<(usize, f32)> {
+        line.split_whitespace()
+            .map(|p| {
+                let (i, v) = p.split_once(':').unwrap();
+                (i.parse().unwrap(), v.parse().unwrap())
+            })
+            .collect()
+    };
+    let ones = latents(lines[0]);
+    let mut fired: Vec<usize> = ones.iter().map(|&(i, _)| i).collect();
+    fired.sort_unstable();
+    assert_eq!(fired, (0..8).collect::<Vec<_>>(), "{out}");
+    assert!(ones.iter().all(|&(_, v)| (v - 1.0).abs() < 1e-3), "{out}");
+    assert_eq!(lines[1], "", "a row with no active latent is an empty line");
+    let mut fired: Vec<usize> = latents(lines[2]).iter().map(|&(i, _)| i).collect();
+    fired.sort_unstable();
+    assert_eq!(fired, (0..6).collect::<Vec<_>>(), "{out}");
+    // --k caps the kept latents.
+    let o = run(&["sae", "import", folder, "--k", "3", "--out", m]);
+    assert!(o.status.success(), "{}", text(&o).1);
+    let (out, _) = text(&run(&["sae", "encode", m, inputs.to_str().unwrap()]));
+    assert_eq!(latents(out.lines().next().unwrap()).len(), 3, "{out}");
+    // A gated SAE is refused by name, and nothing is written.
+    std::fs::write(dir.join("cfg.json"), cfg.replace("jumprelu", "gated")).unwrap();
+    let none = scratch("never-gated.hbm");
+    refused(
+        &["sae", "import", folder, "--out", none.to_str().unwrap()],
+        "gated",
+    );
+    assert!(!none.exists());
+}
