@@ -66,7 +66,18 @@ pub(crate) fn run(path: &Path) -> Result<()> {
             "flash: {} bytes (the blob, read in place)",
             blob.as_bytes().len()
         );
-        println!("RAM at inference: about {} bytes of stack (TopK and one chunk of accumulators), no heap", 18 * sae.k() + 128);
+        // On a device: TopK<k> (10 bytes a latent), 32 accumulators, a block of 256 quantised
+        // inputs (i16 for per-row input, i8 otherwise; a bit model lists set bits in 256 bytes).
+        let block = if sae.input() == Input::DensePerRow {
+            512
+        } else {
+            256
+        };
+        println!(
+            "RAM at inference: about {} bytes of stack (TopK<{}>, 32 accumulators, a block of 256 inputs), no heap",
+            10 * sae.k() + 128 + block,
+            sae.k()
+        );
         return Ok(());
     }
     if model.kind() != Kind::Classifier {
