@@ -299,6 +299,79 @@ mod tests {
     use super::*;
     use std::prelude::rust_2021::*;
 
+    /// The SAE's dense dot products (int8 weights against i16, f32; one row or four; inputs in
+    /// pair order) against a naive sum, at every length to 300 and odd start offsets, with the
+    /// extreme values (so an overflow or a wrong lane would show).
+    #[test]
+    fn dense_dot_products_match_a_naive_sum() {
+        let w: Vec<i8> = (0..311)
+            .map(|i| ((i * 37 % 255) as i32 - 127) as i8)
+            .collect();
+        let x: Vec<i16> = (0..311)
+            .map(|i| match i % 7 {
+                0 => i16::MAX,
+                1 => -i16::MAX,
+                _ => ((i * 7919) % 65_535) as i16,
+            })
+            .collect();
+        let xf: Vec<f32> = x.iter().map(|&v| f32::from(v) / 64.0).collect();
+        // Under Miri (slow): the lengths around each kernel's step.
+        let lengths: Vec<usize> = if cfg!(miri) {
+            vec![0, 1, 3, 4, 5, 7, 8, 9, 31, 32, 33, 67, 255]
+        } else {
+            (0..300).collect()
+        };
+        for start in [0usize, 1, 3] {
+            for &len in &lengths {
+                let (w, x, xf) = (
+                    &w[start..start + len],
+                    &x[start..start + len],
+                    &xf[start..start + len],
+                );
+                let naive: i32 = w
+                    .iter()
+                    .zip(x)
+                    .map(|(&a, &b)| i32::from(a) * i32::from(b))
+                    .sum();
+                assert_eq!(dot_i8_i16(w, x), naive, "{start} {len}");
+                #[cfg(feature = "alloc")]
+                {
+                    let rev: Vec<i16> = x.iter().rev().copied().collect();
+                    let naive_rev: i32 = w
+                        .iter()
+                        .zip(&rev)
+                        .map(|(&a, &b)| i32::from(a) * i32::from(b))
+                        .sum();
+                    assert_eq!(
+                        dot4_i8_i16(w, [x, &rev, x, &rev]),
+                        [naive, naive_rev, naive, naive_rev]
+                    );
+                }
+                let mut paired = x.to_vec();
+                pair_order(&mut paired);
+                assert_eq!(
+                    dot2_i8_i16_paired(w, w, &paired),
+                    [naive, naive],
+                    "{start} {len}"
+                );
+                let exact: f64 = w
+                    .iter()
+                    .zip(xf)
+                    .map(|(&a, &b)| f64::from(a) * f64::from(b))
+                    .sum();
+                let got = f64::from(dot_i8_f32(w, xf));
+                assert!(
+                    (got - exact).abs() <= 1e-3 * (1.0 + exact.abs()),
+                    "{start} {len}"
+                );
+                assert_eq!(
+                    dot_i8_f32(w, xf).to_bits(),
+                    dot_i8_f32_portable(w, xf).to_bits()
+                );
+            }
+        }
+    }
+
     /// Rotation against a bit-by-bit reference, at every bit offset and several word counts.
     #[test]
     fn rotation_matches_a_bitwise_reference() {
