@@ -304,9 +304,7 @@ mod tests {
     /// extreme values (so an overflow or a wrong lane would show).
     #[test]
     fn dense_dot_products_match_a_naive_sum() {
-        let w: Vec<i8> = (0..311)
-            .map(|i: i32| (i * 37 % 255 - 127) as i8)
-            .collect();
+        let w: Vec<i8> = (0..311).map(|i: i32| (i * 37 % 255 - 127) as i8).collect();
         let x: Vec<i16> = (0..311)
             .map(|i| match i % 7 {
                 0 => i16::MAX,

@@ -225,9 +225,11 @@ impl Sae {
             Some("topk") => Some(Activation::TopK),
             Some("standard" | "relu") => Some(Activation::Relu),
             Some("jumprelu") => Some(Activation::JumpRelu),
-            Some(other) => return Err(value(format!(
+            Some(other) => {
+                return Err(value(format!(
                 "architecture {other:?}: use \"topk\", \"standard\" (or \"relu\") or \"jumprelu\""
-            ))),
+            )))
+            }
         };
         let weights = match weights {
             "int8" => Weights::Int8,
