@@ -158,8 +158,9 @@ pub enum Weights {
     Binary,
 }
 
-/// The k largest latents of one input, sorted by value (descending; ties: lower index first),
-/// with ReLU applied: latents whose value is not positive are dropped, so `len() ≤ K`.
+/// The active latents of one input, at most `K` on the stack: the k largest after the
+/// activation (latents whose value is not positive, or not above a JumpReLU threshold or τ,
+/// are dropped), sorted by value (descending; ties: lower index first).
 #[derive(Debug, Clone, Copy, PartialEq)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub struct TopK<const K: usize> {
@@ -1004,7 +1005,7 @@ impl<'a> Sae<'a> {
         self.h
     }
 
-    /// Latents kept per input.
+    /// Most latents kept per input (TopK's k; `h` when a ReLU or JumpReLU model is not capped).
     pub fn k(&self) -> usize {
         self.k
     }
