@@ -8,9 +8,9 @@ temporary folder with its cfg.json) encodes 1,024 float rows whose size varies 5
 runs SAELens's TopK encode in float32 (``(x - b_dec) @ W_enc + b_enc``, ``topk``, ReLU) on one
 thread; hyperbits imports the folder (int8 weights, rows quantised each with its own scale) and
 encodes with ``Sae.encode`` (the device's integer path, rows in batches) and
-``Sae.encode(exact=True)`` (f32). Prints the median time per row of each over repeated runs,
-the ratio to PyTorch (< 1: hyperbits is faster), and how often the active set equals
-PyTorch's. Absolute times move from host to host; the ratios, measured in the same run, are
+``Sae.encode(exact=True)`` (f32). Prints the median time per row of each over 11 interleaved
+rounds, the median ratio to PyTorch within a round (< 1: hyperbits is faster), and how often
+the active set equals PyTorch's. Absolute times move from host to host; the ratios, measured in the same run, are
 the claim.
 """
 
@@ -34,14 +34,23 @@ import hyperbits as hb  # noqa: E402
 D, H, K, N = 512, 4096, 32, 1024
 
 
-def median_time(f, repeat=7):
-    f()
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
+def interleaved_times(runs, repeat=11):
+    """Median time of each callable, the runs interleaved (one of each per round) so a change
+    in the machine's load falls on all of them, and the median of each one's ratio to the
+    first within a round."""
+    for f in runs.values():
         f()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+    times = {name: [] for name in runs}
+    for _ in range(repeat):
+        for name, f in runs.items():
+            start = time.perf_counter()
+            f()
+            times[name].append(time.perf_counter() - start)
+    first = next(iter(runs))
+    ratios = {
+        name: statistics.median(t / r for t, r in zip(times[name], times[first])) for name in runs
+    }
+    return {name: statistics.median(t) for name, t in times.items()}, ratios
 
 
 def main() -> None:
@@ -80,11 +89,13 @@ def main() -> None:
             return top.indices, torch.relu(top.values)
 
     results = {}
-    timings = {
-        "torch": median_time(torch_encode),
-        "hyperbits": median_time(lambda: sae.encode(x)),
-        "hyperbits exact": median_time(lambda: sae.encode(x, exact=True)),
-    }
+    timings, ratios = interleaved_times(
+        {
+            "torch": torch_encode,
+            "hyperbits": lambda: sae.encode(x),
+            "hyperbits exact": lambda: sae.encode(x, exact=True),
+        }
+    )
     want, _ = torch_encode()
     want = want.numpy()
     # Rows that are not near ties: the k-th and (k+1)-th pre-activations (float64) more than
@@ -103,7 +114,7 @@ def main() -> None:
     for name, seconds in timings.items():
         same = "" if name == "torch" else "{:.3f}, {:.3f}".format(*results[name])
         print(
-            f"| {name} | {seconds / N * 1e6:.1f} µs | {seconds / timings['torch']:.2f} | {same} |"
+            f"| {name} | {seconds / N * 1e6:.1f} µs | {ratios[name]:.2f} | {same} |"
         )
 
 

@@ -11,11 +11,20 @@ use numpy::{PyArray1, PyArray2, PyArrayMethods, PyReadonlyArray2, PyUntypedArray
 use pyo3::prelude::*;
 use pyo3::types::PyBytes;
 
-/// A quantised sparse autoencoder: its blob, validated when opened, and the figures read then
-/// (each batch re-opens the blob once, a CRC pass over it, not once per row).
+self_cell::self_cell!(
+    /// A blob and the model read from it in place, validated once (a call does not re-check
+    /// its CRC: with a 2 MB model that cost about 2 ms a call).
+    struct Opened {
+        owner: AlignedBlob,
+        #[covariant]
+        dependent: CoreSae,
+    }
+);
+
+/// A quantised sparse autoencoder: its blob, validated when opened, and the figures read then.
 #[pyclass(frozen, module = "hyperbits._hyperbits")]
 pub(crate) struct Sae {
-    blob: AlignedBlob,
+    opened: Opened,
     d_in: usize,
     latents: usize,
     k: usize,
@@ -67,8 +76,11 @@ fn emit(
 
 impl Sae {
     fn open(blob: &[u8]) -> PyResult<Self> {
-        let blob = AlignedBlob::new(blob);
-        let sae = CoreSae::from_bytes(blob.as_bytes()).map_err(to_py)?;
+        let opened = Opened::try_new(AlignedBlob::new(blob), |blob| {
+            CoreSae::from_bytes(blob.as_bytes())
+        })
+        .map_err(to_py)?;
+        let sae = opened.borrow_dependent();
         let (d_in, latents, k, input, has_decoder) = (
             sae.d_in(),
             sae.latents(),
@@ -77,7 +89,7 @@ impl Sae {
             sae.has_decoder(),
         );
         Ok(Sae {
-            blob,
+            opened,
             d_in,
             latents,
             k,
@@ -87,7 +99,7 @@ impl Sae {
     }
 
     fn core(&self) -> PyResult<CoreSae<'_>> {
-        CoreSae::from_bytes(self.blob.as_bytes()).map_err(to_py)
+        Ok(*self.opened.borrow_dependent())
     }
 
     /// Runs every row of `x` (floats for a dense model, packed words for a bits model).
@@ -290,7 +302,7 @@ impl Sae {
 
     /// The blob firmware reads in place.
     fn to_bytes<'py>(&self, py: Python<'py>) -> Bound<'py, PyBytes> {
-        PyBytes::new(py, self.blob.as_bytes())
+        PyBytes::new(py, self.opened.borrow_owner().as_bytes())
     }
 
     /// Inputs per row.
