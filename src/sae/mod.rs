@@ -458,23 +458,7 @@ impl<'t> Selector<'t> {
             self.keys[0] = key;
             self.index[0] = index as u16;
             self.acc[0] = acc;
-            // Sift down.
-            let mut at = 0;
-            loop {
-                let (l, r) = (2 * at + 1, 2 * at + 2);
-                let mut low = at;
-                if l < len && self.worse(l, low) {
-                    low = l;
-                }
-                if r < len && self.worse(r, low) {
-                    low = r;
-                }
-                if low == at {
-                    break;
-                }
-                self.swap(at, low);
-                at = low;
-            }
+            self.sift_down(len);
         } else {
             self.keys[len] = key;
             self.index[len] = index as u16;
@@ -489,6 +473,28 @@ impl<'t> Selector<'t> {
         }
     }
 
+    /// Restores the min-heap over the first `end` entries after the root changed: moves it
+    /// down below any worse child.
+    #[inline(always)]
+    fn sift_down(&mut self, end: usize) {
+        let mut at = 0;
+        loop {
+            let (l, r) = (2 * at + 1, 2 * at + 2);
+            let mut low = at;
+            if l < end && self.worse(l, low) {
+                low = l;
+            }
+            if r < end && self.worse(r, low) {
+                low = r;
+            }
+            if low == at {
+                break;
+            }
+            self.swap(at, low);
+            at = low;
+        }
+    }
+
     /// Sorts the kept entries (value desc, index asc), then applies ReLU and the threshold:
     /// returns the length of the prefix whose values exceed both 0 and τ.
     fn finish(mut self) -> usize {
@@ -498,22 +504,7 @@ impl<'t> Selector<'t> {
             // Heap sort: the root is the worst kept, so moving it to the end sorts best first.
             for end in (1..len).rev() {
                 self.swap(0, end);
-                let mut at = 0;
-                loop {
-                    let (l, r) = (2 * at + 1, 2 * at + 2);
-                    let mut low = at;
-                    if l < end && self.worse(l, low) {
-                        low = l;
-                    }
-                    if r < end && self.worse(r, low) {
-                        low = r;
-                    }
-                    if low == at {
-                        break;
-                    }
-                    self.swap(at, low);
-                    at = low;
-                }
+                self.sift_down(end);
             }
         } else {
             // Insertion sort, best first (k is small; runs once).
