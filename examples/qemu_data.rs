@@ -31,6 +31,10 @@
 //!   `decode_bits` reconstruction (16 words). `sae-64.hbm`: the same with h = 64 (the spec's
 //!   hypervector size, 70,452-byte HSAE blob), for the footprint firmware.
 //!
+//! - `checkerboard.hbm`: a sinusoid-encoded classifier with a confidence table (two classes:
+//!   whether two features have the same sign); `checkerboard-expected.bin`: 64 rows of three
+//!   `f32` features and the host's class, margin and probability (see [`checkerboard`]).
+//!
 //! Run: `cargo run --release --example qemu_data`
 
 use hyperbits::classify::Classifier;
@@ -267,7 +271,47 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         out.join("sae-jumprelu-bits-expected.bin"),
         sae_expected(&Sae::from_bytes(blob.as_bytes())?)?,
     )?;
+    checkerboard(&out)?;
     println!("wrote {}", out.display());
+    Ok(())
+}
+
+/// `checkerboard.hbm`: a classifier of whether two features have the same sign (plus a
+/// feature of noise), trained with the default options, which pick the sinusoid encoder;
+/// `checkerboard-expected.bin`: `rows: u32`, then per row three `f32` features, the host's
+/// class (`u32`), margin (`u32`) and probability (`u32`, units of 2^-16).
+fn checkerboard(out: &Path) -> Result<(), Box<dyn std::error::Error>> {
+    let mut state = hyperbits::rng::SplitMix64::new(12);
+    let mut rows = |n: usize| -> Vec<[f32; 3]> {
+        (0..n)
+            .map(|_| core::array::from_fn(|_| (2.0 * state.uniform() - 1.0) as f32))
+            .collect()
+    };
+    let (train_rows, test_rows) = (rows(300), rows(64));
+    let labels: Vec<usize> = train_rows
+        .iter()
+        .map(|r| usize::from((r[0] > 0.0) == (r[1] > 0.0)))
+        .collect();
+    let table: Vec<Vec<f32>> = train_rows.iter().map(|r| r.to_vec()).collect();
+    let data = hyperbits::train::Dataset::new(&table, &labels, vec!["odd".into(), "even".into()])?;
+    let model = train::<W>(&data, &Options::default())?;
+    if !matches!(
+        model.encoding,
+        hyperbits::classify::Encoding::Sinusoid { .. }
+    ) {
+        return Err("the checkerboard should pick the sinusoid encoder".into());
+    }
+    std::fs::write(out.join("checkerboard.hbm"), model.to_blob()?)?;
+    let mut bytes = (test_rows.len() as u32).to_le_bytes().to_vec();
+    for r in &test_rows {
+        let c = model.predict_with_confidence(r)?;
+        r.iter()
+            .for_each(|x| bytes.extend_from_slice(&x.to_le_bytes()));
+        for w in [c.prediction.class as u32, c.margin, c.probability] {
+            bytes.extend_from_slice(&w.to_le_bytes());
+        }
+    }
+    std::fs::write(out.join("checkerboard-expected.bin"), bytes)?;
     Ok(())
 }
 

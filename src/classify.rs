@@ -14,21 +14,34 @@
 //!   [`Projection::encode_integer`]: exact integer sums, the same bits on every target.
 //! - **Record** (level × feature id): `s_f` without centring, quantised to one of `levels`
 //!   levels, then [`Record::encode_levels`].
+//! - **Sinusoid** (binarised random Fourier features, for a few features): `q_f` as for the
+//!   projection, then [`Sinusoid::encode_integer`]: integer and wrapping arithmetic, the same
+//!   bits on every target.
 //!
 //! # Sections of a classifier blob ([`crate::model`] container, kind 1)
 //! | tag | type | content |
 //! |---|---|---|
-//! | `CPAR` | 12 × `u32` | dimension D (bits), classes C, features F, encoder (1 projection, 2 record), encoder seed (low, high), key seed (low, high; record only), levels (record only), quantisation scale (1024), tie seed (low, high) |
+//! | `CPAR` | 12 × `u32` | dimension D (bits), classes C, features F, encoder (1 projection, 2 record, 3 sinusoid), encoder seed (low, high), key seed (low, high; record only), levels (record) or frequency (sinusoid), quantisation scale (1024), tie seed (low, high) |
 //! | `SMIN` | F × `f32` | per-feature minimum |
 //! | `SSCL` | F × `f32` | per-feature `1/(max − min)`, 0 for a constant feature |
 //! | `SCTR` | F × `f32` | per-feature centre subtracted after scaling (0 for record) |
 //! | `CLSV` | C·D/32 × `u32` | the class prototypes, packed as [`BinaryVector`] words |
 //! | `LOFS` | (C + 1) × `u32` | offsets of the class labels in `LTXT` |
 //! | `LTXT` | bytes | the class labels, UTF-8 |
+//! | `CONF` (optional) | (1 + 33) × `u32` | the confidence table: a margin step `s` (bits), then the calibrated probability (units of 2^-16) that a prediction is right at margins 0, s, 2s, … 32s |
+//!
+//! # Confidence
+//! [`Classifier::predict_with_confidence`] also reports the **margin**, the distance of the
+//! second-nearest prototype minus the nearest's, and maps it to a calibrated probability that
+//! the prediction is right: the trainer fits Platt's logistic curve to the margins and
+//! outcomes of rows it held out (cross-validation folds on small data, the held-out fifth on
+//! large data) and stores it as 33 knots; the device interpolates between them in integers,
+//! so every target gives the same answer. A device that must not guess compares the
+//! probability with a threshold ([`Confident::is_at_least`]) and answers "unknown" below it.
 #![forbid(unsafe_code)]
 
 use crate::binary::BinaryVector;
-use crate::encode::{Level, Projection, Record};
+use crate::encode::{Level, Projection, Record, Sinusoid};
 use crate::error::Error;
 use crate::kernel;
 use crate::model::{Kind, Model};
@@ -50,7 +63,15 @@ pub mod tags {
     pub const LABEL_OFFSETS: [u8; 4] = *b"LOFS";
     /// Label text.
     pub const LABEL_TEXT: [u8; 4] = *b"LTXT";
+    /// The confidence table (optional).
+    pub const CONFIDENCE: [u8; 4] = *b"CONF";
 }
+
+/// Knots of the confidence table after its step word.
+pub const CONFIDENCE_KNOTS: usize = 33;
+
+/// Probability 1 in the units of the confidence table.
+pub const PROBABILITY_ONE: u32 = 1 << 16;
 
 /// Words in the `CPAR` section.
 pub const PARAM_WORDS: usize = 12;
@@ -64,13 +85,13 @@ pub mod param {
     pub const CLASSES: usize = 1;
     /// The number of features.
     pub const FEATURES: usize = 2;
-    /// The encoder: 1 projection, 2 record ([`super::Encoding::code`]).
+    /// The encoder: 1 projection, 2 record, 3 sinusoid ([`super::Encoding::code`]).
     pub const ENCODER: usize = 3;
     /// The projection seed, or the record's level seed (two words).
     pub const SEED: usize = 4;
     /// The record's key seed (two words; 0 for the projection).
     pub const KEY_SEED: usize = 6;
-    /// The record's number of levels (0 for the projection).
+    /// The record's number of levels, the sinusoid's frequency (0 for the projection).
     pub const LEVELS: usize = 8;
     /// The quantisation scale of projection features, [`super::QUANTIZATION`].
     pub const QUANTIZATION: usize = 9;
@@ -98,6 +119,14 @@ pub enum Encoding {
         /// Number of levels (2 to 256).
         levels: u16,
     },
+    /// Binarised random Fourier features of the scaled, centred, quantised features.
+    Sinusoid {
+        /// Seed of the weights and phases.
+        seed: u64,
+        /// Phase units (2^32 per turn) per unit of the integer weighted sum
+        /// ([`Sinusoid::frequency_for`]).
+        frequency: u32,
+    },
 }
 
 impl Encoding {
@@ -106,6 +135,7 @@ impl Encoding {
         match self {
             Encoding::Projection { .. } => 1,
             Encoding::Record { .. } => 2,
+            Encoding::Sinusoid { .. } => 3,
         }
     }
 }
@@ -193,6 +223,16 @@ pub fn encode_features<const W: usize>(
             }
             Record::new(key_seed, level).encode_levels(&l, tie_seed)
         }
+        Encoding::Sinusoid { seed, frequency } => {
+            if n > MAX_FEATURES {
+                return Err(Error::TooManyInputs {
+                    given: n as u64,
+                    max: MAX_FEATURES as u64,
+                });
+            }
+            Sinusoid::new(seed, frequency)
+                .encode_integer_with(n, |f| quantized(scaling, f, features[f]))
+        }
     }
 }
 
@@ -227,6 +267,7 @@ pub struct Classifier<'a, const W: usize> {
     prototypes: &'a [u32],
     label_offsets: &'a [u32],
     label_text: &'a [u8],
+    confidence: Option<&'a [u32]>,
     classes: usize,
 }
 
@@ -238,6 +279,72 @@ pub struct Prediction {
     pub class: usize,
     /// Its Hamming distance to the encoded sample.
     pub distance: u32,
+}
+
+/// A prediction with its margin and calibrated probability of being right.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub struct Confident {
+    /// The prediction.
+    pub prediction: Prediction,
+    /// The second-nearest prototype's distance minus the nearest's (bits; 0 on a tie).
+    pub margin: u32,
+    /// The calibrated probability that the prediction is right, in units of 2^-16
+    /// ([`PROBABILITY_ONE`] is certainty).
+    pub probability: u32,
+}
+
+impl Confident {
+    /// Whether the probability is at least `threshold` (units of 2^-16): below it, a device
+    /// that must not guess answers "unknown".
+    pub fn is_at_least(&self, threshold: u32) -> bool {
+        self.probability >= threshold
+    }
+}
+
+/// The nearest of `prototypes` to `query` (ties: the lowest index) and its margin: the
+/// second-nearest distance minus the nearest (0 with one prototype or on a tie).
+pub(crate) fn nearest_with_margin<T: AsRef<[u32]>>(
+    query: &[u32],
+    prototypes: impl IntoIterator<Item = T>,
+) -> (Prediction, u32) {
+    let (mut best, mut second) = ((0usize, u32::MAX), u32::MAX);
+    for (c, p) in prototypes.into_iter().enumerate() {
+        let d = kernel::hamming(query, p.as_ref());
+        if d < best.1 {
+            second = best.1;
+            best = (c, d);
+        } else if d < second {
+            second = d;
+        }
+    }
+    let prediction = Prediction {
+        class: best.0,
+        distance: best.1,
+    };
+    (prediction, second.saturating_sub(best.1))
+}
+
+/// The calibrated probability at `margin` from a confidence table (`[step, knots…]`): linear
+/// interpolation between knots in integers, the last knot beyond the table.
+pub fn probability_at(table: &[u32], margin: u32) -> u32 {
+    let Some((&step, knots)) = table.split_first() else {
+        return 0;
+    };
+    let Some(&last) = knots.last() else {
+        return 0;
+    };
+    let step = step.max(1);
+    let i = (margin / step) as usize;
+    match (knots.get(i), knots.get(i + 1)) {
+        (Some(&a), Some(&b)) => {
+            let r = u64::from(margin % step);
+            let (a, b) = (u64::from(a), u64::from(b));
+            // a + (b − a)·r/step, exact in u64 for either sign of b − a.
+            ((a * (u64::from(step) - r) + b * r) / u64::from(step)) as u32
+        }
+        _ => last,
+    }
 }
 
 fn seed(lo: u32, hi: u32) -> u64 {
@@ -260,6 +367,7 @@ fn params(
             key_seed,
             levels,
         } => (level_seed, key_seed, u32::from(levels)),
+        Encoding::Sinusoid { seed, frequency } => (seed, 0, frequency),
     };
     let mut p = [0u32; PARAM_WORDS];
     p[param::DIM] = dim as u32;
@@ -293,6 +401,8 @@ pub struct ClassifierRepr<'a> {
     pub label_ends: &'a [u32],
     /// The labels, concatenated, UTF-8.
     pub label_text: &'a [u8],
+    /// The confidence table (`CONF`: step, then [`CONFIDENCE_KNOTS`] probabilities), if any.
+    pub confidence: Option<&'a [u32]>,
 }
 
 impl ClassifierRepr<'_> {
@@ -318,25 +428,33 @@ impl ClassifierRepr<'_> {
             &self.encoding,
             self.tie_seed,
         );
+        if self
+            .confidence
+            .is_some_and(|c| c.len() != 1 + CONFIDENCE_KNOTS)
+        {
+            return Err(Error::InvalidParameter(
+                "a confidence table is a step and 33 knots",
+            ));
+        }
         let min: [&[u8]; 1] = [bytemuck::cast_slice(self.scaling.min)];
         let scale: [&[u8]; 1] = [bytemuck::cast_slice(self.scaling.scale)];
         let center: [&[u8]; 1] = [bytemuck::cast_slice(self.scaling.center)];
-        crate::model::write_into(
-            Kind::Classifier,
-            &[
-                (tags::PARAMS, &[bytemuck::cast_slice(&cpar)]),
-                (tags::MIN, &min),
-                (tags::SCALE, &scale),
-                (tags::CENTER, &center),
-                (tags::CLASSES, self.prototypes),
-                (
-                    tags::LABEL_OFFSETS,
-                    &[&[0; 4], bytemuck::cast_slice(self.label_ends)],
-                ),
-                (tags::LABEL_TEXT, &[self.label_text]),
-            ],
-            out,
-        )
+        let confidence: [&[u8]; 1] = [bytemuck::cast_slice(self.confidence.unwrap_or(&[]))];
+        let sections: [([u8; 4], &[&[u8]]); 8] = [
+            (tags::PARAMS, &[bytemuck::cast_slice(&cpar)]),
+            (tags::MIN, &min),
+            (tags::SCALE, &scale),
+            (tags::CENTER, &center),
+            (tags::CLASSES, self.prototypes),
+            (
+                tags::LABEL_OFFSETS,
+                &[&[0; 4], bytemuck::cast_slice(self.label_ends)],
+            ),
+            (tags::LABEL_TEXT, &[self.label_text]),
+            (tags::CONFIDENCE, &confidence),
+        ];
+        let n = if self.confidence.is_some() { 8 } else { 7 };
+        crate::model::write_into(Kind::Classifier, &sections[..n], out)
     }
 
     /// The blob, in a buffer of its own.
@@ -412,6 +530,10 @@ impl<'a, const W: usize> Classifier<'a, W> {
                     levels,
                 }
             }
+            3 => Encoding::Sinusoid {
+                seed: seed_at(param::SEED),
+                frequency: p[param::LEVELS],
+            },
             _ => {
                 return Err(Error::Format(FormatError::Inconsistent(
                     "unknown encoder code",
@@ -458,6 +580,16 @@ impl<'a, const W: usize> Classifier<'a, W> {
                 "label offsets out of order or past the text",
             )));
         }
+        let confidence = match model.section_u32(tags::CONFIDENCE) {
+            Ok(c) if c.len() == 1 + CONFIDENCE_KNOTS && c[0] > 0 => Some(c),
+            Ok(_) => {
+                return Err(Error::Format(FormatError::Inconsistent(
+                    "CONF must hold a non-zero step and 33 knots",
+                )))
+            }
+            Err(Error::Format(FormatError::MissingSection { .. })) => None,
+            Err(e) => return Err(e),
+        };
         let clf = Classifier {
             encoding,
             scaling,
@@ -465,6 +597,7 @@ impl<'a, const W: usize> Classifier<'a, W> {
             prototypes,
             label_offsets,
             label_text,
+            confidence,
             classes,
         };
         for c in 0..classes {
@@ -553,5 +686,31 @@ impl<'a, const W: usize> Classifier<'a, W> {
     /// Encodes and classifies a sample.
     pub fn predict(&self, features: &[f32]) -> Result<Prediction, Error> {
         Ok(self.classify(&self.encode(features)?))
+    }
+
+    /// The confidence table read from the blob (`None` for a blob without one).
+    pub fn confidence_table(&self) -> Option<&'a [u32]> {
+        self.confidence
+    }
+
+    /// The nearest prototype to an encoded sample, its margin over the second-nearest, and
+    /// the calibrated probability that it is right. Errors: a blob without a confidence table.
+    pub fn classify_with_confidence(&self, hv: &BinaryVector<W>) -> Result<Confident, Error> {
+        let table = self.confidence.ok_or(Error::InvalidParameter(
+            "the model carries no confidence table",
+        ))?;
+        let (prediction, margin) =
+            nearest_with_margin(hv.as_words(), self.prototypes.chunks_exact(W));
+        Ok(Confident {
+            prediction,
+            margin,
+            probability: probability_at(table, margin),
+        })
+    }
+
+    /// Encodes a sample and classifies it with its confidence (see
+    /// [`Self::classify_with_confidence`]).
+    pub fn predict_with_confidence(&self, features: &[f32]) -> Result<Confident, Error> {
+        self.classify_with_confidence(&self.encode(features)?)
     }
 }

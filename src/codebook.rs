@@ -87,8 +87,10 @@ impl Codebook {
         core::array::from_fn(|_| rng.next_u32())
     }
 
+    /// The generator of block `block` of item vector `index` (an encoder reads past the
+    /// block's 16 words for per-dimension random phases).
     #[inline]
-    fn block_rng(&self, index: u32, block: u32) -> Xoshiro128PlusPlus {
+    pub(crate) fn block_rng(&self, index: u32, block: u32) -> Xoshiro128PlusPlus {
         let key = self.k1 ^ (u64::from(index) << 32 | u64::from(block));
         let k2 = SplitMix64::new(key).next_u64();
         Xoshiro128PlusPlus::from_halves(self.k1, k2)

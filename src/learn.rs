@@ -28,7 +28,7 @@
 //! let samples = [learner.encode(&[0.9, 0.9])?, learner.encode(&[1.0, 0.8])?];
 //! let class = learner.add_class("new", &samples)?;
 //! assert_eq!(learner.predict(&[0.95, 0.85])?.class, class);
-//! let mut out = [0u32; 256]; // 4-byte aligned, so the blob can be read in place
+//! let mut out = [0u32; 512]; // 4-byte aligned, so the blob can be read in place
 //! let len = learner.write_blob(bytemuck::cast_slice_mut(&mut out))?;
 //! let saved = Classifier::<64>::from_bytes(&bytemuck::cast_slice(&out)[..len])?;
 //! assert_eq!(saved.label(class)?, "new");
@@ -255,6 +255,7 @@ impl<'a, const W: usize, const C: usize> Learner<'a, W, C> {
             prototypes: &prototypes,
             label_ends: &self.label_ends,
             label_text: self.label_text.as_bytes(),
+            confidence: self.base.confidence_table(),
         }
         .emit(out)
     }

@@ -1,5 +1,5 @@
 //! The classifier loader: any bytes are rejected with an `Error`, or load as a classifier that
-//! predicts and names its classes without panicking. Run:
+//! predicts (with its confidence) and names its classes without panicking. Run:
 //! `cargo +nightly fuzz run classifier --fuzz-dir fuzz`
 #![no_main]
 
@@ -10,6 +10,7 @@ use libfuzzer_sys::fuzz_target;
 fn exercise<const W: usize>(c: &Classifier<'_, W>) {
     let features = vec![0.5f32; c.features().min(1024)];
     let _ = c.predict(&features);
+    let _ = c.predict_with_confidence(&features);
     for k in 0..=c.classes() {
         let _ = c.label(k);
         let _ = c.prototype(k);

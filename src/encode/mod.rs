@@ -6,6 +6,7 @@
 //! | [`Thermometer`] | a scalar in `L` levels | falls linearly; the two ends are complements |
 //! | [`Circular`] | an angle / phase in `L` steps | falls with the circular distance; opposite phases are unrelated |
 //! | [`Projection`] | a feature vector in ℝⁿ | sign random projection: preserves angles (SimHash) |
+//! | [`Sinusoid`] | a feature vector in ℤⁿ | sign of random Fourier features: near inputs share bits, far ones are unrelated |
 //! | [`ThresholdCode`] | a feature vector in ℝⁿ | random projections against fitted thresholds: preserves distances |
 //! | [`ngram`], [`NgramStream`] | a sequence of symbols | permute-and-bind n-grams, bundled over a stream |
 //! | [`Record`], [`record`] | key-value pairs | bundle of `key ⊗ value` |
@@ -21,6 +22,7 @@ mod level;
 mod projection;
 mod record;
 mod sequence;
+mod sinusoid;
 mod thermometer;
 pub(crate) mod threshold;
 
@@ -31,6 +33,9 @@ pub use projection::Projection;
 pub use projection::ProjectionTable;
 pub use record::{record, Record};
 pub use sequence::{ngram, NgramStream};
+#[cfg(feature = "alloc")]
+pub use sinusoid::SinusoidTable;
+pub use sinusoid::{Sinusoid, WEIGHT_SPREAD};
 pub use thermometer::Thermometer;
 pub use threshold::ThresholdCode;
 

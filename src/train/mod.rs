@@ -3,6 +3,7 @@
 //!
 //! - the classifier trainer (centroid, OnlineHD, margin perceptron; automatic choice of
 //!   encoder and margin), re-exported here from [`classifier`];
+//! - [`calibrate`]: the classifier's confidence, Platt's curve fitted to held-out margins;
 //! - [`csv`]: the labelled tables the trainer and the command-line tool read;
 //! - [`sae`]: sparse-autoencoder training, post-training quantisation into HSAE blobs, and
 //!   (feature `safetensors`) import of published SAE weights;
@@ -12,6 +13,7 @@
 //! [`crate::sae`] and the other `no_std` modules, bit for bit the same on every target.
 #![forbid(unsafe_code)]
 
+pub mod calibrate;
 pub mod classifier;
 pub mod csv;
 pub mod sae;

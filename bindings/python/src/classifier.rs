@@ -13,6 +13,9 @@ use pyo3::prelude::*;
 use pyo3::types::PyBytes;
 use std::path::Path;
 
+/// Class indices and their probabilities, one of each per row.
+type ClassesAndProbabilities<'py> = (Bound<'py, PyArray1<i64>>, Bound<'py, PyArray1<f64>>);
+
 /// Rows of a 2-D `float32` array.
 fn float_rows<'a>(x: &'a PyReadonlyArray2<'_, f32>) -> PyResult<(&'a [f32], usize, usize)> {
     let (n, f) = (x.shape()[0], x.shape()[1]);
@@ -26,7 +29,7 @@ fn float_rows<'a>(x: &'a PyReadonlyArray2<'_, f32>) -> PyResult<(&'a [f32], usiz
 /// byte for byte what `hyperbits train` writes for the same rows, labels and options. Class
 /// order is the CLI's: numeric when every label is an integer, else sorted as text.
 #[pyfunction]
-#[pyo3(signature = (x, labels, dim, encoder, levels, epochs, margin, seed))]
+#[pyo3(signature = (x, labels, dim, encoder, levels, epochs, margin, seed, reach = 1.0))]
 #[allow(clippy::too_many_arguments)]
 fn train_classifier<'py>(
     py: Python<'py>,
@@ -38,6 +41,7 @@ fn train_classifier<'py>(
     epochs: usize,
     margin: Option<u32>,
     seed: u64,
+    reach: f32,
 ) -> PyResult<Bound<'py, PyBytes>> {
     let (values, n, f) = float_rows(&x)?;
     if labels.len() != n {
@@ -52,9 +56,10 @@ fn train_classifier<'py>(
         "auto" => EncoderChoice::Auto,
         "projection" => EncoderChoice::Projection,
         "record" => EncoderChoice::Record { levels },
+        "sinusoid" => EncoderChoice::Sinusoid { reach },
         other => {
             return Err(value(format!(
-                "encoder {other:?}: use \"auto\", \"projection\" or \"record\""
+                "encoder {other:?}: use \"auto\", \"projection\", \"record\" or \"sinusoid\""
             )))
         }
     };
@@ -283,6 +288,37 @@ impl ClassifierModel {
             .map_err(to_py)
         })?;
         Ok(PyArray1::from_vec(py, out))
+    }
+
+    /// The predicted class index of each row and the calibrated probability that it is
+    /// right (the device's `Classifier::predict_with_confidence`). Errors: a model without a
+    /// confidence table.
+    fn predict_with_confidence<'py>(
+        &self,
+        py: Python<'py>,
+        x: PyReadonlyArray2<'py, f32>,
+    ) -> PyResult<ClassesAndProbabilities<'py>> {
+        let (values, _, f) = float_rows(&x)?;
+        self.check_features(f)?;
+        let (classes, probabilities) = with_classifier!(self, c => {
+            py.detach(|| {
+                let mut classes = Vec::new();
+                let mut probabilities = Vec::new();
+                for row in values.chunks_exact(f.max(1)) {
+                    let a = c.predict_with_confidence(row)?;
+                    classes.push(a.prediction.class as i64);
+                    probabilities.push(
+                        f64::from(a.probability) / f64::from(classify::PROBABILITY_ONE),
+                    );
+                }
+                Ok((classes, probabilities))
+            })
+            .map_err(to_py)
+        })?;
+        Ok((
+            PyArray1::from_vec(py, classes),
+            PyArray1::from_vec(py, probabilities),
+        ))
     }
 }
 

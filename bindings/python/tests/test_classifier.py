@@ -64,19 +64,23 @@ OPTIONS = [
     dict(),
     dict(dim=1024, encoder="record", levels=8, epochs=5, margin=12, seed=3),
     dict(dim=10016, encoder="projection", epochs=3, seed=1),
+    dict(encoder="sinusoid", reach=0.5, seed=4),
 ]
 
 
 def cli_args(o):
     args = []
     for name, flag in [("dim", "--dim"), ("encoder", "--encoder"), ("levels", "--levels"),
-                       ("epochs", "--epochs"), ("margin", "--margin"), ("seed", "--seed")]:
+                       ("reach", "--reach"), ("epochs", "--epochs"), ("margin", "--margin"),
+                       ("seed", "--seed")]:
         if name in o:
             args += [flag, str(o[name])]
     return args
 
 
-@pytest.mark.parametrize("options", OPTIONS, ids=["defaults", "record", "projection-10016"])
+@pytest.mark.parametrize(
+    "options", OPTIONS, ids=["defaults", "record", "projection-10016", "sinusoid"]
+)
 @pytest.mark.parametrize("data", [digits, wine_named], ids=["digits", "wine-names"])
 def test_blob_is_the_clis_byte_for_byte(tmp_path, options, data):
     exe = cli()
@@ -101,6 +105,13 @@ def test_blob_is_the_clis_byte_for_byte(tmp_path, options, data):
         capture_output=True, text=True, check=True,
     ).stdout.split()
     assert [str(p) for p in clf.predict(Xt)] == predicted
+    # And with their probabilities: the CLI's, to its four decimals.
+    with_proba = subprocess.run(
+        [exe, "predict", str(out), str(tmp_path / "rows.csv"), "--proba"],
+        capture_output=True, text=True, check=True,
+    ).stdout.split()
+    _, p = clf.model_.predict_with_confidence(np.asarray(Xt, dtype=np.float32))
+    assert [f"{label},{q:.4f}" for label, q in zip(clf.predict(Xt), p)] == with_proba
 
 
 def test_fit_predict_and_the_blob_round_trip(tmp_path):
@@ -120,6 +131,11 @@ def test_fit_predict_and_the_blob_round_trip(tmp_path):
     assert np.array_equal(clf.classes_[d.argmin(axis=1)], clf.predict(Xt))
     s = clf.decision_function(Xt)
     assert np.array_equal(s.argmax(axis=1), d.argmin(axis=1))
+    p = clf.predict_proba(Xt)
+    assert p.shape == (300, 10) and np.allclose(p.sum(axis=1), 1.0)
+    assert np.array_equal(clf.classes_[p.argmax(axis=1)], clf.predict(Xt))
+    # Calibrated: the stated probability of the answers is near their accuracy.
+    assert abs(p.max(axis=1).mean() - clf.score(Xt, yt)) < 0.05
 
 
 def test_string_labels_and_the_binary_decision_function():

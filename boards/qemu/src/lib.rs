@@ -170,6 +170,27 @@ pub fn digits_rows() -> impl Iterator<Item = (u8, u8, [f32; DIGITS_FEATURES])> {
     })
 }
 
+/// A sinusoid-encoded classifier with a confidence table (`examples/qemu_data.rs`).
+pub static CHECKERBOARD_MODEL: &[u8] = hyperbits::include_model!("../data/checkerboard.hbm");
+
+/// Its test rows with the host's class, margin and probability.
+pub static CHECKERBOARD_EXPECTED: &[u8] = include_bytes!("../data/checkerboard-expected.bin");
+
+/// The checkerboard rows: `(features, class, margin, probability)`.
+pub fn checkerboard_rows() -> impl Iterator<Item = ([f32; 3], u32, u32, u32)> {
+    let rows = u32_at(CHECKERBOARD_EXPECTED, 0) as usize;
+    (0..rows).map(move |i| {
+        let at = 4 + i * 24;
+        let word = |k: usize| u32_at(CHECKERBOARD_EXPECTED, at + 4 * k);
+        (
+            core::array::from_fn(|f| f32::from_bits(word(f))),
+            word(3),
+            word(4),
+            word(5),
+        )
+    })
+}
+
 /// A classic Hopfield memory, N = 1024, P = 102, written by the same host example.
 pub static HOPFIELD_MODEL: &[u8] = hyperbits::include_model!("../data/hopfield.hbm");
 

@@ -100,8 +100,21 @@ pub(crate) fn run(path: &Path) -> Result<()> {
                 println!("levels: {levels}");
                 ("record", 2 * features + 32 * 64 + 10 * 64)
             }
+            Encoding::Sinusoid { frequency, .. } => {
+                println!("frequency: {frequency}");
+                ("sinusoid", 4 * 512)
+            }
         };
         println!("encoder: {encoder}");
+        match c.confidence_table() {
+            Some(t) => println!(
+                "confidence: calibrated (probability {:.3} at margin 0, {:.3} at {} bits)",
+                f64::from(t[1]) / 65536.0,
+                f64::from(t[t.len() - 1]) / 65536.0,
+                t[0] as usize * (t.len() - 2)
+            ),
+            None => println!("confidence: none"),
+        }
         println!("flash: {} bytes (the blob, read in place; codebooks are regenerated)", blob.as_bytes().len());
         println!("RAM at inference: about {} bytes of stack, no heap", 4 * W + work);
         Ok(())

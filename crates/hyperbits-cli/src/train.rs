@@ -2,6 +2,7 @@
 
 use crate::common::{load_dataset, write_atomically};
 use crate::Result;
+use hyperbits::classify::Encoding;
 use hyperbits::train::{train_with_progress, Options, Trained};
 use indicatif::{ProgressBar, ProgressStyle};
 use std::path::Path;
@@ -44,6 +45,15 @@ pub(crate) fn run<const W: usize>(
         32 * W,
         start.elapsed().as_secs_f64()
     );
+    let encoder = match model.encoding {
+        Encoding::Projection { .. } => "projection".to_string(),
+        Encoding::Record { levels, .. } => format!("record ({levels} levels)"),
+        Encoding::Sinusoid { frequency, .. } => format!("sinusoid (frequency {frequency})"),
+    };
+    match model.margin {
+        Some(m) => eprintln!("encoder: {encoder}, margin {m} bits"),
+        None => eprintln!("encoder: {encoder}"),
+    }
     if let Some(t) = &test_set {
         println!(
             "accuracy: {:.4}",

@@ -88,6 +88,19 @@ fn train_eval_info_predict() {
         got.iter().zip(&want).filter(|(g, w)| g == w).count() >= 4,
         "{got:?} vs {want:?}"
     );
+    // With --proba: the same labels, each with a probability in [0, 1].
+    let (out, _) = text(&run(&["predict", m, rows.to_str().unwrap(), "--proba"]));
+    let with: Vec<(&str, f64)> = out
+        .lines()
+        .map(|l| {
+            let (label, p) = l.split_once(',').unwrap();
+            (label, p.parse().unwrap())
+        })
+        .collect();
+    assert_eq!(with.iter().map(|w| w.0).collect::<Vec<_>>(), got);
+    assert!(with.iter().all(|w| (0.0..=1.0).contains(&w.1)), "{out}");
+    let (out, _) = text(&run(&["info", m]));
+    assert!(out.contains("confidence: calibrated"), "{out}");
 }
 
 #[test]

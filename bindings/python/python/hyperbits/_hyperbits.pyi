@@ -47,6 +47,7 @@ def train_classifier(
     epochs: int,
     margin: Optional[int],
     seed: int,
+    reach: float = 1.0,
 ) -> bytes:
     """Trains a classifier; returns the model blob ``hyperbits train`` writes."""
 
@@ -69,6 +70,10 @@ class ClassifierModel:
         """Distance of each encoded row to each prototype."""
     def predict(self, x: npt.NDArray[np.float32]) -> npt.NDArray[np.int64]:
         """Class index of each row."""
+    def predict_with_confidence(
+        self, x: npt.NDArray[np.float32]
+    ) -> Tuple[npt.NDArray[np.int64], npt.NDArray[np.float64]]:
+        """Class index of each row and the calibrated probability that it is right."""
 
 class Bloom:
     """A Bloom filter over bit-packed words (see ``hyperbits.Bloom``)."""
