@@ -3,7 +3,7 @@
 # plugin and an example (default `insncount`), runs it under QEMU with the plugin and
 # subtracts the empty region's marker overhead. The example's other output goes to stderr.
 # Built with the `speed` profile (opt-level 3, LTO).
-# Usage: ./insncount.sh <target-triple> [insncount|digits|hopfield|sketch|sae]
+# Usage: ./insncount.sh <target-triple> [insncount|digits|checkerboard|hopfield|sketch|sae]
 set -euo pipefail
 cd "$(dirname "$0")"
 T="$1"

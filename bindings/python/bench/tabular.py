@@ -109,8 +109,9 @@ def hyperbits(binary, Xtr, ytr, Xte, yte, seed, extra):
         tr, te, out = (os.path.join(tmp, n) for n in ("train.csv", "test.csv", "m.hbm"))
         write_csv(tr, Xtr, ytr)
         write_csv(te, Xte, yte)
-        cmd = [binary, "train", tr, "--test", te, "--dim", str(D), "--seed", str(seed)]
-        cmd += ["--out", out, *extra]
+        cmd = [binary, "train", tr, "--test", te, "--seed", str(seed), "--out", out, *extra]
+        if "--dim" not in extra:
+            cmd += ["--dim", str(D)]
         run = subprocess.run(cmd, check=True, capture_output=True, text=True)
         text = run.stdout + run.stderr
     acc = float(re.search(r"accuracy: ([0-9.]+)", text).group(1))
