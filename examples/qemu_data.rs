@@ -33,7 +33,9 @@
 //!
 //! - `checkerboard.hbm`: a sinusoid-encoded classifier with a confidence table (two classes:
 //!   whether two features have the same sign); `checkerboard-expected.bin`: 64 rows of three
-//!   `f32` features and the host's class, margin and probability (see [`checkerboard`]).
+//!   `f32` features and the host's class, margin and probability (see [`checkerboard`]);
+//!   `checkerboard-ensemble.hbm` and `checkerboard-ensemble-expected.bin`: the same for an
+//!   ensemble of three members.
 //!
 //! Run: `cargo run --release --example qemu_data`
 
@@ -312,6 +314,19 @@ fn checkerboard(out: &Path) -> Result<(), Box<dyn std::error::Error>> {
         }
     }
     std::fs::write(out.join("checkerboard-expected.bin"), bytes)?;
+    // The same rows voted on by three members (seeds 0 and two derived ones).
+    let ensemble = hyperbits::train::train_ensemble::<W>(&data, &Options::default(), 3)?;
+    std::fs::write(out.join("checkerboard-ensemble.hbm"), ensemble.to_blob()?)?;
+    let mut bytes = (test_rows.len() as u32).to_le_bytes().to_vec();
+    for r in &test_rows {
+        let c = ensemble.predict_with_confidence(r)?;
+        r.iter()
+            .for_each(|x| bytes.extend_from_slice(&x.to_le_bytes()));
+        for w in [c.prediction.class as u32, c.margin, c.probability] {
+            bytes.extend_from_slice(&w.to_le_bytes());
+        }
+    }
+    std::fs::write(out.join("checkerboard-ensemble-expected.bin"), bytes)?;
     Ok(())
 }
 

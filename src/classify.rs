@@ -308,9 +308,18 @@ pub(crate) fn nearest_with_margin<T: AsRef<[u32]>>(
     query: &[u32],
     prototypes: impl IntoIterator<Item = T>,
 ) -> (Prediction, u32) {
+    least_two(
+        prototypes
+            .into_iter()
+            .map(|p| kernel::hamming(query, p.as_ref())),
+    )
+}
+
+/// The smallest of `distances` (ties: the lowest index) and its margin over the second
+/// smallest (0 with one distance or on a tie).
+pub(crate) fn least_two(distances: impl IntoIterator<Item = u32>) -> (Prediction, u32) {
     let (mut best, mut second) = ((0usize, u32::MAX), u32::MAX);
-    for (c, p) in prototypes.into_iter().enumerate() {
-        let d = kernel::hamming(query, p.as_ref());
+    for (c, d) in distances.into_iter().enumerate() {
         if d < best.1 {
             second = best.1;
             best = (c, d);

@@ -82,6 +82,7 @@ mod binary;
 pub mod classify;
 mod codebook;
 pub mod encode;
+pub mod ensemble;
 mod error;
 pub mod hopfield;
 mod integer;

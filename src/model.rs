@@ -13,7 +13,7 @@
 //! |---:|---:|---|
 //! | 0 | 4 | magic `b"HBIT"` |
 //! | 4 | 2 | format version, `1` |
-//! | 6 | 2 | kind ([`Kind`]: 1 classifier, 2 sketch, 3 Hopfield, 4 SAE) |
+//! | 6 | 2 | kind ([`Kind`]: 1 classifier, 2 sketch, 3 Hopfield, 4 SAE, 5 ensemble) |
 //! | 8 | 4 | total length of the blob in bytes, checksum included |
 //! | 12 | 4 | number of sections `n` |
 //! | 16 | 12·n | section table: per section a 4-byte tag, its offset from the start of the blob (`u32`, a multiple of 4) and its length in bytes (`u32`) |
@@ -68,6 +68,8 @@ pub enum Kind {
     Hopfield = 3,
     /// A sparse autoencoder (`crate::sae::Sae`).
     Sae = 4,
+    /// An ensemble of classifiers ([`crate::ensemble`]).
+    Ensemble = 5,
 }
 
 impl Kind {
@@ -77,6 +79,7 @@ impl Kind {
             2 => Kind::Sketch,
             3 => Kind::Hopfield,
             4 => Kind::Sae,
+            5 => Kind::Ensemble,
             found => return Err(Error::Format(FormatError::UnknownKind { found })),
         })
     }

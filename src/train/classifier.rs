@@ -233,6 +233,8 @@ pub struct Trained<const W: usize> {
     pub confidence: Option<Vec<u32>>,
     /// The encoder's random rows, generated once for fast encoding on the host.
     table: Option<HostTable<W>>,
+    /// Whether the prototypes are the averaged perceptron's (the small-data path).
+    averaged: bool,
 }
 
 /// An encoder's weights generated once on the host (the same bits as the device's encoder).
@@ -557,6 +559,7 @@ fn finish_perceptron<const W: usize>(
         tick,
     );
     model.margin = Some(margin);
+    model.averaged = averaged;
 }
 
 /// The margin perceptron with encoder and margin chosen by stratified [`FOLDS`]-fold
@@ -671,9 +674,43 @@ fn fold_outcomes<const W: usize>(
     held_out
 }
 
+/// The distances of every row to the classes' prototypes of `model`'s method and margin
+/// trained without the row's fold (`fold[i]` in 0..[`FOLDS`]): held-out distances that
+/// several models' can be summed over (an ensemble's calibration).
+pub(crate) fn fold_distances<const W: usize>(
+    model: &Trained<W>,
+    data: &Dataset,
+    fold: &[usize],
+    epochs: usize,
+) -> Result<Vec<Vec<u32>>, Error> {
+    let encoded = (0..data.len())
+        .map(|i| model.encode(data.row(i)))
+        .collect::<Result<Vec<_>, _>>()?;
+    let mut distances = vec![Vec::new(); data.len()];
+    for k in 0..FOLDS {
+        let (held, fit): (Vec<usize>, Vec<usize>) = (0..data.len()).partition(|&i| fold[i] == k);
+        let epochs = if model.margin.is_some() { epochs } else { 0 };
+        let protos = learn(
+            &encoded,
+            &data.labels,
+            &fit,
+            model.class_names.len(),
+            epochs,
+            model.margin.unwrap_or(0),
+            model.tie_seed,
+            model.averaged,
+            &mut |_| {},
+        );
+        for i in held {
+            distances[i] = protos.iter().map(|p| p.hamming(&encoded[i])).collect();
+        }
+    }
+    Ok(distances)
+}
+
 /// The fold (0..[`FOLDS`]) of every row: each class's rows in a seeded order, dealt in turn
 /// (continuing from class to class), so every fold holds about a fifth of every class.
-fn stratified_folds(labels: &[usize], classes: usize, seed: u64) -> Vec<usize> {
+pub(crate) fn stratified_folds(labels: &[usize], classes: usize, seed: u64) -> Vec<usize> {
     let mut state = SplitMix64::new(seed ^ 0x666F_6C64); // "fold"
     let mut fold = vec![0; labels.len()];
     let mut next = 0;
@@ -790,6 +827,7 @@ fn prepare<const W: usize>(
         class_names: data.class_names.clone(),
         margin: None,
         confidence: None,
+        averaged: false,
         table: match encoding {
             Encoding::Projection { seed } => Some(HostTable::Projection(ProjectionTable::new(
                 &Projection::new(seed),

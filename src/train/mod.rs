@@ -4,6 +4,7 @@
 //! - the classifier trainer (centroid, OnlineHD, margin perceptron; automatic choice of
 //!   encoder and margin), re-exported here from [`classifier`];
 //! - [`calibrate`]: the classifier's confidence, Platt's curve fitted to held-out margins;
+//! - [`ensemble`]: K classifiers of different seeds voting, in one blob;
 //! - [`csv`]: the labelled tables the trainer and the command-line tool read;
 //! - [`sae`]: sparse-autoencoder training, post-training quantisation into HSAE blobs, and
 //!   (feature `safetensors`) import of published SAE weights;
@@ -16,7 +17,9 @@
 pub mod calibrate;
 pub mod classifier;
 pub mod csv;
+pub mod ensemble;
 pub mod sae;
 mod threshold;
 
 pub use classifier::*;
+pub use ensemble::{train_ensemble, TrainedEnsemble};

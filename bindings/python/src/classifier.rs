@@ -4,9 +4,11 @@
 
 use crate::error::{to_py, value};
 use hyperbits::classify::{self, Classifier, MAX_FEATURES};
+use hyperbits::ensemble::Ensemble;
 use hyperbits::model::{AlignedBlob, Model};
 use hyperbits::train::csv::Table;
-use hyperbits::train::{train, EncoderChoice, Method, Options};
+use hyperbits::train::ensemble::MAX_MEMBERS;
+use hyperbits::train::{train, train_ensemble, EncoderChoice, Method, Options};
 use hyperbits::with_words;
 use numpy::{PyArray1, PyArray2, PyArrayMethods, PyReadonlyArray2, PyUntypedArrayMethods};
 use pyo3::prelude::*;
@@ -29,7 +31,7 @@ fn float_rows<'a>(x: &'a PyReadonlyArray2<'_, f32>) -> PyResult<(&'a [f32], usiz
 /// byte for byte what `hyperbits train` writes for the same rows, labels and options. Class
 /// order is the CLI's: numeric when every label is an integer, else sorted as text.
 #[pyfunction]
-#[pyo3(signature = (x, labels, dim, encoder, levels, epochs, margin, seed, reach = 1.0))]
+#[pyo3(signature = (x, labels, dim, encoder, levels, epochs, margin, seed, reach = 1.0, ensemble = 1))]
 #[allow(clippy::too_many_arguments)]
 fn train_classifier<'py>(
     py: Python<'py>,
@@ -42,6 +44,7 @@ fn train_classifier<'py>(
     margin: Option<u32>,
     seed: u64,
     reach: f32,
+    ensemble: usize,
 ) -> PyResult<Bound<'py, PyBytes>> {
     let (values, n, f) = float_rows(&x)?;
     if labels.len() != n {
@@ -83,9 +86,12 @@ fn train_classifier<'py>(
             .map_err(|e| e.message)?;
         let words = if dim.is_multiple_of(32) { dim / 32 } else { 0 };
         with_words!(words, W => {
-            train::<W>(&data, &options)
-                .and_then(|model| model.to_blob())
-                .map_err(|e| e.to_string())
+            if ensemble == 1 {
+                train::<W>(&data, &options).and_then(|model| model.to_blob())
+            } else {
+                train_ensemble::<W>(&data, &options, ensemble).and_then(|model| model.to_blob())
+            }
+            .map_err(|e| e.to_string())
         }, else Err(format!(
             "dimension {dim} is not supported: use 256, 512, 1024, 2048, 4096, 8192, 10016 or 10240"
         )))
@@ -165,8 +171,8 @@ fn learn_classifier<'py>(
     Ok((PyBytes::new(py, &out), seen))
 }
 
-/// A classifier model blob, validated once (magic, checksum, sizes, labels) and then used by
-/// the same code that runs on the device.
+/// A classifier model blob (or an ensemble blob), validated once (magic, checksum, sizes,
+/// labels) and then used by the same code that runs on the device.
 #[pyclass(frozen, module = "hyperbits._hyperbits")]
 struct ClassifierModel {
     blob: AlignedBlob,
@@ -176,12 +182,13 @@ struct ClassifierModel {
     labels: Vec<String>,
 }
 
-/// Runs `$body` with `$c`, the blob's classifier at its dimension.
+/// Runs `$body` with `$c`, the blob's classifier (an ensemble of one) or ensemble at its
+/// dimension.
 macro_rules! with_classifier {
     ($model:expr, $c:ident => $body:expr) => {{
         let m: &ClassifierModel = $model;
         with_words!(m.dim / 32, W => {
-            let $c = Classifier::<W>::from_bytes(m.blob.as_bytes()).map_err(to_py)?;
+            let $c = Ensemble::<W, MAX_MEMBERS>::from_bytes(m.blob.as_bytes()).map_err(to_py)?;
             $body
         }, else Err(value("unsupported dimension")))
     }};
@@ -194,7 +201,7 @@ impl ClassifierModel {
     fn new(blob: &[u8]) -> PyResult<Self> {
         let blob = AlignedBlob::new(blob);
         let dim = Model::new_checked(blob.as_bytes())
-            .and_then(|m| classify::dimension(&m))
+            .and_then(|m| hyperbits::ensemble::dimension(&m))
             .map_err(to_py)?;
         let mut model = ClassifierModel {
             blob,
@@ -256,14 +263,11 @@ impl ClassifierModel {
         let classes = self.classes;
         let out = with_classifier!(self, c => {
             py.detach(|| {
-                let mut out = Vec::with_capacity(n * classes);
-                for row in values.chunks_exact(f.max(1)) {
-                    let hv = c.encode(row)?;
-                    for k in 0..classes {
-                        out.push(hyperbits::packed::hamming(hv.as_words(), c.prototype(k)?)?);
-                    }
+                let mut out = vec![0u32; n * classes];
+                for (row, d) in values.chunks_exact(f.max(1)).zip(out.chunks_exact_mut(classes)) {
+                    c.distances(row, d)?;
                 }
-                Ok(out)
+                Ok::<_, hyperbits::Error>(out)
             })
             .map_err(to_py)
         })?;

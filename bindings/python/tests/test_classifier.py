@@ -65,6 +65,7 @@ OPTIONS = [
     dict(dim=1024, encoder="record", levels=8, epochs=5, margin=12, seed=3),
     dict(dim=10016, encoder="projection", epochs=3, seed=1),
     dict(encoder="sinusoid", reach=0.5, seed=4),
+    dict(ensemble=3, seed=2),
 ]
 
 
@@ -72,14 +73,14 @@ def cli_args(o):
     args = []
     for name, flag in [("dim", "--dim"), ("encoder", "--encoder"), ("levels", "--levels"),
                        ("reach", "--reach"), ("epochs", "--epochs"), ("margin", "--margin"),
-                       ("seed", "--seed")]:
+                       ("seed", "--seed"), ("ensemble", "--ensemble")]:
         if name in o:
             args += [flag, str(o[name])]
     return args
 
 
 @pytest.mark.parametrize(
-    "options", OPTIONS, ids=["defaults", "record", "projection-10016", "sinusoid"]
+    "options", OPTIONS, ids=["defaults", "record", "projection-10016", "sinusoid", "ensemble"]
 )
 @pytest.mark.parametrize("data", [digits, wine_named], ids=["digits", "wine-names"])
 def test_blob_is_the_clis_byte_for_byte(tmp_path, options, data):

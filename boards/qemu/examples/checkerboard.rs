@@ -1,13 +1,15 @@
 //! The sinusoid-encoded checkerboard classifier on the emulated MCU: the host's answers for
 //! every test row, and one inference with its confidence between the instruction-count
-//! markers (`./insncount.sh <target> checkerboard`).
+//! markers, and one vote of an ensemble of three (`./insncount.sh <target> checkerboard`).
 #![no_std]
 #![no_main]
 
 use core::hint::black_box;
 use hyperbits::classify::Classifier;
+use hyperbits::ensemble::Ensemble;
 use hyperbits_qemu::{
-    bench_start, bench_stop, checkerboard_rows, entry, semihosting, CHECKERBOARD_MODEL,
+    bench_start, bench_stop, checkerboard_rows, entry, semihosting, CHECKERBOARD_ENSEMBLE_MODEL,
+    CHECKERBOARD_EXPECTED, CHECKERBOARD_MODEL,
 };
 
 #[entry]
@@ -20,7 +22,7 @@ fn main() -> ! {
         }
     };
     let (mut rows, mut same) = (0usize, 0usize);
-    for (features, class, margin, probability) in checkerboard_rows() {
+    for (features, class, margin, probability) in checkerboard_rows(CHECKERBOARD_EXPECTED) {
         let host = (class, margin, probability);
         let got = clf
             .predict_with_confidence(&features)
@@ -34,7 +36,9 @@ fn main() -> ! {
         same,
         rows
     );
-    let (features, ..) = checkerboard_rows().next().unwrap_or(([0.0; 3], 0, 0, 0));
+    let (features, ..) = checkerboard_rows(CHECKERBOARD_EXPECTED)
+        .next()
+        .unwrap_or(([0.0; 3], 0, 0, 0));
     semihosting::println!("region: (empty)");
     bench_start();
     bench_stop();
@@ -43,6 +47,18 @@ fn main() -> ! {
     );
     bench_start();
     let c = clf.predict_with_confidence(black_box(&features));
+    bench_stop();
+    black_box(c).ok();
+    let ensemble = match Ensemble::<64, 3>::from_bytes(CHECKERBOARD_ENSEMBLE_MODEL) {
+        Ok(e) => e,
+        Err(e) => {
+            semihosting::eprintln!("cannot load the ensemble: {}", e);
+            semihosting::process::exit(1)
+        }
+    };
+    semihosting::println!("region: ensemble of 3 with confidence (D=2048, 3 features, 2 classes)");
+    bench_start();
+    let c = ensemble.predict_with_confidence(black_box(&features));
     bench_stop();
     black_box(c).ok();
     semihosting::println!("done");

@@ -176,12 +176,23 @@ pub static CHECKERBOARD_MODEL: &[u8] = hyperbits::include_model!("../data/checke
 /// Its test rows with the host's class, margin and probability.
 pub static CHECKERBOARD_EXPECTED: &[u8] = include_bytes!("../data/checkerboard-expected.bin");
 
-/// The checkerboard rows: `(features, class, margin, probability)`.
-pub fn checkerboard_rows() -> impl Iterator<Item = ([f32; 3], u32, u32, u32)> {
-    let rows = u32_at(CHECKERBOARD_EXPECTED, 0) as usize;
+/// An ensemble of three checkerboard classifiers (`examples/qemu_data.rs`).
+pub static CHECKERBOARD_ENSEMBLE_MODEL: &[u8] =
+    hyperbits::include_model!("../data/checkerboard-ensemble.hbm");
+
+/// Its test rows with the host's class, margin and probability.
+pub static CHECKERBOARD_ENSEMBLE_EXPECTED: &[u8] =
+    include_bytes!("../data/checkerboard-ensemble-expected.bin");
+
+/// Rows of a checkerboard file (`CHECKERBOARD_EXPECTED` or `CHECKERBOARD_ENSEMBLE_EXPECTED`):
+/// `(features, class, margin, probability)`.
+pub fn checkerboard_rows(
+    expected: &'static [u8],
+) -> impl Iterator<Item = ([f32; 3], u32, u32, u32)> {
+    let rows = u32_at(expected, 0) as usize;
     (0..rows).map(move |i| {
         let at = 4 + i * 24;
-        let word = |k: usize| u32_at(CHECKERBOARD_EXPECTED, at + 4 * k);
+        let word = |k: usize| u32_at(expected, at + 4 * k);
         (
             core::array::from_fn(|f| f32::from_bits(word(f))),
             word(3),

@@ -4,17 +4,20 @@
 #![no_main]
 
 use hyperbits::classify::Classifier;
+use hyperbits::ensemble::Ensemble;
 use hyperbits::hopfield::{HopfieldView, Update};
 use hyperbits::learn::Learner;
 use hyperbits::sae::{Activation, Sae, TopK};
 use hyperbits::sketch::Bloom;
 use hyperbits::{BinaryVector, Codebook, Error, ItemMemory};
 use hyperbits_qemu::{
-    checkerboard_rows, digits_rows, entry, hopfield_case, run_tests, u32_at, CHECKERBOARD_MODEL,
-    DIGITS_LEARNED, DIGITS_MODEL, HOPFIELD_MODEL, SAE_BINARY_EXPECTED, SAE_BINARY_MODEL,
-    SAE_DENSE_EXPECTED, SAE_DENSE_SMALL_MODEL, SAE_EXPECTED, SAE_JUMPRELU_BITS_EXPECTED,
-    SAE_JUMPRELU_BITS_MODEL, SAE_JUMPRELU_EXPECTED, SAE_JUMPRELU_MODEL, SAE_MODEL,
-    SAE_TERNARY_EXPECTED, SAE_TERNARY_MODEL, SKETCH_EXPECTED, SKETCH_MODEL, SKETCH_WORDS,
+    checkerboard_rows, digits_rows, entry, hopfield_case, run_tests, u32_at,
+    CHECKERBOARD_ENSEMBLE_EXPECTED, CHECKERBOARD_ENSEMBLE_MODEL, CHECKERBOARD_EXPECTED,
+    CHECKERBOARD_MODEL, DIGITS_LEARNED, DIGITS_MODEL, HOPFIELD_MODEL, SAE_BINARY_EXPECTED,
+    SAE_BINARY_MODEL, SAE_DENSE_EXPECTED, SAE_DENSE_SMALL_MODEL, SAE_EXPECTED,
+    SAE_JUMPRELU_BITS_EXPECTED, SAE_JUMPRELU_BITS_MODEL, SAE_JUMPRELU_EXPECTED, SAE_JUMPRELU_MODEL,
+    SAE_MODEL, SAE_TERNARY_EXPECTED, SAE_TERNARY_MODEL, SKETCH_EXPECTED, SKETCH_MODEL,
+    SKETCH_WORDS,
 };
 
 #[allow(dead_code)]
@@ -285,7 +288,7 @@ fn dense_sae_matches_the_host() {
 fn sinusoid_and_confidence_match_the_host() {
     let clf = Classifier::<64>::from_bytes(CHECKERBOARD_MODEL).unwrap();
     let (mut rows, mut kept) = (0, 0);
-    for (features, class, margin, probability) in checkerboard_rows() {
+    for (features, class, margin, probability) in checkerboard_rows(CHECKERBOARD_EXPECTED) {
         let c = clf.predict_with_confidence(&features).unwrap();
         assert_eq!(c.prediction.class as u32, class);
         assert_eq!(c.margin, margin);
@@ -298,6 +301,24 @@ fn sinusoid_and_confidence_match_the_host() {
     assert!(kept > 0 && kept <= rows);
 }
 
+/// An ensemble of three members on the device: the host's vote, margin and probability for
+/// every row.
+fn ensemble_matches_the_host() {
+    let e = Ensemble::<64, 3>::from_bytes(CHECKERBOARD_ENSEMBLE_MODEL).unwrap();
+    assert_eq!(e.members().len(), 3);
+    let mut rows = 0;
+    for (features, class, margin, probability) in checkerboard_rows(CHECKERBOARD_ENSEMBLE_EXPECTED)
+    {
+        let c = e.predict_with_confidence(&features).unwrap();
+        assert_eq!(
+            (c.prediction.class as u32, c.margin, c.probability),
+            (class, margin, probability)
+        );
+        rows += 1;
+    }
+    assert_eq!(rows, 64);
+}
+
 #[entry]
 fn main() -> ! {
     run_tests!(
@@ -306,6 +327,7 @@ fn main() -> ! {
         errors_instead_of_panics,
         digits_classifier_matches_the_host,
         sinusoid_and_confidence_match_the_host,
+        ensemble_matches_the_host,
         learning_matches_the_host,
         hopfield_recall_matches_the_host,
         sketch_matches_the_host,

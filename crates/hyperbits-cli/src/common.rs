@@ -1,9 +1,11 @@
 //! Shared by the subcommands: reading data sets and model blobs, writing files safely.
 
 use crate::Result;
-use hyperbits::classify::{Classifier, MAX_FEATURES};
+use hyperbits::classify::MAX_FEATURES;
+use hyperbits::ensemble::Ensemble;
 use hyperbits::model::{AlignedBlob, Model};
 use hyperbits::train::csv::{read_csv, Table};
+use hyperbits::train::ensemble::MAX_MEMBERS;
 use hyperbits::train::Dataset;
 use std::path::Path;
 
@@ -58,21 +60,24 @@ pub(crate) fn load_model(path: &Path) -> Result<AlignedBlob> {
     Ok(blob)
 }
 
-/// The dimension recorded in a classifier blob.
+/// The dimension recorded in a classifier or ensemble blob.
 pub(crate) fn classifier_dim(path: &Path, blob: &AlignedBlob) -> Result<usize> {
     Model::new_checked(blob.as_bytes())
-        .and_then(|model| hyperbits::classify::dimension(&model))
+        .and_then(|model| hyperbits::ensemble::dimension(&model))
         .map_err(|e| format!("{}: {e}", path.display()))
 }
+
+/// A classifier blob (an ensemble of one) or an ensemble blob, validated.
+pub(crate) type Opened<'a, const W: usize> = Ensemble<'a, W, MAX_MEMBERS>;
 
 pub(crate) fn open<'a, const W: usize>(
     path: &Path,
     blob: &'a AlignedBlob,
-) -> Result<Classifier<'a, W>> {
-    Classifier::<W>::from_bytes(blob.as_bytes()).map_err(|e| format!("{}: {e}", path.display()))
+) -> Result<Opened<'a, W>> {
+    Ensemble::from_bytes(blob.as_bytes()).map_err(|e| format!("{}: {e}", path.display()))
 }
 
-pub(crate) fn class_names<const W: usize>(c: &Classifier<'_, W>) -> Result<Vec<String>> {
+pub(crate) fn class_names<const W: usize>(c: &Opened<'_, W>) -> Result<Vec<String>> {
     (0..c.classes())
         .map(|k| c.label(k).map(str::to_string).map_err(|e| e.to_string()))
         .collect()

@@ -80,7 +80,7 @@ pub(crate) fn run(path: &Path) -> Result<()> {
         );
         return Ok(());
     }
-    if model.kind() != Kind::Classifier {
+    if model.kind() != Kind::Classifier && model.kind() != Kind::Ensemble {
         println!("size: {} bytes", blob.as_bytes().len());
         return Ok(());
     }
@@ -91,21 +91,32 @@ pub(crate) fn run(path: &Path) -> Result<()> {
         println!("classes: {classes} ({})", class_names(&c)?.join(", "));
         println!("features: {features}");
         // Working memory of one inference, from the encoders' data structures (stack, no heap;
-        // an estimate, not a measurement): the encoded vector plus the encoder's state: 512
-        // i32 sums for the projection; for the record one level per feature, the bit-sliced
-        // counters (16 planes and 16 buffered blocks of 64 bytes) and the level basis (10 blocks).
-        let (encoder, work) = match c.encoding() {
-            Encoding::Projection { .. } => ("projection", 4 * 512),
-            Encoding::Record { levels, .. } => {
-                println!("levels: {levels}");
-                ("record", 2 * features + 32 * 64 + 10 * 64)
+        // an estimate, not a measurement): the encoded vectors plus the largest encoder state:
+        // 512 i32 sums for the projection and the sinusoid; for the record one level per
+        // feature, the bit-sliced counters (16 planes and 16 buffered blocks of 64 bytes) and
+        // the level basis (10 blocks).
+        let members = c.members();
+        if members.len() > 1 {
+            println!("members: {} (voting by summed distance)", members.len());
+        }
+        let mut work = 0;
+        for (i, m) in members.iter().enumerate() {
+            let (encoder, state) = match m.encoding() {
+                Encoding::Projection { .. } => ("projection".to_string(), 4 * 512),
+                Encoding::Record { levels, .. } => {
+                    (format!("record ({levels} levels)"), 2 * features + 32 * 64 + 10 * 64)
+                }
+                Encoding::Sinusoid { frequency, .. } => {
+                    (format!("sinusoid (frequency {frequency})"), 4 * 512)
+                }
+            };
+            work = work.max(state);
+            if members.len() > 1 {
+                println!("member {i}: encoder: {encoder}");
+            } else {
+                println!("encoder: {encoder}");
             }
-            Encoding::Sinusoid { frequency, .. } => {
-                println!("frequency: {frequency}");
-                ("sinusoid", 4 * 512)
-            }
-        };
-        println!("encoder: {encoder}");
+        }
         match c.confidence_table() {
             Some(t) => println!(
                 "confidence: calibrated (probability {:.3} at margin 0, {:.3} at {} bits)",
@@ -115,8 +126,15 @@ pub(crate) fn run(path: &Path) -> Result<()> {
             ),
             None => println!("confidence: none"),
         }
-        println!("flash: {} bytes (the blob, read in place; codebooks are regenerated)", blob.as_bytes().len());
-        println!("RAM at inference: about {} bytes of stack, no heap", 4 * W + work);
+        println!(
+            "flash: {} bytes (the blob, read in place; codebooks are regenerated){}",
+            blob.as_bytes().len(),
+            if members.len() > 1 { "; instructions per inference: the members' summed" } else { "" }
+        );
+        println!(
+            "RAM at inference: about {} bytes of stack, no heap",
+            4 * W * members.len() + work
+        );
         Ok(())
     })
 }

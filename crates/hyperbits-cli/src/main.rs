@@ -77,6 +77,10 @@ enum Command {
         /// Seed of everything random.
         #[arg(long, default_value_t = 0)]
         seed: u64,
+        /// Train this many classifiers (1 to 16), each with its own seed, voting by summed
+        /// distance: K× the flash for prototypes and K× the instructions per inference.
+        #[arg(long, default_value_t = 1)]
+        ensemble: usize,
         /// Where to write the model blob.
         #[arg(long)]
         out: PathBuf,
@@ -270,6 +274,7 @@ fn main() -> ExitCode {
             reach,
             margin,
             seed,
+            ensemble,
             out,
         } => {
             let encoder = match encoder {
@@ -283,7 +288,7 @@ fn main() -> ExitCode {
                 method: Method::Perceptron { epochs, margin },
                 seed,
             };
-            with_dim!(dim, W => train::run::<W>(&train, test.as_deref(), &options, &out))
+            with_dim!(dim, W => train::run::<W>(&train, test.as_deref(), &options, ensemble, &out))
         }
         Command::Eval { model, test } => eval::run(&model, &test),
         Command::Info { model } => info::run(&model),

@@ -1,9 +1,10 @@
-//! `hyperbits train`: a classifier from a CSV file, written as a model blob.
+//! `hyperbits train`: a classifier (or, with `--ensemble K`, K of them voting) from a CSV
+//! file, written as a model blob.
 
 use crate::common::{load_dataset, write_atomically};
 use crate::Result;
 use hyperbits::classify::Encoding;
-use hyperbits::train::{train_with_progress, Options, Trained};
+use hyperbits::train::{train_ensemble, train_with_progress, Options, Trained};
 use indicatif::{ProgressBar, ProgressStyle};
 use std::path::Path;
 use std::time::Instant;
@@ -12,6 +13,7 @@ pub(crate) fn run<const W: usize>(
     train_path: &Path,
     test: Option<&Path>,
     options: &Options,
+    ensemble: usize,
     out: &Path,
 ) -> Result<()> {
     let (table, data) = load_dataset(train_path, None, None)?;
@@ -31,11 +33,24 @@ pub(crate) fn run<const W: usize>(
             .map_err(|e| e.to_string())?,
     );
     let start = Instant::now();
-    let model: Trained<W> = train_with_progress(&data, options, &mut |done, total| {
-        bar.set_length(total as u64);
-        bar.set_position(done as u64);
-    })
-    .map_err(|e| format!("{}: {e}", train_path.display()))?;
+    let fail = |e: hyperbits::Error| format!("{}: {e}", train_path.display());
+    let (members, accuracy, blob) = if ensemble > 1 {
+        bar.set_length(ensemble as u64);
+        bar.set_message("members");
+        let model = train_ensemble::<W>(&data, options, ensemble).map_err(fail)?;
+        let accuracy = test_set.as_ref().map(|t| model.accuracy(t)).transpose();
+        let blob = model.to_blob();
+        (model.members, accuracy, blob)
+    } else {
+        let model: Trained<W> = train_with_progress(&data, options, &mut |done, total| {
+            bar.set_length(total as u64);
+            bar.set_position(done as u64);
+        })
+        .map_err(fail)?;
+        let accuracy = test_set.as_ref().map(|t| model.accuracy(t)).transpose();
+        let blob = model.to_blob();
+        (vec![model], accuracy, blob)
+    };
     bar.finish_and_clear();
     eprintln!(
         "trained on {} rows, {} features, {} classes, D = {} in {:.3} s",
@@ -45,22 +60,26 @@ pub(crate) fn run<const W: usize>(
         32 * W,
         start.elapsed().as_secs_f64()
     );
-    let encoder = match model.encoding {
-        Encoding::Projection { .. } => "projection".to_string(),
-        Encoding::Record { levels, .. } => format!("record ({levels} levels)"),
-        Encoding::Sinusoid { frequency, .. } => format!("sinusoid (frequency {frequency})"),
-    };
-    match model.margin {
-        Some(m) => eprintln!("encoder: {encoder}, margin {m} bits"),
-        None => eprintln!("encoder: {encoder}"),
+    for (i, model) in members.iter().enumerate() {
+        let encoder = match model.encoding {
+            Encoding::Projection { .. } => "projection".to_string(),
+            Encoding::Record { levels, .. } => format!("record ({levels} levels)"),
+            Encoding::Sinusoid { frequency, .. } => format!("sinusoid (frequency {frequency})"),
+        };
+        let member = if members.len() > 1 {
+            format!("member {i}: ")
+        } else {
+            String::new()
+        };
+        match model.margin {
+            Some(m) => eprintln!("{member}encoder: {encoder}, margin {m} bits"),
+            None => eprintln!("{member}encoder: {encoder}"),
+        }
     }
-    if let Some(t) = &test_set {
-        println!(
-            "accuracy: {:.4}",
-            model.accuracy(t).map_err(|e| e.to_string())?
-        );
+    if let Some(a) = accuracy.map_err(|e| e.to_string())? {
+        println!("accuracy: {a:.4}");
     }
-    let blob = model.to_blob().map_err(|e| e.to_string())?;
+    let blob = blob.map_err(|e| e.to_string())?;
     write_atomically(out, &blob)?;
     eprintln!("wrote {} ({} bytes)", out.display(), blob.len());
     Ok(())

@@ -104,6 +104,55 @@ fn train_eval_info_predict() {
 }
 
 #[test]
+fn an_ensemble_trains_and_serves_like_a_classifier() {
+    let model = scratch("ensemble.hbm");
+    let m = model.to_str().unwrap();
+    let o = run(&[
+        "train",
+        &digits("train.csv"),
+        "--test",
+        &digits("test.csv"),
+        "--ensemble",
+        "2",
+        "--out",
+        m,
+    ]);
+    let (out, err) = text(&o);
+    assert!(o.status.success(), "{err}");
+    assert!(err.contains("member 1: encoder:"), "{err}");
+    let acc: f64 = out
+        .trim()
+        .strip_prefix("accuracy: ")
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(acc >= 0.96, "{out}");
+    let (out, _) = text(&run(&["eval", m, &digits("test.csv")]));
+    assert!(out.starts_with(&format!("accuracy: {acc:.4}")), "{out}");
+    let (out, _) = text(&run(&["info", m]));
+    assert!(
+        out.contains("members: 2")
+            && out.contains("member 1: encoder: ")
+            && out.contains("confidence: calibrated"),
+        "{out}"
+    );
+    let rows = scratch("ensemble-rows.csv");
+    let test = std::fs::read_to_string(digits("test.csv")).unwrap();
+    std::fs::write(&rows, test.lines().take(4).collect::<Vec<_>>().join("\n")).unwrap();
+    let (out, _) = text(&run(&["predict", m, rows.to_str().unwrap(), "--proba"]));
+    assert_eq!(out.lines().count(), 3, "{out}");
+    let bad = run(&[
+        "train",
+        &digits("train.csv"),
+        "--ensemble",
+        "17",
+        "--out",
+        m,
+    ]);
+    assert!(!bad.status.success());
+}
+
+#[test]
 fn errors_name_the_file_and_line_and_write_nothing() {
     let out = scratch("never.hbm");
     let cases: &[(&str, &str)] = &[

@@ -23,7 +23,7 @@ from . import _hyperbits
 
 __all__ = ["Classifier"]
 
-_PARAMS = ("dim", "encoder", "levels", "reach", "epochs", "margin", "seed")
+_PARAMS = ("dim", "encoder", "levels", "reach", "epochs", "margin", "seed", "ensemble")
 
 
 class _Params:
@@ -106,6 +106,10 @@ class Classifier(*_BASES):
         Margin in bits; ``"auto"`` picks it on a held-out fifth of the training rows.
     seed : int
         Seed of everything random: encoder vectors, row order, ties.
+    ensemble : int
+        Members (1 to 16): with more than one, that many classifiers of different seeds
+        (each choosing its own encoder and margin) vote by summed distance; K× the flash for
+        prototypes and K× the work per prediction. ``partial_fit`` takes single models only.
 
     Attributes
     ----------
@@ -125,6 +129,7 @@ class Classifier(*_BASES):
         epochs: int = 30,
         margin: Union[str, int] = "auto",
         seed: int = 0,
+        ensemble: int = 1,
     ):
         self.dim = dim
         self.encoder = encoder
@@ -133,6 +138,7 @@ class Classifier(*_BASES):
         self.epochs = epochs
         self.margin = margin
         self.seed = seed
+        self.ensemble = ensemble
 
     # --- training -------------------------------------------------------------------------
 
@@ -197,6 +203,7 @@ class Classifier(*_BASES):
             margin,
             int(self.seed),
             float(self.reach),
+            int(self.ensemble),
         )
         self._set_model(_hyperbits.ClassifierModel(blob), by_name, y.dtype)
         counts = collections.Counter(names)
@@ -218,6 +225,8 @@ class Classifier(*_BASES):
         """
         if getattr(self, "model_", None) is None:
             return self.fit(X, y)
+        if int(self.ensemble) != 1:
+            raise ValueError("partial_fit folds chunks into a single model: use ensemble=1")
         model = self.model_
         x = _features(X, model.features)
         y = np.asarray(y).ravel()

@@ -48,6 +48,7 @@ def train_classifier(
     margin: Optional[int],
     seed: int,
     reach: float = 1.0,
+    ensemble: int = 1,
 ) -> bytes:
     """Trains a classifier; returns the model blob ``hyperbits train`` writes."""
 
