@@ -35,7 +35,7 @@
 //!   whether two features have the same sign); `checkerboard-expected.bin`: 64 rows of three
 //!   `f32` features and the host's class, margin and probability (see [`checkerboard`]);
 //!   `checkerboard-ensemble.hbm` and `checkerboard-ensemble-expected.bin`: the same for an
-//!   ensemble of three members.
+//!   ensemble of three members; `checkerboard-thermometer*`: for the thermometer encoder.
 //!
 //! Run: `cargo run --release --example qemu_data`
 
@@ -278,6 +278,24 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     Ok(())
 }
 
+/// `rows: u32`, then per row its three `f32` features and the answer's class, margin and
+/// probability (`u32` each).
+fn answers(
+    rows: &[[f32; 3]],
+    answer: impl Fn(&[f32]) -> Result<hyperbits::classify::Confident, hyperbits::Error>,
+) -> Result<Vec<u8>, hyperbits::Error> {
+    let mut bytes = (rows.len() as u32).to_le_bytes().to_vec();
+    for r in rows {
+        let c = answer(r)?;
+        r.iter()
+            .for_each(|x| bytes.extend_from_slice(&x.to_le_bytes()));
+        for w in [c.prediction.class as u32, c.margin, c.probability] {
+            bytes.extend_from_slice(&w.to_le_bytes());
+        }
+    }
+    Ok(bytes)
+}
+
 /// `checkerboard.hbm`: a classifier of whether two features have the same sign (plus a
 /// feature of noise), trained with the default options, which pick the sinusoid encoder;
 /// `checkerboard-expected.bin`: `rows: u32`, then per row three `f32` features, the host's
@@ -304,29 +322,28 @@ fn checkerboard(out: &Path) -> Result<(), Box<dyn std::error::Error>> {
         return Err("the checkerboard should pick the sinusoid encoder".into());
     }
     std::fs::write(out.join("checkerboard.hbm"), model.to_blob()?)?;
-    let mut bytes = (test_rows.len() as u32).to_le_bytes().to_vec();
-    for r in &test_rows {
-        let c = model.predict_with_confidence(r)?;
-        r.iter()
-            .for_each(|x| bytes.extend_from_slice(&x.to_le_bytes()));
-        for w in [c.prediction.class as u32, c.margin, c.probability] {
-            bytes.extend_from_slice(&w.to_le_bytes());
-        }
-    }
-    std::fs::write(out.join("checkerboard-expected.bin"), bytes)?;
+    std::fs::write(
+        out.join("checkerboard-expected.bin"),
+        answers(&test_rows, |r| model.predict_with_confidence(r))?,
+    )?;
+    // The same rows through a thermometer model (the encoder the default does not pick).
+    let thermometer = Options {
+        encoder: hyperbits::train::EncoderChoice::Thermometer,
+        ..Options::default()
+    };
+    let model = train::<W>(&data, &thermometer)?;
+    std::fs::write(out.join("checkerboard-thermometer.hbm"), model.to_blob()?)?;
+    std::fs::write(
+        out.join("checkerboard-thermometer-expected.bin"),
+        answers(&test_rows, |r| model.predict_with_confidence(r))?,
+    )?;
     // The same rows voted on by three members (seeds 0 and two derived ones).
     let ensemble = hyperbits::train::train_ensemble::<W>(&data, &Options::default(), 3)?;
     std::fs::write(out.join("checkerboard-ensemble.hbm"), ensemble.to_blob()?)?;
-    let mut bytes = (test_rows.len() as u32).to_le_bytes().to_vec();
-    for r in &test_rows {
-        let c = ensemble.predict_with_confidence(r)?;
-        r.iter()
-            .for_each(|x| bytes.extend_from_slice(&x.to_le_bytes()));
-        for w in [c.prediction.class as u32, c.margin, c.probability] {
-            bytes.extend_from_slice(&w.to_le_bytes());
-        }
-    }
-    std::fs::write(out.join("checkerboard-ensemble-expected.bin"), bytes)?;
+    std::fs::write(
+        out.join("checkerboard-ensemble-expected.bin"),
+        answers(&test_rows, |r| ensemble.predict_with_confidence(r))?,
+    )?;
     Ok(())
 }
 

@@ -17,11 +17,14 @@
 //! - **Sinusoid** (binarised random Fourier features, for a few features): `q_f` as for the
 //!   projection, then [`Sinusoid::encode_integer`]: integer and wrapping arithmetic, the same
 //!   bits on every target.
+//! - **Thermometer** (for a few features): `s_f` without centring, quantised to one of
+//!   `levels` levels, then [`Thermometer::encode_features`] (a segment of `⌊D/F⌋` bits per
+//!   feature; no seed).
 //!
 //! # Sections of a classifier blob ([`crate::model`] container, kind 1)
 //! | tag | type | content |
 //! |---|---|---|
-//! | `CPAR` | 12 × `u32` | dimension D (bits), classes C, features F, encoder (1 projection, 2 record, 3 sinusoid), encoder seed (low, high), key seed (low, high; record only), levels (record) or frequency (sinusoid), quantisation scale (1024), tie seed (low, high) |
+//! | `CPAR` | 12 × `u32` | dimension D (bits), classes C, features F, encoder (1 projection, 2 record, 3 sinusoid, 4 thermometer), encoder seed (low, high), key seed (low, high; record only), levels (record, thermometer) or frequency (sinusoid), quantisation scale (1024), tie seed (low, high) |
 //! | `SMIN` | F × `f32` | per-feature minimum |
 //! | `SSCL` | F × `f32` | per-feature `1/(max − min)`, 0 for a constant feature |
 //! | `SCTR` | F × `f32` | per-feature centre subtracted after scaling (0 for record) |
@@ -41,7 +44,7 @@
 #![forbid(unsafe_code)]
 
 use crate::binary::BinaryVector;
-use crate::encode::{Level, Projection, Record, Sinusoid};
+use crate::encode::{Level, Projection, Record, Sinusoid, Thermometer};
 use crate::error::Error;
 use crate::kernel;
 use crate::model::{Kind, Model};
@@ -85,13 +88,15 @@ pub mod param {
     pub const CLASSES: usize = 1;
     /// The number of features.
     pub const FEATURES: usize = 2;
-    /// The encoder: 1 projection, 2 record, 3 sinusoid ([`super::Encoding::code`]).
+    /// The encoder: 1 projection, 2 record, 3 sinusoid, 4 thermometer
+    /// ([`super::Encoding::code`]).
     pub const ENCODER: usize = 3;
     /// The projection seed, or the record's level seed (two words).
     pub const SEED: usize = 4;
     /// The record's key seed (two words; 0 for the projection).
     pub const KEY_SEED: usize = 6;
-    /// The record's number of levels, the sinusoid's frequency (0 for the projection).
+    /// The record's or thermometer's number of levels, the sinusoid's frequency (0 for the
+    /// projection).
     pub const LEVELS: usize = 8;
     /// The quantisation scale of projection features, [`super::QUANTIZATION`].
     pub const QUANTIZATION: usize = 9;
@@ -127,6 +132,11 @@ pub enum Encoding {
         /// ([`Sinusoid::frequency_for`]).
         frequency: u32,
     },
+    /// Concatenated thermometer codes of the scaled features, one segment per feature.
+    Thermometer {
+        /// Number of levels (2 to 65,535).
+        levels: u16,
+    },
 }
 
 impl Encoding {
@@ -136,6 +146,7 @@ impl Encoding {
             Encoding::Projection { .. } => 1,
             Encoding::Record { .. } => 2,
             Encoding::Sinusoid { .. } => 3,
+            Encoding::Thermometer { .. } => 4,
         }
     }
 }
@@ -232,6 +243,11 @@ pub fn encode_features<const W: usize>(
             }
             Sinusoid::new(seed, frequency)
                 .encode_integer_with(n, |f| quantized(scaling, f, features[f]))
+        }
+        Encoding::Thermometer { levels } => {
+            let t = Thermometer::new(u32::from(levels))?;
+            let top = f32::from(levels.saturating_sub(1));
+            t.encode_features(n, |f| round(scaling.unit(f, features[f]) * top) as u32)
         }
     }
 }
@@ -377,6 +393,7 @@ fn params(
             levels,
         } => (level_seed, key_seed, u32::from(levels)),
         Encoding::Sinusoid { seed, frequency } => (seed, 0, frequency),
+        Encoding::Thermometer { levels } => (0, 0, u32::from(levels)),
     };
     let mut p = [0u32; PARAM_WORDS];
     p[param::DIM] = dim as u32;
@@ -542,6 +559,14 @@ impl<'a, const W: usize> Classifier<'a, W> {
             3 => Encoding::Sinusoid {
                 seed: seed_at(param::SEED),
                 frequency: p[param::LEVELS],
+            },
+            4 => Encoding::Thermometer {
+                levels: u16::try_from(p[param::LEVELS])
+                    .ok()
+                    .filter(|&l| l >= 2)
+                    .ok_or(Error::Format(FormatError::Inconsistent(
+                        "thermometer levels must be in 2..=65535",
+                    )))?,
             },
             _ => {
                 return Err(Error::Format(FormatError::Inconsistent(

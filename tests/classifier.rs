@@ -237,23 +237,25 @@ fn corrupted_classifier_blobs_never_panic() {
     assert!(loaded > 0);
 }
 
+/// Four features; the class is the unit interval the first falls in (the others are noise).
+fn intervals(seed: u64, n: usize) -> Dataset {
+    let mut rnd = uniform(seed);
+    let mut rows = vec![];
+    let mut labels = vec![];
+    for i in 0..n {
+        let c = i % 3;
+        rows.push(vec![c as f32 + 0.8 * rnd(), rnd(), rnd(), 5.0 * rnd()]);
+        labels.push(c);
+    }
+    Dataset::new(&rows, &labels, vec!["a".into(), "b".into(), "c".into()]).unwrap()
+}
+
 /// Four features, classes told apart by the interval one feature falls in: too few features
 /// for the ±1 projection to resolve, so the default picks the record encoder on held-out rows
 /// and reaches a high accuracy (the projection alone does not).
 #[test]
 fn auto_encoder_handles_few_features() {
-    let make = |seed: u64, n: usize| {
-        let mut rnd = uniform(seed);
-        let mut rows = vec![];
-        let mut labels = vec![];
-        for i in 0..n {
-            let c = i % 3;
-            rows.push(vec![c as f32 + 0.8 * rnd(), rnd(), rnd(), 5.0 * rnd()]);
-            labels.push(c);
-        }
-        Dataset::new(&rows, &labels, vec!["a".into(), "b".into(), "c".into()]).unwrap()
-    };
-    let (tr, te) = (make(1, 150), make(2, 150));
+    let (tr, te) = (intervals(1, 150), intervals(2, 150));
     let auto = train::<W>(&tr, &Options::default()).unwrap();
     let acc = auto.accuracy(&te).unwrap();
     assert!(acc > 0.9, "auto: {acc}");
@@ -383,6 +385,35 @@ fn confidence_is_calibrated_and_refusal_keeps_the_sure_answers() {
         mean.abs() < 0.035 && gaps.iter().all(|g| g.abs() < 0.07),
         "{gaps:?}"
     );
+}
+
+/// The thermometer encoder, asked for: one segment per feature, the device's bits equal to
+/// the host's, and on the few-feature intervals data as good as the default.
+#[test]
+fn the_thermometer_trains_and_the_device_agrees() {
+    let (tr, te) = (intervals(1, 150), intervals(2, 150));
+    let options = Options {
+        encoder: EncoderChoice::Thermometer,
+        ..Options::default()
+    };
+    let model = train::<W>(&tr, &options).unwrap();
+    assert_eq!(
+        model.encoding,
+        hyperbits::classify::Encoding::Thermometer { levels: 513 }
+    );
+    assert!(model.accuracy(&te).unwrap() > 0.95);
+    let blob = AlignedBlob::new(&model.to_blob().unwrap());
+    let device = Classifier::<W>::from_bytes(blob.as_bytes()).unwrap();
+    for i in 0..te.len() {
+        assert_eq!(
+            device.encode(te.row(i)).unwrap(),
+            model.encode(te.row(i)).unwrap()
+        );
+        assert_eq!(
+            device.predict_with_confidence(te.row(i)).unwrap(),
+            model.predict_with_confidence(te.row(i)).unwrap()
+        );
+    }
 }
 
 #[test]

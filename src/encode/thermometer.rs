@@ -3,6 +3,12 @@
 //! Deterministic (no seed): level 0 is all zeros, level L−1 all ones, and the distance between
 //! two levels is exactly proportional to their difference. Use it when the ends should be
 //! opposite rather than unrelated (compare [`Level`](super::Level)).
+//!
+//! [`Thermometer::encode_features`] codes a feature vector as concatenated thermometers, one
+//! segment of `⌊D/n⌋` bits per feature: the Hamming distance of two codes is the L1 distance of
+//! their levels (scaled), and a nearest-prototype rule over them is an additive model whose
+//! per-feature terms are step functions with a step at every bit (the record encoder's
+//! additive model without its bundling noise). Cost: `D/32` word writes; no seed, no tables.
 #![forbid(unsafe_code)]
 
 use crate::binary::BinaryVector;
@@ -52,6 +58,55 @@ impl Thermometer {
     }
 }
 
+impl Thermometer {
+    /// `count` features as concatenated thermometer codes: feature f at level `level(f)`
+    /// (clamped to `levels − 1`) sets the first `round(level·B/(levels − 1))` bits of bits
+    /// `f·B .. (f + 1)·B`, `B = ⌊D/count⌋`; the last `D mod count` bits stay 0. Errors: no
+    /// features, or more features than bits.
+    pub fn encode_features<const W: usize>(
+        &self,
+        count: usize,
+        level: impl Fn(usize) -> u32,
+    ) -> Result<BinaryVector<W>, Error> {
+        let dim = BinaryVector::<W>::DIM;
+        if count == 0 || count > dim {
+            return Err(Error::TooManyInputs {
+                given: count as u64,
+                max: dim as u64,
+            });
+        }
+        let (segment, top) = ((dim / count) as u64, u64::from(self.levels - 1));
+        let mut out = BinaryVector::<W>::zero();
+        let words = out.as_words_mut();
+        for f in 0..count {
+            let l = u64::from(level(f).min(self.levels - 1));
+            let ones = ((2 * l * segment + top) / (2 * top)) as usize;
+            let start = f * segment as usize;
+            // Set bits start .. start + ones, a word at a time.
+            let (mut at, end) = (start, start + ones);
+            while at < end {
+                let (w, b) = (at / 32, at % 32);
+                let n = (end - at).min(32 - b);
+                let mask = if n == 32 {
+                    u32::MAX
+                } else {
+                    ((1u32 << n) - 1) << b
+                };
+                if let Some(word) = words.get_mut(w) {
+                    *word |= mask;
+                }
+                at += n;
+            }
+        }
+        Ok(out)
+    }
+
+    /// The number of levels.
+    pub fn levels(&self) -> u32 {
+        self.levels
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -68,5 +123,24 @@ mod tests {
         assert_eq!(v[0].hamming(&v[3]), 48);
         assert!(t.vector::<2>(5).is_err());
         assert!(Thermometer::new(1).is_err());
+    }
+
+    #[test]
+    fn features_fill_their_own_segments() {
+        // 3 features in 64 bits: segments of 21 bits, bit 63 unused.
+        let t = Thermometer::new(22).unwrap();
+        let v: BinaryVector<2> = t.encode_features(3, |f| [0, 21, 10][f]).unwrap();
+        let bits: [bool; 64] = core::array::from_fn(|i| v.bit(i).unwrap());
+        assert!(bits[..21].iter().all(|&b| !b));
+        assert!(bits[21..42].iter().all(|&b| b));
+        assert!(bits[42..52].iter().all(|&b| b) && bits[52..].iter().all(|&b| !b));
+        // Distance is the L1 distance of the levels (one bit per level here).
+        let w: BinaryVector<2> = t.encode_features(3, |f| [3, 15, 10][f]).unwrap();
+        assert_eq!(v.hamming(&w), 3 + 6);
+        // Levels past the top are clamped; no features or too many are errors.
+        let top: BinaryVector<2> = t.encode_features(1, |_| 99).unwrap();
+        assert_eq!(top.count_ones(), 64);
+        assert!(t.encode_features::<2>(0, |_| 0).is_err());
+        assert!(t.encode_features::<2>(65, |_| 0).is_err());
     }
 }

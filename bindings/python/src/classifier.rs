@@ -60,9 +60,10 @@ fn train_classifier<'py>(
         "projection" => EncoderChoice::Projection,
         "record" => EncoderChoice::Record { levels },
         "sinusoid" => EncoderChoice::Sinusoid { reach },
+        "thermometer" => EncoderChoice::Thermometer,
         other => {
             return Err(value(format!(
-                "encoder {other:?}: use \"auto\", \"projection\", \"record\" or \"sinusoid\""
+                "encoder {other:?}: use \"auto\", \"projection\", \"record\", \"sinusoid\" or \"thermometer\""
             )))
         }
     };

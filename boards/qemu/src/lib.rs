@@ -176,6 +176,14 @@ pub static CHECKERBOARD_MODEL: &[u8] = hyperbits::include_model!("../data/checke
 /// Its test rows with the host's class, margin and probability.
 pub static CHECKERBOARD_EXPECTED: &[u8] = include_bytes!("../data/checkerboard-expected.bin");
 
+/// The checkerboard data through a thermometer-encoded classifier (`examples/qemu_data.rs`).
+pub static CHECKERBOARD_THERMOMETER_MODEL: &[u8] =
+    hyperbits::include_model!("../data/checkerboard-thermometer.hbm");
+
+/// Its test rows with the host's class, margin and probability.
+pub static CHECKERBOARD_THERMOMETER_EXPECTED: &[u8] =
+    include_bytes!("../data/checkerboard-thermometer-expected.bin");
+
 /// An ensemble of three checkerboard classifiers (`examples/qemu_data.rs`).
 pub static CHECKERBOARD_ENSEMBLE_MODEL: &[u8] =
     hyperbits::include_model!("../data/checkerboard-ensemble.hbm");

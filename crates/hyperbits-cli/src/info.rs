@@ -1,6 +1,6 @@
 //! `hyperbits info`: what a model blob holds and what it needs on a device.
 
-use crate::common::{class_names, classifier_dim, load_model, open};
+use crate::common::{class_names, classifier_dim, describe, load_model, open};
 use crate::Result;
 use hyperbits::classify::Encoding;
 use hyperbits::model::{Kind, Model};
@@ -101,15 +101,12 @@ pub(crate) fn run(path: &Path) -> Result<()> {
         }
         let mut work = 0;
         for (i, m) in members.iter().enumerate() {
-            let (encoder, state) = match m.encoding() {
-                Encoding::Projection { .. } => ("projection".to_string(), 4 * 512),
-                Encoding::Record { levels, .. } => {
-                    (format!("record ({levels} levels)"), 2 * features + 32 * 64 + 10 * 64)
-                }
-                Encoding::Sinusoid { frequency, .. } => {
-                    (format!("sinusoid (frequency {frequency})"), 4 * 512)
-                }
+            let state = match m.encoding() {
+                Encoding::Projection { .. } | Encoding::Sinusoid { .. } => 4 * 512,
+                Encoding::Record { .. } => 2 * features + 32 * 64 + 10 * 64,
+                Encoding::Thermometer { .. } => 0,
             };
+            let encoder = describe(&m.encoding());
             work = work.max(state);
             if members.len() > 1 {
                 println!("member {i}: encoder: {encoder}");

@@ -36,6 +36,8 @@ enum EncoderArg {
     Record,
     /// Binarised random Fourier features (for a few features).
     Sinusoid,
+    /// Concatenated per-feature thermometer codes at full resolution (for a few features).
+    Thermometer,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -282,6 +284,7 @@ fn main() -> ExitCode {
                 EncoderArg::Projection => EncoderChoice::Projection,
                 EncoderArg::Record => EncoderChoice::Record { levels },
                 EncoderArg::Sinusoid => EncoderChoice::Sinusoid { reach },
+                EncoderArg::Thermometer => EncoderChoice::Thermometer,
             };
             let options = Options {
                 encoder,

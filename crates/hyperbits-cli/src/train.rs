@@ -1,9 +1,8 @@
 //! `hyperbits train`: a classifier (or, with `--ensemble K`, K of them voting) from a CSV
 //! file, written as a model blob.
 
-use crate::common::{load_dataset, write_atomically};
+use crate::common::{describe, load_dataset, write_atomically};
 use crate::Result;
-use hyperbits::classify::Encoding;
 use hyperbits::train::{train_ensemble, train_with_progress, Options, Trained};
 use indicatif::{ProgressBar, ProgressStyle};
 use std::path::Path;
@@ -61,11 +60,7 @@ pub(crate) fn run<const W: usize>(
         start.elapsed().as_secs_f64()
     );
     for (i, model) in members.iter().enumerate() {
-        let encoder = match model.encoding {
-            Encoding::Projection { .. } => "projection".to_string(),
-            Encoding::Record { levels, .. } => format!("record ({levels} levels)"),
-            Encoding::Sinusoid { frequency, .. } => format!("sinusoid (frequency {frequency})"),
-        };
+        let encoder = describe(&model.encoding);
         let member = if members.len() > 1 {
             format!("member {i}: ")
         } else {

@@ -91,10 +91,12 @@ class Classifier(*_BASES):
     ----------
     dim : int
         Dimension in bits: 256, 512, 1024, 2048, 4096, 8192, 10016 or 10240.
-    encoder : {"auto", "projection", "record", "sinusoid"}
+    encoder : {"auto", "projection", "record", "sinusoid", "thermometer"}
         ``"auto"`` picks among the sign projection, a 16-level record and (up to 32
         features) binarised random Fourier features at three reaches, with the margin, by
         5-fold cross-validation below 1,000 rows, else on a held-out fifth of the rows.
+        ``"thermometer"`` (concatenated per-feature thermometer codes) is only used when
+        asked for.
     levels : int
         Levels of the record encoder (2 to 256) when ``encoder="record"``.
     reach : float
