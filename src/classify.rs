@@ -318,6 +318,25 @@ impl Confident {
     }
 }
 
+/// The optional `CONF` section of `model`, checked: a non-zero step and 33 probabilities of
+/// at most [`PROBABILITY_ONE`] (shared by classifier and ensemble blobs).
+pub(crate) fn confidence_section<'a>(model: &Model<'a>) -> Result<Option<&'a [u32]>, Error> {
+    match model.section_u32(tags::CONFIDENCE) {
+        Ok(c)
+            if c.len() == 1 + CONFIDENCE_KNOTS
+                && c[0] > 0
+                && c[1..].iter().all(|&p| p <= PROBABILITY_ONE) =>
+        {
+            Ok(Some(c))
+        }
+        Ok(_) => Err(Error::Format(FormatError::Inconsistent(
+            "CONF must hold a non-zero step and 33 probabilities of at most 2^16",
+        ))),
+        Err(Error::Format(FormatError::MissingSection { .. })) => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
 /// The nearest of `prototypes` to `query` (ties: the lowest index) and its margin: the
 /// second-nearest distance minus the nearest (0 with one prototype or on a tie).
 pub(crate) fn nearest_with_margin<T: AsRef<[u32]>>(
@@ -347,7 +366,13 @@ pub(crate) fn least_two(distances: impl IntoIterator<Item = u32>) -> (Prediction
         class: best.0,
         distance: best.1,
     };
-    (prediction, second.saturating_sub(best.1))
+    // With one distance there is no second: margin 0, as on a tie.
+    let margin = if second == u32::MAX {
+        0
+    } else {
+        second - best.1
+    };
+    (prediction, margin)
 }
 
 /// The calibrated probability at `margin` from a confidence table (`[step, knots…]`): linear
@@ -614,16 +639,7 @@ impl<'a, const W: usize> Classifier<'a, W> {
                 "label offsets out of order or past the text",
             )));
         }
-        let confidence = match model.section_u32(tags::CONFIDENCE) {
-            Ok(c) if c.len() == 1 + CONFIDENCE_KNOTS && c[0] > 0 => Some(c),
-            Ok(_) => {
-                return Err(Error::Format(FormatError::Inconsistent(
-                    "CONF must hold a non-zero step and 33 knots",
-                )))
-            }
-            Err(Error::Format(FormatError::MissingSection { .. })) => None,
-            Err(e) => return Err(e),
-        };
+        let confidence = confidence_section(&model)?;
         let clf = Classifier {
             encoding,
             scaling,

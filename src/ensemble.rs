@@ -22,7 +22,8 @@
 
 use crate::binary::BinaryVector;
 use crate::classify::{
-    least_two, probability_at, Classifier, Confident, Prediction, CONFIDENCE_KNOTS,
+    confidence_section, least_two, probability_at, Classifier, Confident, Prediction,
+    CONFIDENCE_KNOTS,
 };
 use crate::error::Error;
 use crate::kernel;
@@ -129,12 +130,7 @@ impl<'a, const W: usize, const K: usize> Ensemble<'a, W, K> {
                 .push(member)
                 .map_err(|_| inconsistent("more members than offsets"))?;
         }
-        let confidence = match model.section_u32(tags::CONFIDENCE) {
-            Ok(c) if c.len() == 1 + CONFIDENCE_KNOTS && c[0] > 0 => Some(c),
-            Ok(_) => return Err(inconsistent("CONF must hold a non-zero step and 33 knots")),
-            Err(Error::Format(FormatError::MissingSection { .. })) => None,
-            Err(e) => return Err(e),
-        };
+        let confidence = confidence_section(&model)?;
         Ok(Ensemble {
             members,
             confidence,

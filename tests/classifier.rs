@@ -433,8 +433,19 @@ fn a_blob_without_a_confidence_table_says_so() {
     assert!(c
         .predict_with_confidence(&[0.5, 1.0, -2.0, 100.0, 0.2])
         .is_err());
-    // A table of the wrong length is refused when writing.
-    let mut bad = train::<4>(&blobs(5, 60), &Options::default()).unwrap();
+    // A table of the wrong length is refused when writing, a probability above 1 or a zero
+    // step when reading.
+    let good = train::<4>(&blobs(5, 60), &Options::default()).unwrap();
+    let mut bad = good.clone();
     bad.confidence.as_mut().unwrap().pop();
     assert!(bad.to_blob().is_err());
+    for (at, value) in [(5, 70_000), (0, 0)] {
+        let mut bad = good.clone();
+        bad.confidence.as_mut().unwrap()[at] = value;
+        let blob = AlignedBlob::new(&bad.to_blob().unwrap());
+        assert!(matches!(
+            Classifier::<4>::from_bytes(blob.as_bytes()),
+            Err(Error::Format(FormatError::Inconsistent(_)))
+        ));
+    }
 }
