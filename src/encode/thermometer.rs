@@ -62,7 +62,8 @@ impl Thermometer {
     /// `count` features as concatenated thermometer codes: feature f at level `level(f)`
     /// (clamped to `levels − 1`) sets the first `round(level·B/(levels − 1))` bits of bits
     /// `f·B .. (f + 1)·B`, `B = ⌊D/count⌋`; the last `D mod count` bits stay 0. Errors: no
-    /// features, or more features than bits.
+    /// features, more features than bits, or `2·(levels − 1)·B` beyond `u32` (the arithmetic
+    /// stays in 32 bits, which a Cortex-M0 divides without a 64-bit routine).
     pub fn encode_features<const W: usize>(
         &self,
         count: usize,
@@ -75,11 +76,23 @@ impl Thermometer {
                 max: dim as u64,
             });
         }
-        let (segment, top) = ((dim / count) as u64, u64::from(self.levels - 1));
+        let top = self.levels - 1;
+        let segment = u32::try_from(dim / count)
+            .ok()
+            .filter(|&b| {
+                top.checked_mul(2)
+                    .and_then(|t| b.checked_mul(t))
+                    .and_then(|x| x.checked_add(top))
+                    .is_some()
+            })
+            .ok_or(Error::InvalidParameter(
+                "thermometer levels times segment bits overflow 32 bits",
+            ))?;
         let mut out = BinaryVector::<W>::zero();
         let words = out.as_words_mut();
         for f in 0..count {
-            let l = u64::from(level(f).min(self.levels - 1));
+            let l = level(f).min(top);
+            // l·B ≤ top·B: no overflow (checked above).
             let ones = ((2 * l * segment + top) / (2 * top)) as usize;
             let start = f * segment as usize;
             // Set bits start .. start + ones, a word at a time.
