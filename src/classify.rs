@@ -311,6 +311,23 @@ pub struct Confident {
 }
 
 impl Confident {
+    /// The prediction with its margin and the probability `table` gives it. Errors: no table
+    /// (a model without a confidence table).
+    pub(crate) fn calibrated(
+        prediction: Prediction,
+        margin: u32,
+        table: Option<&[u32]>,
+    ) -> Result<Self, Error> {
+        let table = table.ok_or(Error::InvalidParameter(
+            "the model carries no confidence table",
+        ))?;
+        Ok(Confident {
+            prediction,
+            margin,
+            probability: probability_at(table, margin),
+        })
+    }
+
     /// Whether the probability is at least `threshold` (units of 2^-16): below it, a device
     /// that must not guess answers "unknown".
     pub fn is_at_least(&self, threshold: u32) -> bool {
@@ -511,13 +528,7 @@ impl ClassifierRepr<'_> {
     /// The blob, in a buffer of its own.
     #[cfg(feature = "alloc")]
     pub fn to_blob(&self) -> Result<alloc::vec::Vec<u8>, Error> {
-        let needed = match self.emit(&mut []) {
-            Err(Error::BufferTooSmall { needed, .. }) => needed,
-            other => other?,
-        };
-        let mut out = alloc::vec![0u8; needed];
-        self.emit(&mut out)?;
-        Ok(out)
+        crate::model::emit_to_vec(|out| self.emit(out))
     }
 }
 
@@ -746,16 +757,9 @@ impl<'a, const W: usize> Classifier<'a, W> {
     /// The nearest prototype to an encoded sample, its margin over the second-nearest, and
     /// the calibrated probability that it is right. Errors: a blob without a confidence table.
     pub fn classify_with_confidence(&self, hv: &BinaryVector<W>) -> Result<Confident, Error> {
-        let table = self.confidence.ok_or(Error::InvalidParameter(
-            "the model carries no confidence table",
-        ))?;
         let (prediction, margin) =
             nearest_with_margin(hv.as_words(), self.prototypes.chunks_exact(W));
-        Ok(Confident {
-            prediction,
-            margin,
-            probability: probability_at(table, margin),
-        })
+        Confident::calibrated(prediction, margin, self.confidence)
     }
 
     /// Encodes a sample and classifies it with its confidence (see

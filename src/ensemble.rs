@@ -22,8 +22,7 @@
 
 use crate::binary::BinaryVector;
 use crate::classify::{
-    confidence_section, least_two, probability_at, Classifier, Confident, Prediction,
-    CONFIDENCE_KNOTS,
+    confidence_section, least_two, Classifier, Confident, Prediction, CONFIDENCE_KNOTS,
 };
 use crate::error::Error;
 use crate::kernel;
@@ -213,15 +212,8 @@ impl<'a, const W: usize, const K: usize> Ensemble<'a, W, K> {
     /// [`Self::predict`] with the margin of the summed distances and the calibrated
     /// probability that the answer is right. Errors: a blob without a confidence table.
     pub fn predict_with_confidence(&self, features: &[f32]) -> Result<Confident, Error> {
-        let table = self.confidence.ok_or(Error::InvalidParameter(
-            "the model carries no confidence table",
-        ))?;
         let (prediction, margin) = self.vote(features)?;
-        Ok(Confident {
-            prediction,
-            margin,
-            probability: probability_at(table, margin),
-        })
+        Confident::calibrated(prediction, margin, self.confidence)
     }
 }
 
@@ -283,12 +275,6 @@ impl EnsembleRepr<'_> {
     /// The blob, in a buffer of its own.
     #[cfg(feature = "alloc")]
     pub fn to_blob(&self) -> Result<alloc::vec::Vec<u8>, Error> {
-        let needed = match self.emit(&mut []) {
-            Err(Error::BufferTooSmall { needed, .. }) => needed,
-            other => other?,
-        };
-        let mut out = alloc::vec![0u8; needed];
-        self.emit(&mut out)?;
-        Ok(out)
+        crate::model::emit_to_vec(|out| self.emit(out))
     }
 }

@@ -286,6 +286,22 @@ macro_rules! include_model {
     }};
 }
 
+/// Runs a writer that fills a caller's buffer (`emit(out)` → length, or
+/// [`Error::BufferTooSmall`] with the length needed) into a buffer of its own: the one
+/// `to_blob` of the `…Repr` writers.
+#[cfg(feature = "alloc")]
+pub(crate) fn emit_to_vec(
+    emit: impl Fn(&mut [u8]) -> Result<usize, Error>,
+) -> Result<alloc::vec::Vec<u8>, Error> {
+    let needed = match emit(&mut []) {
+        Err(Error::BufferTooSmall { needed, .. }) => needed,
+        other => other?,
+    };
+    let mut out = alloc::vec![0u8; needed];
+    emit(&mut out)?;
+    Ok(out)
+}
+
 /// Writes a blob of kind `kind` into `out` without allocating; returns its length. Each
 /// section is a tag and the byte slices that, concatenated, form its content (so a firmware
 /// can write a section from pieces held in different places). Values must already be

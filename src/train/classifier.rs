@@ -51,8 +51,8 @@ use std::prelude::rust_2021::*;
 
 use crate::binary::BinaryVector;
 use crate::classify::{
-    encode_features, nearest_with_margin, probability_at, quantized, ClassifierRepr, Confident,
-    Encoding, Prediction, Scaling,
+    encode_features, nearest_with_margin, quantized, ClassifierRepr, Confident, Encoding,
+    Prediction, Scaling,
 };
 use crate::encode::{Projection, ProjectionTable, Sinusoid, SinusoidTable, WEIGHT_SPREAD};
 use crate::error::Error;
@@ -290,27 +290,14 @@ impl<const W: usize> Trained<W> {
     /// device's [`crate::classify::Classifier::predict_with_confidence`]. Errors: as
     /// [`Self::predict`], or a model without a confidence table (OnlineHD).
     pub fn predict_with_confidence(&self, features: &[f32]) -> Result<Confident, Error> {
-        let table = self.confidence.as_deref().ok_or(Error::InvalidParameter(
-            "the model carries no confidence table",
-        ))?;
         let hv = self.encode(features)?;
         let (prediction, margin) = nearest_with_margin(hv.as_words(), &self.prototypes);
-        Ok(Confident {
-            prediction,
-            margin,
-            probability: probability_at(table, margin),
-        })
+        Confident::calibrated(prediction, margin, self.confidence.as_deref())
     }
 
     /// Accuracy on a data set with the same features.
     pub fn accuracy(&self, data: &Dataset) -> Result<f64, Error> {
-        let mut right = 0usize;
-        for i in 0..data.len() {
-            if self.predict(data.row(i))?.class == data.labels[i] {
-                right += 1;
-            }
-        }
-        Ok(right as f64 / data.len().max(1) as f64)
+        accuracy(data, |row| self.predict(row))
     }
 
     /// The model blob ([`crate::model`] container, classifier sections of [`crate::classify`]).
@@ -341,6 +328,20 @@ impl<const W: usize> Trained<W> {
         }
         .to_blob()
     }
+}
+
+/// The share of `data`'s rows that `predict` classifies right.
+pub(crate) fn accuracy(
+    data: &Dataset,
+    predict: impl Fn(&[f32]) -> Result<Prediction, Error>,
+) -> Result<f64, Error> {
+    let mut right = 0usize;
+    for i in 0..data.len() {
+        if predict(data.row(i))?.class == data.labels[i] {
+            right += 1;
+        }
+    }
+    Ok(right as f64 / data.len().max(1) as f64)
 }
 
 /// A Fisher–Yates shuffle (training order only; never part of a model).

@@ -14,7 +14,7 @@ use std::prelude::rust_2021::*;
 use super::calibrate::Platt;
 use super::classifier::{fold_distances, stratified_folds, Dataset, Method, Options, Trained};
 use crate::binary::BinaryVector;
-use crate::classify::{least_two, probability_at, Confident, Prediction};
+use crate::classify::{least_two, Confident, Prediction};
 use crate::ensemble::EnsembleRepr;
 use crate::error::Error;
 
@@ -111,26 +111,13 @@ impl<const W: usize> TrainedEnsemble<W> {
     /// Predicts with the margin and calibrated probability, as the device's
     /// [`crate::ensemble::Ensemble::predict_with_confidence`].
     pub fn predict_with_confidence(&self, features: &[f32]) -> Result<Confident, Error> {
-        let table = self.confidence.as_deref().ok_or(Error::InvalidParameter(
-            "the model carries no confidence table",
-        ))?;
         let (prediction, margin) = self.vote(features)?;
-        Ok(Confident {
-            prediction,
-            margin,
-            probability: probability_at(table, margin),
-        })
+        Confident::calibrated(prediction, margin, self.confidence.as_deref())
     }
 
     /// Accuracy on a data set with the same features.
     pub fn accuracy(&self, data: &Dataset) -> Result<f64, Error> {
-        let mut right = 0usize;
-        for i in 0..data.len() {
-            if self.predict(data.row(i))?.class == data.labels[i] {
-                right += 1;
-            }
-        }
-        Ok(right as f64 / data.len().max(1) as f64)
+        super::classifier::accuracy(data, |row| self.predict(row))
     }
 
     /// The ensemble blob ([`crate::ensemble`]).
