@@ -51,6 +51,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                         encoder,
                         method,
                         seed,
+                        ..Options::default()
                     },
                 )?;
                 accs.push(format!("{:.4}", m.accuracy(&test_set)?));

@@ -36,6 +36,11 @@
 //!   `f32` features and the host's class, margin and probability (see [`checkerboard`]);
 //!   `checkerboard-ensemble.hbm` and `checkerboard-ensemble-expected.bin`: the same for an
 //!   ensemble of three members; `checkerboard-thermometer*`: for the thermometer encoder.
+//! - `har.hbm`: the window classifier of `examples/data/har` (the `activity` example's model:
+//!   default options, magnitudes of channels 0-2 and 3-5, seed 0); `har-stream.bin`:
+//!   `samples: u32`, `channels: u32`, the first ten validation windows one after the other
+//!   (`samples × channels` × `i16`), then `decisions: u32` and per prediction the stream emits
+//!   (every 32 samples from the 64th) the host's class, margin and probability (`u32` each).
 //!
 //! Run: `cargo run --release --example qemu_data`
 
@@ -274,6 +279,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         sae_expected(&Sae::from_bytes(blob.as_bytes())?)?,
     )?;
     checkerboard(&out)?;
+    har(root, &out)?;
     println!("wrote {}", out.display());
     Ok(())
 }
@@ -344,6 +350,48 @@ fn checkerboard(out: &Path) -> Result<(), Box<dyn std::error::Error>> {
         out.join("checkerboard-ensemble-expected.bin"),
         answers(&test_rows, |r| ensemble.predict_with_confidence(r))?,
     )?;
+    Ok(())
+}
+
+/// `har.hbm` and `har-stream.bin` (see the module's list).
+fn har(root: &Path, out: &Path) -> Result<(), Box<dyn std::error::Error>> {
+    use flate2::read::GzDecoder;
+    use hyperbits::train::{train_series, SeriesOptions, Windows};
+    use std::io::Read;
+    let read =
+        |name: &str, classes: Option<&[String]>| -> Result<Windows, Box<dyn std::error::Error>> {
+            let path = root.join("examples/data/har").join(name);
+            let mut text = String::new();
+            GzDecoder::new(std::fs::File::open(&path)?).read_to_string(&mut text)?;
+            let table = hyperbits::train::csv::parse_csv(&text, &path, true, None)?;
+            Ok(Windows::from_table(&table, 6, &path, classes)?)
+        };
+    let train_set = read("train.csv.gz", None)?;
+    let valid = read("valid.csv.gz", Some(&train_set.class_names))?;
+    let options = SeriesOptions {
+        vectors: vec![0, 3],
+        ..SeriesOptions::default()
+    };
+    let model = train_series::<W>(&train_set, &options, &mut |_, _| {})?;
+    std::fs::write(out.join("har.hbm"), model.to_blob()?)?;
+    let window = model.window()?;
+    let (c, t, hop) = (window.channels(), window.length(), window.hop());
+    let stream: Vec<i16> = (0..10).flat_map(|i| valid.window(i).to_vec()).collect();
+    let samples = stream.len() / c;
+    let mut bytes = (samples as u32).to_le_bytes().to_vec();
+    bytes.extend_from_slice(&(c as u32).to_le_bytes());
+    stream
+        .iter()
+        .for_each(|v| bytes.extend_from_slice(&v.to_le_bytes()));
+    let ends: Vec<usize> = (t..=samples).step_by(hop).collect();
+    bytes.extend_from_slice(&(ends.len() as u32).to_le_bytes());
+    for end in ends {
+        let d = model.predict(&stream[(end - t) * c..end * c])?;
+        for w in [d.prediction.class as u32, d.margin, d.probability] {
+            bytes.extend_from_slice(&w.to_le_bytes());
+        }
+    }
+    std::fs::write(out.join("har-stream.bin"), bytes)?;
     Ok(())
 }
 

@@ -182,7 +182,7 @@ impl<'a, const W: usize, const K: usize> Ensemble<'a, W, K> {
     }
 
     /// The class with the smallest summed distance (ties: the lowest index), and its margin.
-    fn vote(&self, features: &[f32]) -> Result<(Prediction, u32), Error> {
+    pub(crate) fn vote(&self, features: &[f32]) -> Result<(Prediction, u32), Error> {
         let mut encoded = heapless::Vec::<BinaryVector<W>, K>::new();
         for m in &self.members {
             // At most K members, so there is room.

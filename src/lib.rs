@@ -25,6 +25,8 @@
 //!   and MAP-B sets); [`plan`]: the dimension planner for them and for Hopfield set memories.
 //! - [`hopfield`]: classic and dense Hopfield memories over bit-packed patterns.
 //! - [`sae`]: sparse-autoencoder inference from HSAE blobs read in place.
+//! - [`series`]: multichannel sensor windows (IMU, EMG) classified whole or streaming, one
+//!   sample at a time.
 //! - [`model`]: the one checked container every model kind is stored in.
 //! - [`classify`]: classifiers read from a blob in flash; [`learn`]: adding and correcting
 //!   classes on the device; [`persist`]: power-safe storage of a model in NOR flash.
@@ -95,6 +97,7 @@ pub mod persist;
 pub mod plan;
 pub mod rng;
 pub mod sae;
+pub mod series;
 pub mod sketch;
 #[cfg(feature = "std")]
 pub mod train;

@@ -70,6 +70,8 @@ pub enum Kind {
     Sae = 4,
     /// An ensemble of classifiers ([`crate::ensemble`]).
     Ensemble = 5,
+    /// A window stage and the classifier behind it ([`crate::series`]).
+    Series = 6,
 }
 
 impl Kind {
@@ -80,6 +82,7 @@ impl Kind {
             3 => Kind::Hopfield,
             4 => Kind::Sae,
             5 => Kind::Ensemble,
+            6 => Kind::Series,
             found => return Err(Error::Format(FormatError::UnknownKind { found })),
         })
     }

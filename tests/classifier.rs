@@ -63,6 +63,7 @@ fn other_methods_and_encoders_train_and_export() {
             margin: Some(0),
         },
         seed: 3,
+        ..Options::default()
     };
     let m = train::<W>(&tr, &record).unwrap();
     let acc = m.accuracy(&te).unwrap();

@@ -200,6 +200,15 @@ pub struct Options {
     pub method: Method,
     /// The seed of everything random (encoder vectors, row order, ties).
     pub seed: u64,
+    /// The share of training rows left outside each feature's fitted range at each end
+    /// (0 to 0.25): 0 fits the minimum and maximum; 0.01 fits the 1st and 99th percentiles, so
+    /// a few extreme rows do not squeeze everyone else into a corner of the range (values
+    /// outside are clipped, as at inference). Sensor statistics have such tails.
+    pub trim: f32,
+    /// Average the perceptron's prototypes over its epochs on large data too (the small-data
+    /// path always does): steadier when test rows come from a shifted distribution (new
+    /// people wearing the sensor), a little below the last epoch's on some tabular data.
+    pub averaged: bool,
 }
 
 impl Default for Options {
@@ -211,6 +220,8 @@ impl Default for Options {
                 margin: None,
             },
             seed: 0,
+            trim: 0.0,
+            averaged: false,
         }
     }
 }
@@ -410,10 +421,18 @@ pub fn train_with_progress<const W: usize>(
     let candidates = encoder_candidates(options.encoder, data.features);
     if let Method::Perceptron { epochs, margin } = options.method {
         if data.len() < CROSS_VALIDATION_BELOW && (candidates.len() > 1 || margin.is_none()) {
-            return cross_validated(data, options.seed, &candidates, epochs, margin, progress);
+            return cross_validated(
+                data,
+                options.seed,
+                options.trim,
+                &candidates,
+                epochs,
+                margin,
+                progress,
+            );
         }
     }
-    let seed = options.seed;
+    let (seed, trim) = (options.seed, options.trim);
     let d = BinaryVector::<W>::DIM as u32;
     let epochs = match options.method {
         Method::Centroid => 0,
@@ -437,7 +456,7 @@ pub fn train_with_progress<const W: usize>(
     // held-out fifth of the rows best (ties: the first, the projection).
     let mut chosen: Option<(usize, Trained<W>, Vec<BinaryVector<W>>)> = None;
     for &choice in &candidates {
-        let (model, encoded) = prepare::<W>(data, choice, seed, &mut tick)?;
+        let (model, encoded) = prepare::<W>(data, choice, seed, trim, &mut tick)?;
         let score = if candidates.len() > 1 {
             let short = (epochs.min(5), d / 20);
             let run = held_out_run(
@@ -447,6 +466,7 @@ pub fn train_with_progress<const W: usize>(
                 short,
                 seed,
                 model.tie_seed,
+                options.averaged,
                 &mut |_| {},
             );
             rightly(&run)
@@ -482,6 +502,7 @@ pub fn train_with_progress<const W: usize>(
                 (0, 0),
                 seed,
                 model.tie_seed,
+                false,
                 &mut |_| {},
             );
             model.confidence = Some(Platt::fit(&held_out).table(d));
@@ -512,6 +533,7 @@ pub fn train_with_progress<const W: usize>(
                         (epochs, m),
                         seed,
                         model.tie_seed,
+                        options.averaged,
                         &mut |_| {},
                     ),
                 ),
@@ -522,6 +544,7 @@ pub fn train_with_progress<const W: usize>(
                     epochs,
                     seed,
                     model.tie_seed,
+                    options.averaged,
                     &mut tick,
                 ),
             };
@@ -532,7 +555,7 @@ pub fn train_with_progress<const W: usize>(
                 &data.labels,
                 (epochs, margin),
                 seed,
-                false,
+                options.averaged,
                 &mut tick,
             );
         }
@@ -578,6 +601,7 @@ fn finish_perceptron<const W: usize>(
 fn cross_validated<const W: usize>(
     data: &Dataset,
     seed: u64,
+    trim: f32,
     candidates: &[EncoderChoice],
     epochs: usize,
     margin: Option<u32>,
@@ -599,7 +623,7 @@ fn cross_validated<const W: usize>(
     let fold = stratified_folds(&data.labels, classes, seed);
     let mut chosen: Option<((usize, u32, Trained<W>), Vec<BinaryVector<W>>)> = None;
     for &choice in candidates {
-        let (model, encoded) = prepare::<W>(data, choice, seed, &mut tick)?;
+        let (model, encoded) = prepare::<W>(data, choice, seed, trim, &mut tick)?;
         let mut best: Option<(usize, u32)> = None;
         for &m in &margins {
             let held_out = fold_outcomes(
@@ -764,22 +788,47 @@ fn median_distance(data: &Dataset, min: &[f32], scale: &[f32], seed: u64) -> f64
     d.get(d.len() / 2).copied().unwrap_or(1.0).max(1e-3)
 }
 
+/// Each feature's range over the rows, `trim` of them left out at each end (order statistics
+/// at ranks `⌊trim·n⌋` and `n − 1 − ⌊trim·n⌋`).
+fn fitted_range(data: &Dataset, trim: f32) -> Result<(Vec<f32>, Vec<f32>), Error> {
+    if !(0.0..=0.25).contains(&trim) {
+        return Err(Error::InvalidParameter("trim must be in 0..=0.25"));
+    }
+    let f = data.features;
+    let mut min = vec![f32::INFINITY; f];
+    let mut max = vec![f32::NEG_INFINITY; f];
+    let cut = (f64::from(trim) * data.len() as f64) as usize;
+    if cut == 0 {
+        for i in 0..data.len() {
+            for (j, &x) in data.row(i).iter().enumerate() {
+                min[j] = min[j].min(x);
+                max[j] = max[j].max(x);
+            }
+        }
+        return Ok((min, max));
+    }
+    let mut column = vec![0f32; data.len()];
+    for j in 0..f {
+        for (i, c) in column.iter_mut().enumerate() {
+            *c = data.row(i)[j];
+        }
+        column.sort_unstable_by(f32::total_cmp);
+        min[j] = column[cut];
+        max[j] = column[data.len() - 1 - cut];
+    }
+    Ok((min, max))
+}
+
 /// Fits the scaling for `choice` on the rows and encodes them all (`tick(n)` after n rows).
 fn prepare<const W: usize>(
     data: &Dataset,
     choice: EncoderChoice,
     seed: u64,
+    trim: f32,
     tick: &mut dyn FnMut(usize),
 ) -> Result<(Trained<W>, Vec<BinaryVector<W>>), Error> {
     let f = data.features;
-    let mut min = vec![f32::INFINITY; f];
-    let mut max = vec![f32::NEG_INFINITY; f];
-    for i in 0..data.len() {
-        for (j, &x) in data.row(i).iter().enumerate() {
-            min[j] = min[j].min(x);
-            max[j] = max[j].max(x);
-        }
-    }
+    let (min, max) = fitted_range(data, trim)?;
     let scale: Vec<f32> = min
         .iter()
         .zip(&max)
@@ -874,6 +923,7 @@ fn holdout(n: usize, seed: u64) -> (Vec<usize>, Vec<usize>) {
 
 /// The outcomes on the held-out fifth of the rows (seeded) of the perceptron trained for
 /// `(epochs, margin)` on the other four fifths.
+#[allow(clippy::too_many_arguments)]
 fn held_out_run<const W: usize>(
     encoded: &[BinaryVector<W>],
     labels: &[usize],
@@ -881,6 +931,7 @@ fn held_out_run<const W: usize>(
     (epochs, margin): (usize, u32),
     seed: u64,
     tie_seed: u64,
+    averaged: bool,
     tick: &mut dyn FnMut(usize),
 ) -> Vec<(u32, bool)> {
     let (held, fit) = holdout(encoded.len(), seed);
@@ -888,7 +939,7 @@ fn held_out_run<const W: usize>(
         return Vec::new();
     }
     let protos = learn(
-        encoded, labels, &fit, classes, epochs, margin, tie_seed, false, tick,
+        encoded, labels, &fit, classes, epochs, margin, tie_seed, averaged, tick,
     );
     outcomes(&protos, encoded, labels, &held)
 }
@@ -916,6 +967,7 @@ fn outcomes<const W: usize>(
 
 /// Picks the margin with the most right answers on a held-out fifth of the rows (ties: the
 /// first candidate in the order 1/20, 1/40, 1/10, 0 of D), with its held-out outcomes.
+#[allow(clippy::too_many_arguments)]
 fn pick_margin<const W: usize>(
     encoded: &[BinaryVector<W>],
     labels: &[usize],
@@ -923,11 +975,21 @@ fn pick_margin<const W: usize>(
     epochs: usize,
     seed: u64,
     tie_seed: u64,
+    averaged: bool,
     tick: &mut dyn FnMut(usize),
 ) -> (u32, Vec<(u32, bool)>) {
     let mut best: Option<(u32, Vec<(u32, bool)>)> = None;
     for m in margin_candidates(BinaryVector::<W>::DIM as u32) {
-        let run = held_out_run(encoded, labels, classes, (epochs, m), seed, tie_seed, tick);
+        let run = held_out_run(
+            encoded,
+            labels,
+            classes,
+            (epochs, m),
+            seed,
+            tie_seed,
+            averaged,
+            tick,
+        );
         if best
             .as_ref()
             .is_none_or(|(_, b)| rightly(&run) > rightly(b))

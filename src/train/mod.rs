@@ -6,6 +6,7 @@
 //! - [`calibrate`]: the classifier's confidence, Platt's curve fitted to held-out margins;
 //! - [`ensemble`]: K classifiers of different seeds voting, in one blob;
 //! - [`csv`]: the labelled tables the trainer and the command-line tool read;
+//! - [`series`]: window classifiers for sensor streams, from labelled windows;
 //! - [`sae`]: sparse-autoencoder training, post-training quantisation into HSAE blobs, and
 //!   (feature `safetensors`) import of published SAE weights;
 //! - `ThresholdCode::fit`: the thresholds of the bit-input SAE's input code.
@@ -19,7 +20,9 @@ pub mod classifier;
 pub mod csv;
 pub mod ensemble;
 pub mod sae;
+pub mod series;
 mod threshold;
 
 pub use classifier::*;
 pub use ensemble::{train_ensemble, TrainedEnsemble};
+pub use series::{train_series, SeriesOptions, TrainedSeries, Windows};

@@ -71,6 +71,7 @@ fn train_classifier<'py>(
         encoder,
         method: Method::Perceptron { epochs, margin },
         seed,
+        ..Options::default()
     };
     let blob = py.detach(|| -> Result<Vec<u8>, String> {
         let table = Table {

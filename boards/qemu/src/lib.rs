@@ -249,3 +249,33 @@ fn exception_handler(_tf: &riscv_rt::TrapFrame) -> ! {
     );
     semihosting::process::exit(3)
 }
+
+/// The HAR window classifier (`examples/qemu_data.rs`): 64 samples × 6 channels, the
+/// magnitudes of channels 0-2 and 3-5, a prediction every 32 samples.
+pub static HAR_MODEL: &[u8] = hyperbits::include_model!("../data/har.hbm");
+
+/// A stream of ten validation windows and the host's decision at each hop.
+pub static HAR_STREAM: &[u8] = include_bytes!("../data/har-stream.bin");
+
+/// Sample `i` of [`HAR_STREAM`] (six channels).
+pub fn har_sample(i: usize) -> [i16; 6] {
+    let at = 8 + 12 * i;
+    core::array::from_fn(|c| {
+        i16::from_le_bytes([HAR_STREAM[at + 2 * c], HAR_STREAM[at + 2 * c + 1]])
+    })
+}
+
+/// The number of samples in [`HAR_STREAM`].
+pub fn har_samples() -> usize {
+    u32_at(HAR_STREAM, 0) as usize
+}
+
+/// The host's decisions on [`HAR_STREAM`]: `(class, margin, probability)` per hop.
+pub fn har_decisions() -> impl Iterator<Item = (u32, u32, u32)> {
+    let at = 8 + 12 * har_samples();
+    let n = u32_at(HAR_STREAM, at) as usize;
+    (0..n).map(move |k| {
+        let w = |j: usize| u32_at(HAR_STREAM, at + 4 + 12 * k + 4 * j);
+        (w(0), w(1), w(2))
+    })
+}

@@ -11,13 +11,14 @@ use hyperbits::sae::{Activation, Sae, TopK};
 use hyperbits::sketch::Bloom;
 use hyperbits::{BinaryVector, Codebook, Error, ItemMemory};
 use hyperbits_qemu::{
-    checkerboard_rows, digits_rows, entry, hopfield_case, run_tests, u32_at,
-    CHECKERBOARD_ENSEMBLE_EXPECTED, CHECKERBOARD_ENSEMBLE_MODEL, CHECKERBOARD_EXPECTED,
-    CHECKERBOARD_MODEL, CHECKERBOARD_THERMOMETER_EXPECTED, CHECKERBOARD_THERMOMETER_MODEL,
-    DIGITS_LEARNED, DIGITS_MODEL, HOPFIELD_MODEL, SAE_BINARY_EXPECTED, SAE_BINARY_MODEL,
-    SAE_DENSE_EXPECTED, SAE_DENSE_SMALL_MODEL, SAE_EXPECTED, SAE_JUMPRELU_BITS_EXPECTED,
-    SAE_JUMPRELU_BITS_MODEL, SAE_JUMPRELU_EXPECTED, SAE_JUMPRELU_MODEL, SAE_MODEL,
-    SAE_TERNARY_EXPECTED, SAE_TERNARY_MODEL, SKETCH_EXPECTED, SKETCH_MODEL, SKETCH_WORDS,
+    checkerboard_rows, digits_rows, entry, har_decisions, har_sample, har_samples, hopfield_case,
+    run_tests, u32_at, CHECKERBOARD_ENSEMBLE_EXPECTED, CHECKERBOARD_ENSEMBLE_MODEL,
+    CHECKERBOARD_EXPECTED, CHECKERBOARD_MODEL, CHECKERBOARD_THERMOMETER_EXPECTED,
+    CHECKERBOARD_THERMOMETER_MODEL, DIGITS_LEARNED, DIGITS_MODEL, HAR_MODEL, HOPFIELD_MODEL,
+    SAE_BINARY_EXPECTED, SAE_BINARY_MODEL, SAE_DENSE_EXPECTED, SAE_DENSE_SMALL_MODEL, SAE_EXPECTED,
+    SAE_JUMPRELU_BITS_EXPECTED, SAE_JUMPRELU_BITS_MODEL, SAE_JUMPRELU_EXPECTED, SAE_JUMPRELU_MODEL,
+    SAE_MODEL, SAE_TERNARY_EXPECTED, SAE_TERNARY_MODEL, SKETCH_EXPECTED, SKETCH_MODEL,
+    SKETCH_WORDS,
 };
 
 #[allow(dead_code)]
@@ -327,6 +328,37 @@ fn ensemble_matches_the_host() {
     assert_eq!(rows, 64);
 }
 
+/// The HAR window classifier fed one sample at a time: at every hop the host's class,
+/// margin and probability; a whole window through `predict_window` agrees too.
+fn window_stream_matches_the_host() {
+    use hyperbits::series::{Dft, Stream, WindowClassifier};
+    let clf = WindowClassifier::<64, 1>::from_bytes(HAR_MODEL).unwrap();
+    let mut stream = Stream::<512, 64>::new(&clf).unwrap();
+    let mut expected = har_decisions();
+    let mut decisions = 0;
+    for i in 0..har_samples() {
+        if let Some(d) = stream.push(&clf, &har_sample(i)).unwrap() {
+            let host = expected.next().unwrap();
+            assert_eq!(
+                (d.prediction.class as u32, d.margin, d.probability),
+                (host.0, host.1, Some(host.2))
+            );
+            decisions += 1;
+        }
+    }
+    assert_eq!(decisions, 19);
+    assert!(expected.next().is_none());
+    let dft = Dft::<64>::new(64).unwrap();
+    let mut window = [0i16; 384];
+    for (t, chunk) in window.chunks_exact_mut(6).enumerate() {
+        chunk.copy_from_slice(&har_sample(t));
+    }
+    let first = har_decisions().next().unwrap();
+    let d = clf.predict_window(&window, &dft).unwrap();
+    assert_eq!(d.prediction.class as u32, first.0);
+    assert_eq!(d.margin, first.1);
+}
+
 #[entry]
 fn main() -> ! {
     run_tests!(
@@ -336,6 +368,7 @@ fn main() -> ! {
         digits_classifier_matches_the_host,
         sinusoid_thermometer_and_confidence_match_the_host,
         ensemble_matches_the_host,
+        window_stream_matches_the_host,
         learning_matches_the_host,
         hopfield_recall_matches_the_host,
         sketch_matches_the_host,

@@ -1,12 +1,15 @@
 //! Shared by the subcommands: reading data sets and model blobs, writing files safely.
 
 use crate::Result;
+use flate2::read::GzDecoder;
 use hyperbits::classify::{Encoding, MAX_FEATURES};
 use hyperbits::ensemble::Ensemble;
-use hyperbits::model::{AlignedBlob, Model};
-use hyperbits::train::csv::{read_csv, Table};
+use hyperbits::model::{AlignedBlob, Kind, Model};
+use hyperbits::series::{self, WindowClassifier};
+use hyperbits::train::csv::{parse_csv, read_csv, Table};
 use hyperbits::train::ensemble::MAX_MEMBERS;
-use hyperbits::train::Dataset;
+use hyperbits::train::{Dataset, Windows};
+use std::io::Read;
 use std::path::Path;
 
 pub(crate) fn load_dataset(
@@ -14,7 +17,7 @@ pub(crate) fn load_dataset(
     columns: Option<&[String]>,
     classes: Option<&[String]>,
 ) -> Result<(Table, Dataset)> {
-    let table = read_csv(path, true, columns).map_err(|e| e.to_string())?;
+    let table = read_table(path, true, columns)?;
     if table.columns.len() > MAX_FEATURES {
         return Err(format!(
             "{}: {} features, at most {MAX_FEATURES} are supported",
@@ -28,6 +31,23 @@ pub(crate) fn load_dataset(
     };
     let data = table.dataset(path, &names).map_err(|e| e.to_string())?;
     Ok((table, data))
+}
+
+/// Reads a CSV table ([`parse_csv`]); a name ending in `.gz` is gunzipped first.
+pub(crate) fn read_table(
+    path: &Path,
+    require_label: bool,
+    columns: Option<&[String]>,
+) -> Result<Table> {
+    if path.extension().is_some_and(|e| e == "gz") {
+        let mut text = String::new();
+        std::fs::File::open(path)
+            .and_then(|f| GzDecoder::new(f).read_to_string(&mut text))
+            .map_err(|e| format!("{}: cannot read: {e}", path.display()))?;
+        parse_csv(&text, path, require_label, columns).map_err(|e| e.to_string())
+    } else {
+        read_csv(path, require_label, columns).map_err(|e| e.to_string())
+    }
 }
 
 /// Writes to a temporary file beside `path`, then renames it: a failure leaves nothing
@@ -60,11 +80,49 @@ pub(crate) fn load_model(path: &Path) -> Result<AlignedBlob> {
     Ok(blob)
 }
 
-/// The dimension recorded in a classifier or ensemble blob.
+/// The dimension recorded in a classifier, ensemble or window-classifier blob.
 pub(crate) fn classifier_dim(path: &Path, blob: &AlignedBlob) -> Result<usize> {
     Model::new_checked(blob.as_bytes())
+        .and_then(|model| match model.kind() {
+            Kind::Series => Model::new_checked(model.section(series::tags::CLASSIFIER)?),
+            _ => Ok(model),
+        })
         .and_then(|model| hyperbits::ensemble::dimension(&model))
         .map_err(|e| format!("{}: {e}", path.display()))
+}
+
+/// Whether the blob is a window classifier.
+pub(crate) fn is_series(blob: &AlignedBlob) -> bool {
+    Model::new_checked(blob.as_bytes()).is_ok_and(|m| m.kind() == Kind::Series)
+}
+
+/// A window-classifier blob, validated.
+pub(crate) type OpenedSeries<'a, const W: usize> = WindowClassifier<'a, W, MAX_MEMBERS>;
+
+pub(crate) fn open_series<'a, const W: usize>(
+    path: &Path,
+    blob: &'a AlignedBlob,
+) -> Result<OpenedSeries<'a, W>> {
+    WindowClassifier::from_bytes(blob.as_bytes()).map_err(|e| format!("{}: {e}", path.display()))
+}
+
+/// The samples of every window in `table` for `clf`'s window.
+pub(crate) fn window_samples<const W: usize>(
+    path: &Path,
+    table: &Table,
+    clf: &OpenedSeries<'_, W>,
+) -> Result<Vec<i16>> {
+    let w = clf.window();
+    if table.columns.len() != w.channels() * w.length() {
+        return Err(format!(
+            "{}:1: the model takes windows of {} samples × {} channels, the file has {} columns besides `label`",
+            path.display(),
+            w.length(),
+            w.channels(),
+            table.columns.len()
+        ));
+    }
+    Windows::samples_of(table, w.channels(), path).map_err(|e| e.to_string())
 }
 
 /// A classifier blob (an ensemble of one) or an ensemble blob, validated.
@@ -102,4 +160,27 @@ pub(crate) fn describe(encoding: &Encoding) -> String {
         Encoding::Sinusoid { frequency, .. } => format!("sinusoid (frequency {frequency})"),
         Encoding::Thermometer { levels } => format!("thermometer ({levels} levels)"),
     }
+}
+
+/// A window stage in words.
+pub(crate) fn describe_window(w: &series::Window<'_>) -> String {
+    let vectors = w.vectors();
+    let magnitudes = if vectors.is_empty() {
+        String::new()
+    } else {
+        let firsts: Vec<String> = vectors.iter().map(u32::to_string).collect();
+        format!(
+            " + {} magnitudes (vectors at {})",
+            vectors.len(),
+            firsts.join(", ")
+        )
+    };
+    format!(
+        "{} samples × {} channels{magnitudes}, hop {}, {} bands, {} features",
+        w.length(),
+        w.channels(),
+        w.hop(),
+        w.band_edges().len() - 1,
+        w.features()
+    )
 }

@@ -9,7 +9,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 use hyperbits::sae::{Activation, Input, Weights};
 use hyperbits::train::sae::export::ExportOptions;
 use hyperbits::train::sae::import::{ImportOptions, PreBias};
-use hyperbits::train::{EncoderChoice, Method, Options};
+use hyperbits::train::{EncoderChoice, Method, Options, SeriesOptions};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -83,6 +83,22 @@ enum Command {
         /// distance: K× the flash for prototypes and K× the instructions per inference.
         #[arg(long, default_value_t = 1)]
         ensemble: usize,
+        /// Sensor windows: each row is `label`, then T samples × this many channels,
+        /// time-major (`x0,y0,z0,x1,…`), integers; trains a window classifier (per-channel
+        /// statistics and band energies, then the classifier) that streams on a device.
+        #[arg(long)]
+        channels: Option<usize>,
+        /// With `--channels`: the first channel of each 3-axis vector (e.g. `0,3` for an
+        /// accelerometer then a gyroscope), whose magnitude becomes a channel too.
+        #[arg(long, value_delimiter = ',', requires = "channels")]
+        vectors: Vec<usize>,
+        /// With `--channels`: spectral bands per channel (0 to 16).
+        #[arg(long, default_value_t = 6, requires = "channels")]
+        bands: usize,
+        /// With `--channels`: samples between predictions when streaming (default: half the
+        /// window).
+        #[arg(long, requires = "channels")]
+        hop: Option<usize>,
         /// Where to write the model blob.
         #[arg(long)]
         out: PathBuf,
@@ -126,7 +142,8 @@ enum Command {
         #[arg(long)]
         plot: Option<PathBuf>,
     },
-    /// One predicted label per row of a CSV file (a `label` column, if any, is ignored).
+    /// One predicted label per row of a CSV file (a `label` column, if any, is ignored); for a
+    /// window classifier, one per window.
     Predict {
         /// The model blob.
         model: PathBuf,
@@ -277,6 +294,10 @@ fn main() -> ExitCode {
             margin,
             seed,
             ensemble,
+            channels,
+            vectors,
+            bands,
+            hop,
             out,
         } => {
             let encoder = match encoder {
@@ -286,12 +307,34 @@ fn main() -> ExitCode {
                 EncoderArg::Sinusoid => EncoderChoice::Sinusoid { reach },
                 EncoderArg::Thermometer => EncoderChoice::Thermometer,
             };
-            let options = Options {
-                encoder,
-                method: Method::Perceptron { epochs, margin },
-                seed,
-            };
-            with_dim!(dim, W => train::run::<W>(&train, test.as_deref(), &options, ensemble, &out))
+            let method = Method::Perceptron { epochs, margin };
+            match channels {
+                Some(channels) => {
+                    let defaults = SeriesOptions::default();
+                    let options = SeriesOptions {
+                        hop,
+                        vectors,
+                        bands,
+                        members: ensemble,
+                        classifier: Options {
+                            encoder,
+                            method,
+                            seed,
+                            ..defaults.classifier
+                        },
+                    };
+                    with_dim!(dim, W => train::run_series::<W>(&train, test.as_deref(), channels, &options, &out))
+                }
+                None => {
+                    let options = Options {
+                        encoder,
+                        method,
+                        seed,
+                        ..Options::default()
+                    };
+                    with_dim!(dim, W => train::run::<W>(&train, test.as_deref(), &options, ensemble, &out))
+                }
+            }
         }
         Command::Eval { model, test } => eval::run(&model, &test),
         Command::Info { model } => info::run(&model),
