@@ -6,7 +6,7 @@
 //! estimator; this module does the work, with the GIL released around every loop over rows.
 //!
 //! One module per concept: `vectors` (codebook and algebra), `classifier` (training and the
-//! device's inference path), `sketch` (Bloom filters and the planner), `encoders`, `memory` (Hopfield), `sae`, `error` (the exception mapping).
+//! device's inference path), `sketch` (Bloom filters and the planner), `encoders`, `memory` (Hopfield), `sae`, `series` (window classifiers for sensor streams), `error` (the exception mapping).
 
 use pyo3::prelude::*;
 
@@ -15,6 +15,7 @@ mod encoders;
 mod error;
 mod memory;
 mod sae;
+mod series;
 mod sketch;
 mod vectors;
 
@@ -29,5 +30,6 @@ fn _hyperbits(m: &Bound<'_, PyModule>) -> PyResult<()> {
     encoders::register(m)?;
     memory::register(m)?;
     sae::register(m)?;
+    series::register(m)?;
     Ok(())
 }

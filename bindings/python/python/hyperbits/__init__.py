@@ -18,12 +18,15 @@ same bits here and on the device.
   reconstruct batches.
 - :class:`Classifier` -- a scikit-learn style estimator whose ``to_bytes()`` is the model blob
   ``hyperbits train`` writes and firmware loads.
+- :class:`WindowClassifier` -- windows of a sensor stream (IMU, EMG) classified whole or
+  streamed sample by sample, as the device streams them.
 - :class:`FormatError` -- a model blob that cannot be read (a ``ValueError``).
 """
 
 from ._hyperbits import FormatError, Hopfield, Sae, __version__
 from ._classifier import Classifier
 from ._encoders import Circular, Level, Projection, Record, Thermometer, ngram
+from ._series import WindowClassifier
 from ._sketch import BlockedBloom, Bloom, plan
 from ._vectors import (
     Codebook,
@@ -64,5 +67,6 @@ __all__ = [
     "permute",
     "similarity",
     "unpack_bits",
+    "WindowClassifier",
     "__version__",
 ]

@@ -76,6 +76,56 @@ class ClassifierModel:
     ) -> Tuple[npt.NDArray[np.int64], npt.NDArray[np.float64]]:
         """Class index of each row and the calibrated probability that it is right."""
 
+def train_window_classifier(
+    x: npt.NDArray[np.int16],
+    labels: List[str],
+    channels: int,
+    vectors: List[int],
+    bands: int,
+    hop: Optional[int],
+    dim: int,
+    encoder: str,
+    levels: int,
+    epochs: int,
+    margin: Optional[int],
+    seed: int,
+    ensemble: int,
+) -> bytes:
+    """Trains a window classifier; returns the blob ``hyperbits train --channels`` writes."""
+
+_Decisions = Tuple[npt.NDArray[np.int64], npt.NDArray[np.uint32], npt.NDArray[np.float64]]
+
+class WindowModel:
+    """A validated window-classifier blob, run by the device's code."""
+
+    def __init__(self, blob: bytes) -> None: ...
+    @property
+    def dim(self) -> int:
+        """Dimension in bits."""
+    @property
+    def channels(self) -> int:
+        """Channels per sample."""
+    @property
+    def length(self) -> int:
+        """Samples per window."""
+    @property
+    def hop(self) -> int:
+        """Samples between decisions when streaming."""
+    @property
+    def features(self) -> int:
+        """Features of the window stage."""
+    @property
+    def labels(self) -> List[str]:
+        """Class labels in class order."""
+    def to_bytes(self) -> bytes:
+        """The blob."""
+    def window_features(self, x: npt.NDArray[np.int16]) -> npt.NDArray[np.float32]:
+        """The window stage's features of each window."""
+    def predict(self, x: npt.NDArray[np.int16]) -> _Decisions:
+        """Class index, margin and probability (NaN without a table) of each window."""
+    def stream(self, samples: npt.NDArray[np.int16]) -> Tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.uint32], npt.NDArray[np.float64]]:
+        """Streams samples from empty: where each decision came, and the decisions."""
+
 class Bloom:
     """A Bloom filter over bit-packed words (see ``hyperbits.Bloom``)."""
 
