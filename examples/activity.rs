@@ -74,7 +74,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let host = model.predictions(&valid)?;
     let mut same = 0;
     for (i, expected) in host.iter().enumerate() {
-        let mut stream = Stream::<512, 64>::new(&device)?;
+        let mut stream = Stream::<512, 64>::new();
         let mut last = None;
         for sample in valid.window(i).chunks_exact(CHANNELS) {
             last = stream.push(&device, sample)?.or(last);

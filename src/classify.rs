@@ -190,6 +190,8 @@ fn round(x: f32) -> i32 {
 
 /// Encodes `features` as a classifier would (shared by the device and the trainer, so both
 /// produce the same bits). Errors: wrong number of features, a NaN or infinite feature.
+// Out of line: the encoders' frames (up to 4 KiB) are then not added to the caller's.
+#[inline(never)]
 pub fn encode_features<const W: usize>(
     encoding: &Encoding,
     scaling: &Scaling<'_>,
@@ -220,20 +222,7 @@ pub fn encode_features<const W: usize>(
             level_seed,
             key_seed,
             levels,
-        } => {
-            let level = Level::new(level_seed, levels)?;
-            let mut l = heapless::Vec::<u16, MAX_FEATURES>::new();
-            if n > l.capacity() {
-                return Err(Error::TooManyInputs {
-                    given: n as u64,
-                    max: l.capacity() as u64,
-                });
-            }
-            for (f, &x) in features.iter().enumerate() {
-                let _ = l.push(level.quantize(scaling.unit(f, x), 0.0, 1.0));
-            }
-            Record::new(key_seed, level).encode_levels(&l, tie_seed)
-        }
+        } => record(level_seed, key_seed, levels, scaling, tie_seed, features),
         Encoding::Sinusoid { seed, frequency } => {
             if n > MAX_FEATURES {
                 return Err(Error::TooManyInputs {
@@ -250,6 +239,31 @@ pub fn encode_features<const W: usize>(
             t.encode_features(n, |f| round(scaling.unit(f, features[f]) * top) as u32)
         }
     }
+}
+
+/// The record encoder's arm of [`encode_features`], out of line: its 2 KiB of levels and the
+/// record's counters are on the stack only when a record model runs.
+#[inline(never)]
+fn record<const W: usize>(
+    level_seed: u64,
+    key_seed: u64,
+    levels: u16,
+    scaling: &Scaling<'_>,
+    tie_seed: u64,
+    features: &[f32],
+) -> Result<BinaryVector<W>, Error> {
+    let level = Level::new(level_seed, levels)?;
+    let mut l = heapless::Vec::<u16, MAX_FEATURES>::new();
+    if features.len() > l.capacity() {
+        return Err(Error::TooManyInputs {
+            given: features.len() as u64,
+            max: l.capacity() as u64,
+        });
+    }
+    for (f, &x) in features.iter().enumerate() {
+        let _ = l.push(level.quantize(scaling.unit(f, x), 0.0, 1.0));
+    }
+    Record::new(key_seed, level).encode_levels(&l, tie_seed)
 }
 
 /// The integer input of the projection encoder for feature `f`:

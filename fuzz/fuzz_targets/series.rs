@@ -20,14 +20,13 @@ fn exercise<const W: usize>(c: &WindowClassifier<'_, W, 4>, data: &[u8]) {
     if let Ok(dft) = Dft::<1024>::new(w.length()) {
         let _ = c.predict_window(&samples, &dft);
     }
-    if let Ok(mut stream) = Stream::<4096, 1024>::new(c) {
-        for s in samples
-            .chunks_exact(w.channels())
-            .cycle()
-            .take(2 * w.length() + 1)
-        {
-            let _ = stream.push(c, s);
-        }
+    let mut stream = Box::new(Stream::<4096, 1024>::new());
+    for s in samples
+        .chunks_exact(w.channels())
+        .cycle()
+        .take(2 * w.length() + 1)
+    {
+        let _ = stream.push(c, s);
     }
     for k in 0..=c.classes().min(1024) {
         let _ = c.label(k);

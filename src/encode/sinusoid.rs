@@ -97,6 +97,8 @@ impl Sinusoid {
 
     /// [`encode_integer`](Self::encode_integer) with feature `f` given by `feature(f)` for
     /// `f < count` (asked eight times per 512 bits). Errors: more than `2^29` features.
+    // Out of line, as the projection's: its frame is not added to its callers'.
+    #[inline(never)]
     pub fn encode_integer_with<const W: usize>(
         &self,
         count: usize,

@@ -79,7 +79,7 @@ pub struct Decision {
 /// static MODEL: &[u8] = hyperbits::include_model!("../../boards/qemu/data/har.hbm");
 /// let clf = WindowClassifier::<64, 1>::from_bytes(MODEL)?;
 /// // Room for 64 samples of 8 channels (6 inputs, 2 magnitudes); tables for 64 samples.
-/// let mut stream = Stream::<512, 64>::new(&clf)?;
+/// let mut stream = Stream::<512, 64>::new();
 /// let sample = [0i16; 6];
 /// if let Some(decision) = stream.push(&clf, &sample)? {
 ///     let _name = clf.label(decision.prediction.class)?;
@@ -176,39 +176,39 @@ pub struct Stream<const N: usize, const L: usize> {
     since: usize,
 }
 
+impl<const N: usize, const L: usize> Default for Stream<N, L> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
 impl<const N: usize, const L: usize> Stream<N, L> {
-    /// An empty stream for `clf`'s window. Errors: `N` or `L` too small for it.
-    pub fn new<const W: usize, const K: usize>(
-        clf: &WindowClassifier<'_, W, K>,
-    ) -> Result<Self, Error> {
-        let w = clf.window();
-        let need = w.length() * w.derived_channels();
-        if N < need {
-            return Err(Error::BufferTooSmall {
-                needed: need,
-                found: N,
-            });
-        }
-        Ok(Stream {
+    /// An empty stream, bound to a window classifier by its first [`push`](Self::push).
+    /// A `const fn` of zeros: a `static` or a local is built in place, never copied (the
+    /// stream is `4·N + 8·L + 976` bytes).
+    pub const fn new() -> Self {
+        Stream {
             ring: [0; N],
-            sums: [Sums::default(); MAX_DERIVED],
-            dft: Dft::new(w.length())?,
+            sums: [Sums::ZERO; MAX_DERIVED],
+            dft: Dft::EMPTY,
             scratch: [0; L],
             head: 0,
             held: 0,
             since: 0,
-        })
+        }
     }
 
     /// Forgets every sample (as after a gap in the stream).
     pub fn reset(&mut self) {
-        self.sums = [Sums::default(); MAX_DERIVED];
+        self.sums = [Sums::ZERO; MAX_DERIVED];
         (self.head, self.held, self.since) = (0, 0, 0);
     }
 
     /// Adds one sample (C values) and, when a full window has gathered and `hop` samples
-    /// have arrived since the last prediction, classifies the window. Errors: a sample of
-    /// the wrong length, a stream built for another window; as [`WindowClassifier::decide`].
+    /// have arrived since the last prediction, classifies the window. The first push (or one
+    /// with a classifier of another window length) builds the DFT tables and starts empty.
+    /// Errors: a sample of the wrong length; `N` below `T·(C + V)` or `L` below `T`
+    /// ([`Error::BufferTooSmall`]); as [`WindowClassifier::decide`].
     pub fn push<const W: usize, const K: usize>(
         &mut self,
         clf: &WindowClassifier<'_, W, K>,
@@ -222,10 +222,21 @@ impl<const N: usize, const L: usize> Stream<N, L> {
                 found: sample.len(),
             });
         }
-        if self.dft.length() != t || N < t * d {
-            return Err(Error::InvalidParameter(
-                "the stream was built for another window",
-            ));
+        if N < t * d {
+            return Err(Error::BufferTooSmall {
+                needed: t * d,
+                found: N,
+            });
+        }
+        if self.dft.length() != t {
+            if L < t {
+                return Err(Error::BufferTooSmall {
+                    needed: t,
+                    found: L,
+                });
+            }
+            self.dft.rebuild(t)?;
+            self.reset();
         }
         let newest = (self.head + t - 1) % t;
         let next_oldest = (self.head + 1) % t;
@@ -246,6 +257,19 @@ impl<const N: usize, const L: usize> Stream<N, L> {
             return Ok(None);
         }
         self.since = 0;
+        self.classify(clf).map(Some)
+    }
+
+    /// Classifies the window the ring holds. Out of line: its 2 KiB of features and the
+    /// classifier's frames are on the stack only while a window is classified, not on
+    /// every sample's push.
+    #[inline(never)]
+    fn classify<const W: usize, const K: usize>(
+        &mut self,
+        clf: &WindowClassifier<'_, W, K>,
+    ) -> Result<Decision, Error> {
+        let w = clf.window();
+        let (t, d) = (w.length(), w.derived_channels());
         let mut features = [0f32; MAX_FEATURES];
         let per = w.features_per_channel();
         for (c, out) in features[..w.features()].chunks_exact_mut(per).enumerate() {
@@ -255,7 +279,7 @@ impl<const N: usize, const L: usize> Stream<N, L> {
             }
             w.channel_features(values, &self.sums[c], &self.dft, out);
         }
-        clf.decide(&features[..w.features()]).map(Some)
+        clf.decide(&features[..w.features()])
     }
 }
 

@@ -173,7 +173,7 @@ fn streaming_gives_the_whole_window_answer_every_hop() {
     ] {
         let blob = har_blob(channels, length, hop, vectors);
         let clf = WindowClassifier::<64, 1>::from_bytes(&blob).unwrap();
-        let mut stream = Stream::<1024, 64>::new(&clf).unwrap();
+        let mut stream = Stream::<1024, 64>::new();
         let dft = Dft::<64>::new(length).unwrap();
         let x = samples(channels, 5 * length + 3, length as u64);
         let mut emitted = 0;
@@ -225,9 +225,22 @@ fn running_sums_equal_the_window_sums() {
 fn bad_inputs_are_errors() {
     let blob = har_blob(6, 64, 32, &HAR);
     let clf = WindowClassifier::<64, 1>::from_bytes(&blob).unwrap();
-    assert!(Stream::<100, 64>::new(&clf).is_err());
-    assert!(Stream::<1024, 32>::new(&clf).is_err());
-    let mut stream = Stream::<1024, 64>::new(&clf).unwrap();
+    let sample = [0i16; 6];
+    assert!(matches!(
+        Stream::<100, 64>::new().push(&clf, &sample),
+        Err(Error::BufferTooSmall {
+            needed: 512,
+            found: 100
+        })
+    ));
+    assert!(matches!(
+        Stream::<1024, 32>::new().push(&clf, &sample),
+        Err(Error::BufferTooSmall {
+            needed: 64,
+            found: 32
+        })
+    ));
+    let mut stream = Stream::<1024, 64>::new();
     assert!(stream.push(&clf, &[0; 5]).is_err());
     let dft = Dft::<64>::new(64).unwrap();
     assert!(clf.predict_window(&[0; 10], &dft).is_err());

@@ -273,6 +273,13 @@ pub(crate) struct Sums {
 }
 
 impl Sums {
+    /// No values.
+    pub(crate) const ZERO: Sums = Sums {
+        sum: 0,
+        squares: 0,
+        variation: 0,
+    };
+
     /// The sums over `values` in time order.
     pub(crate) fn of(values: &[i32]) -> Self {
         let mut s = Sums::default();
@@ -333,18 +340,34 @@ impl<const L: usize> Dft<L> {
                 "the DFT table must hold 2 to L (and at most 1024) samples",
             ));
         }
-        let mut dft = Dft {
-            cos: [0; L],
-            sin: [0; L],
-            length,
-        };
+        let mut dft = Self::EMPTY;
+        dft.rebuild(length)?;
+        Ok(dft)
+    }
+
+    /// No tables (length 0), until [`Self::rebuild`].
+    pub(crate) const EMPTY: Self = Dft {
+        cos: [0; L],
+        sin: [0; L],
+        length: 0,
+    };
+
+    /// Rebuilds the tables in place for windows of `length` samples. Errors: as
+    /// [`Self::new`].
+    pub(crate) fn rebuild(&mut self, length: usize) -> Result<(), Error> {
+        if !(2..=L.min(MAX_LENGTH)).contains(&length) {
+            return Err(Error::InvalidParameter(
+                "the DFT table must hold 2 to L (and at most 1024) samples",
+            ));
+        }
         for j in 0..length {
             // libm is correctly rounded enough and deterministic (software) on every target.
             let angle = 2.0 * core::f64::consts::PI * j as f64 / length as f64;
-            dft.cos[j] = libm::round(libm::cos(angle) * TWIDDLE_ONE) as i16;
-            dft.sin[j] = libm::round(libm::sin(angle) * TWIDDLE_ONE) as i16;
+            self.cos[j] = libm::round(libm::cos(angle) * TWIDDLE_ONE) as i16;
+            self.sin[j] = libm::round(libm::sin(angle) * TWIDDLE_ONE) as i16;
         }
-        Ok(dft)
+        self.length = length;
+        Ok(())
     }
 
     /// The window length the tables are for.

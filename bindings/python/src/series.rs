@@ -308,7 +308,7 @@ impl WindowModel {
         }
         let (at, out) = with_window!(self, clf => {
             py.detach(|| {
-                let mut stream = Box::new(Stream::<{ MAX_LENGTH * MAX_DERIVED }, MAX_LENGTH>::new(&clf)?);
+                let mut stream = Box::new(Stream::<{ MAX_LENGTH * MAX_DERIVED }, MAX_LENGTH>::new());
                 let (mut at, mut out) = (Vec::new(), Vec::new());
                 for (i, s) in values.chunks_exact(c.max(1)).enumerate() {
                     if let Some(d) = stream.push(&clf, s)? {
