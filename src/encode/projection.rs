@@ -305,8 +305,8 @@ mod tests {
             }
         }
         let mut out = BinaryVector::<W>::zero();
-        for j in 0..32 * W {
-            if sums[j] < 0 {
+        for (j, s) in sums.iter().take(32 * W).enumerate() {
+            if *s < 0 {
                 out.as_words_mut()[j / 32] |= 1 << (j % 32);
             }
         }
