@@ -8,8 +8,9 @@
 //! is the whole main loop of a classifying firmware. For learning on the
 //! device, [`learn_frames`] teaches a [`Learner`] from `N` frames (a new class, or a
 //! correction of one) and [`save_learner`] writes the result to flash through a
-//! power-cut-safe [`ModelStore`]. Nothing here names a chip; the core crate names no HAL at
-//! all.
+//! power-cut-safe [`ModelStore`]. For sensor streams, [`imu`] reads an inertial sensor
+//! ([`imu::Mpu6050`]) sample by sample into a window classifier ([`imu::stream_and_show`]).
+//! Nothing here names a chip; the core crate names no HAL at all.
 #![no_std]
 #![deny(missing_docs)]
 
@@ -19,6 +20,8 @@ use hyperbits::classify::{Classifier, Prediction};
 use hyperbits::learn::Learner;
 use hyperbits::persist::ModelStore;
 use hyperbits::BinaryVector;
+
+pub mod imu;
 
 /// A source of feature frames.
 pub trait Sensor {
@@ -130,7 +133,7 @@ impl<I: I2c> Sensor for I2cRegisters<I> {
 pub enum StreamError<E> {
     /// The sensor failed.
     Sensor(E),
-    /// The frame did not fit the model (wrong size, a NaN).
+    /// The frame or sample did not fit the model (wrong size, a NaN).
     Model(hyperbits::Error),
 }
 
