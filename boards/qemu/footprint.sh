@@ -3,7 +3,7 @@
 # .data, static RAM = .data + .bss, and the stack high-water mark measured under QEMU by
 # painting the stack. Prints one table row. Firmwares (examples/): footprint (the digits
 # classifier, D = 2048, 10 classes, 64 features: load and one inference), footprint_sketch,
-# footprint_hopfield, footprint_sae.
+# footprint_hopfield, footprint_sae, footprint_series.
 # Usage: ./footprint.sh <target-triple> [firmware]
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -14,6 +14,7 @@ case "$EX" in
   footprint_sketch)   WHAT="Bloom sketch, D = 2464, k = 27, one query" ;;
   footprint_hopfield) WHAT="Hopfield memory, N = 1024, P = 102, one recall" ;;
   footprint_sae)      WHAT="SAE, D = 512, h = 64, k = 8, encode + decode" ;;
+  footprint_series)   WHAT="HAR window classifier streaming, D = 2048, 64 × 6 samples" ;;
   *) echo "footprint: unknown firmware $EX" >&2; exit 2 ;;
 esac
 cargo build -q --release --target "$T" --example "$EX"

@@ -266,3 +266,22 @@ fn bad_inputs_are_errors() {
         stream.push(&clf, &[i16::MAX; 6]).unwrap();
     }
 }
+
+#[test]
+fn integer_sine_and_heapsort() {
+    for j in 0..4096u32 {
+        let turn = (u64::from(j) << 32) / 4096;
+        let exact = libm::sin(2.0 * core::f64::consts::PI * j as f64 / 4096.0) * 16384.0;
+        let got = f64::from(window::sin_q14(turn as u32));
+        // Half a unit, and the polynomial's error where the exact value is near a tie.
+        assert!((got - exact).abs() <= 0.501, "{j}: {got} vs {exact}");
+    }
+    let mut rng = SplitMix64::new(3);
+    for n in [0usize, 1, 2, 3, 64, 257] {
+        let mut v: Vec<i32> = (0..n).map(|_| rng.next_u64() as i32 >> 8).collect();
+        let mut sorted = v.clone();
+        sorted.sort_unstable();
+        window::heapsort(&mut v);
+        assert_eq!(v, sorted);
+    }
+}

@@ -20,8 +20,6 @@ pub const MAX_FEATURES: usize = 512;
 /// Statistics per channel before the bands: mean, standard deviation, minimum, maximum, the
 /// three quartiles, mean absolute difference.
 pub const STATISTICS: usize = 8;
-/// Fixed-point scale of the DFT's sine and cosine tables (Q14).
-const TWIDDLE_ONE: f64 = 16384.0;
 
 /// Words of the `WPAR` section before the vector and band lists.
 const HEADER_WORDS: usize = 5;
@@ -215,7 +213,7 @@ impl<'a> Window<'a> {
             }
             out[STATISTICS + b] = log2_plus_one(energy);
         }
-        values.sort_unstable();
+        heapsort(values);
         let last = values.len() - 1;
         let quantile = |q: usize| values[(q * last + 2) / 4] as f32;
         out[2] = values[0] as f32;
@@ -322,6 +320,69 @@ pub(crate) fn log2_plus_one(e: u64) -> f32 {
     (u64::from(n) << 16 | fraction) as f32 / 65536.0
 }
 
+/// `sin(2π·turn/2^32)` in Q14, in integer arithmetic (the same on every target, and no
+/// floating-point trigonometry in the firmware): the quarter wave by a 9th-order odd
+/// polynomial in Q30, mirrored into the other quarters; within half a unit of Q14 but for
+/// values within 10^-3 of a rounding tie.
+pub(crate) fn sin_q14(turn: u32) -> i16 {
+    let quadrant = turn >> 30;
+    let within = i64::from(turn & 0x3FFF_FFFF); // Q30: 0 ≤ x < 1 quarter turn
+    let x = if quadrant & 1 == 0 {
+        within
+    } else {
+        (1 << 30) - within
+    };
+    // sin(πx/2) ≈ x·(c1 − x²·(c3 − x²·(c5 − x²·(c7 − c9·x²)))): least-squares coefficients
+    // in Q30 (error below 10^-8).
+    const C1: i64 = 1_686_629_684;
+    const C3: i64 = 693_598_038;
+    const C5: i64 = 85_565_513;
+    const C7: i64 = 5_017_743;
+    const C9: i64 = 162_418;
+    let q30 = |a: i64| (a + (1 << 29)) >> 30; // a product back to Q30, rounded
+    let x2 = q30(x * x);
+    let p = C7 - q30(C9 * x2);
+    let p = C5 - q30(p * x2);
+    let p = C3 - q30(p * x2);
+    let p = C1 - q30(p * x2);
+    let y = q30(p * x); // 0 ≤ y ≤ 1
+    let q14 = ((y + (1 << 15)) >> 16) as i16;
+    if quadrant >= 2 {
+        -q14
+    } else {
+        q14
+    }
+}
+
+/// Sorts `values` in place: heapsort, no recursion and little code (the firmware does not
+/// carry the standard library's sort).
+pub(crate) fn heapsort(values: &mut [i32]) {
+    fn sift(v: &mut [i32], mut root: usize, end: usize) {
+        loop {
+            let mut child = 2 * root + 1;
+            if child >= end {
+                return;
+            }
+            if child + 1 < end && v[child] < v[child + 1] {
+                child += 1;
+            }
+            if v[root] >= v[child] {
+                return;
+            }
+            v.swap(root, child);
+            root = child;
+        }
+    }
+    let n = values.len();
+    for root in (0..n / 2).rev() {
+        sift(values, root, n);
+    }
+    for end in (1..n).rev() {
+        values.swap(0, end);
+        sift(values, 0, end);
+    }
+}
+
 /// Q14 cosine and sine tables of one window length (up to `L` samples), for the band
 /// energies. Built once per stream: `2·L` bytes each.
 #[derive(Debug, Clone)]
@@ -361,10 +422,10 @@ impl<const L: usize> Dft<L> {
             ));
         }
         for j in 0..length {
-            // libm is correctly rounded enough and deterministic (software) on every target.
-            let angle = 2.0 * core::f64::consts::PI * j as f64 / length as f64;
-            self.cos[j] = libm::round(libm::cos(angle) * TWIDDLE_ONE) as i16;
-            self.sin[j] = libm::round(libm::sin(angle) * TWIDDLE_ONE) as i16;
+            // The angle as a fraction of a turn in 32 bits (j < length, so below one turn).
+            let turn = ((j as u64) << 32) / length as u64;
+            self.sin[j] = sin_q14(turn as u32);
+            self.cos[j] = sin_q14((turn as u32).wrapping_add(1 << 30));
         }
         self.length = length;
         Ok(())
