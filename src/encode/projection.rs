@@ -72,7 +72,6 @@ impl Projection {
         let mut table = [0i32; 1 << GROUP];
         let mut rows = [[0u32; BLOCK]; GROUP];
         for b in 0..W.div_ceil(BLOCK) {
-            sums.fill(0);
             // Eight features at a time: the 256 signed sums `Σ_i ±x_i` they can make, then
             // one table lookup per output for all eight, indexed by the output's eight sign
             // bits (bit j of the eight rows, gathered by a bit transpose).
@@ -90,11 +89,14 @@ impl Projection {
                     };
                 }
                 signed_sums(&x, &mut table);
+                // The first group sets the block's sums (no zeroing pass), the others add.
+                let fresh = first == 0;
                 for (w, chunk) in sums.chunks_exact_mut(32).enumerate() {
                     let columns = columns(&core::array::from_fn(|i| rows[i][w]));
-                    for (lane, sums) in columns.iter().zip(chunk.chunks_exact_mut(8)) {
-                        for (j, s) in sums.iter_mut().enumerate() {
-                            *s += table[usize::from((lane >> (8 * j)) as u8)];
+                    for (bytes, sums) in columns.iter().zip(chunk.chunks_exact_mut(4)) {
+                        for (k, s) in sums.iter_mut().enumerate() {
+                            let v = table[((bytes >> (8 * k)) & 0xFF) as usize];
+                            *s = if fresh { v } else { *s + v };
                         }
                     }
                 }
@@ -158,10 +160,12 @@ fn signed_sums(x: &[i32; GROUP], table: &mut [i32; 1 << GROUP]) {
     }
 }
 
-/// The 32 columns of eight rows: byte `j % 8` of lane `j / 8` has bit `i` set when bit `j`
-/// of `rows[i]` is (a 4 × 4 byte transpose, then an 8 × 8 bit transpose per lane).
+/// The 32 columns of eight rows: byte `j % 4` of word `j / 4` has bit `i` set when bit `j`
+/// of `rows[i]` is. Per group of eight columns, a 4 × 4 byte transpose gathers the rows'
+/// bytes into two words, and an 8 × 8 bit transpose in three swap stages (Hacker's Delight
+/// §7-3, in 32-bit halves, cheap on cores without 64-bit shifts) turns rows into columns.
 #[inline]
-fn columns(rows: &[u32; GROUP]) -> [u64; 4] {
+fn columns(rows: &[u32; GROUP]) -> [u32; 8] {
     // Lane k of four words: their byte k, in word order.
     let lanes = |a: u32, b: u32, c: u32, d: u32| -> [u32; 4] {
         let ab_even = (a & 0x00FF_00FF) | ((b & 0x00FF_00FF) << 8);
@@ -177,19 +181,27 @@ fn columns(rows: &[u32; GROUP]) -> [u64; 4] {
     };
     let low = lanes(rows[0], rows[1], rows[2], rows[3]);
     let high = lanes(rows[4], rows[5], rows[6], rows[7]);
-    core::array::from_fn(|k| transpose8(u64::from(low[k]) | u64::from(high[k]) << 32))
+    let mut out = [0u32; 8];
+    for (k, pair) in out.chunks_exact_mut(2).enumerate() {
+        // Bit 8r + c of the 64-bit matrix (x low, y high) is bit c of row r's byte.
+        let (mut x, mut y) = (low[k], high[k]);
+        // Swap the 4 × 4 blocks (rows 0-3, columns 4-7) and (rows 4-7, columns 0-3).
+        let t = ((x >> 4) ^ y) & 0x0F0F_0F0F;
+        y ^= t;
+        x ^= t << 4;
+        // Then 2 × 2 blocks and single bits, within each half.
+        for h in [&mut x, &mut y] {
+            let t = (*h ^ (*h << 14)) & 0x3333_0000;
+            *h ^= t ^ (t >> 14);
+            let t = (*h ^ (*h << 7)) & 0x5500_5500;
+            *h ^= t ^ (t >> 7);
+        }
+        pair[0] = x;
+        pair[1] = y;
+    }
+    out
 }
 
-/// Transposes an 8 × 8 bit matrix (bit `8r + c` ↔ bit `8c + r`) in three swap stages.
-#[inline]
-fn transpose8(mut v: u64) -> u64 {
-    let t = 0x0F0F_0F0F_0000_0000 & (v ^ (v << 28));
-    v ^= t ^ (t >> 28);
-    let t = 0x3333_0000_3333_0000 & (v ^ (v << 14));
-    v ^= t ^ (t >> 14);
-    let t = 0x5500_5500_5500_5500 & (v ^ (v << 7));
-    v ^ t ^ (t >> 7)
-}
 
 /// The rows of a [`Projection`] for a fixed number of features, generated once (host side):
 /// encoding then skips the generator and runs the vectorised kernel, with the same bits as
@@ -340,7 +352,7 @@ mod tests {
         let rows: [u32; 8] = core::array::from_fn(|_| rng.next_u64() as u32);
         let cols = columns(&rows);
         for j in 0..32 {
-            let byte = (cols[j / 8] >> (8 * (j % 8))) as u8;
+            let byte = (cols[j / 4] >> (8 * (j % 4))) as u8;
             for (i, r) in rows.iter().enumerate() {
                 assert_eq!(byte >> i & 1, (r >> j & 1) as u8, "row {i} column {j}");
             }
