@@ -41,6 +41,9 @@
 //!   `samples: u32`, `channels: u32`, the first ten validation windows one after the other
 //!   (`samples × channels` × `i16`), then `decisions: u32` and per prediction the stream emits
 //!   (every 32 samples from the 64th) the host's class, margin and probability (`u32` each).
+//!   `har-temporal.hbm` and `har-temporal-expected.bin`: the same data through the temporal
+//!   stage (n-grams of per-step records, 5-grams), and its decisions on the same stream
+//!   (`decisions: u32`, then class, margin, probability).
 //!
 //! Run: `cargo run --release --example qemu_data`
 
@@ -392,6 +395,21 @@ fn har(root: &Path, out: &Path) -> Result<(), Box<dyn std::error::Error>> {
         }
     }
     std::fs::write(out.join("har-stream.bin"), bytes)?;
+    let temporal = SeriesOptions {
+        stage: Some(hyperbits::series::Stage::Samples),
+        ..options
+    };
+    let model = train_series::<W>(&train_set, &temporal, &mut |_, _| {})?;
+    std::fs::write(out.join("har-temporal.hbm"), model.to_blob()?)?;
+    let ends: Vec<usize> = (t..=samples).step_by(hop).collect();
+    let mut bytes = (ends.len() as u32).to_le_bytes().to_vec();
+    for end in ends {
+        let d = model.predict(&stream[(end - t) * c..end * c])?;
+        for w in [d.prediction.class as u32, d.margin, d.probability] {
+            bytes.extend_from_slice(&w.to_le_bytes());
+        }
+    }
+    std::fs::write(out.join("har-temporal-expected.bin"), bytes)?;
     Ok(())
 }
 

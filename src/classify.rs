@@ -20,11 +20,14 @@
 //! - **Thermometer** (for a few features): `s_f` without centring, quantised to one of
 //!   `levels` levels, then [`Thermometer::encode_features`] (a segment of `⌊D/F⌋` bits per
 //!   feature; no seed).
+//! - **Temporal** (for windows of samples, [`crate::series`]): `s_f` without centring,
+//!   quantised to one of `levels` levels, the features read as steps of `channels` values,
+//!   then [`Temporal::encode_with`] (the majority of n-grams of per-step records).
 //!
 //! # Sections of a classifier blob ([`crate::model`] container, kind 1)
 //! | tag | type | content |
 //! |---|---|---|
-//! | `CPAR` | 12 × `u32` | dimension D (bits), classes C, features F, encoder (1 projection, 2 record, 3 sinusoid, 4 thermometer), encoder seed (low, high), key seed (low, high; record only), levels (record, thermometer) or frequency (sinusoid), quantisation scale (1024), tie seed (low, high) |
+//! | `CPAR` | 12 × `u32` | dimension D (bits), classes C, features F, encoder (1 projection, 2 record, 3 sinusoid, 4 thermometer, 5 temporal), encoder seed (low, high), key seed (low, high; record and temporal), levels (record, thermometer; temporal: levels, n-gram << 16, channels << 24) or frequency (sinusoid), quantisation scale (1024), tie seed (low, high) |
 //! | `SMIN` | F × `f32` | per-feature minimum |
 //! | `SSCL` | F × `f32` | per-feature `1/(max − min)`, 0 for a constant feature |
 //! | `SCTR` | F × `f32` | per-feature centre subtracted after scaling (0 for record) |
@@ -44,7 +47,7 @@
 #![forbid(unsafe_code)]
 
 use crate::binary::BinaryVector;
-use crate::encode::{Level, Projection, Record, Sinusoid, Thermometer};
+use crate::encode::{Level, Projection, Record, Sinusoid, Temporal, Thermometer};
 use crate::error::Error;
 use crate::kernel;
 use crate::model::{Kind, Model};
@@ -88,7 +91,7 @@ pub mod param {
     pub const CLASSES: usize = 1;
     /// The number of features.
     pub const FEATURES: usize = 2;
-    /// The encoder: 1 projection, 2 record, 3 sinusoid, 4 thermometer
+    /// The encoder: 1 projection, 2 record, 3 sinusoid, 4 thermometer, 5 temporal
     /// ([`super::Encoding::code`]).
     pub const ENCODER: usize = 3;
     /// The projection seed, or the record's level seed (two words).
@@ -137,6 +140,20 @@ pub enum Encoding {
         /// Number of levels (2 to 65,535).
         levels: u16,
     },
+    /// The features as steps of `channels` values (time-major): the majority of the
+    /// n-grams of per-step level × channel records ([`Temporal`]).
+    Temporal {
+        /// Seed of the level vectors.
+        level_seed: u64,
+        /// Seed of the channel keys.
+        key_seed: u64,
+        /// Number of levels (2 to 256).
+        levels: u16,
+        /// Values per step (1 to 255).
+        channels: u8,
+        /// Steps per n-gram (1 to 8).
+        ngram: u8,
+    },
 }
 
 impl Encoding {
@@ -147,6 +164,7 @@ impl Encoding {
             Encoding::Record { .. } => 2,
             Encoding::Sinusoid { .. } => 3,
             Encoding::Thermometer { .. } => 4,
+            Encoding::Temporal { .. } => 5,
         }
     }
 }
@@ -233,6 +251,19 @@ pub fn encode_features<const W: usize>(
             Sinusoid::new(seed, frequency)
                 .encode_integer_with(n, |f| quantized(scaling, f, features[f]))
         }
+        Encoding::Temporal {
+            level_seed,
+            key_seed,
+            levels,
+            channels,
+            ngram,
+        } => temporal(
+            (level_seed, key_seed, levels),
+            (usize::from(channels), usize::from(ngram)),
+            scaling,
+            tie_seed,
+            features,
+        ),
         Encoding::Thermometer { levels } => {
             let t = Thermometer::new(u32::from(levels))?;
             let top = f32::from(levels.saturating_sub(1));
@@ -264,6 +295,33 @@ fn record<const W: usize>(
         let _ = l.push(level.quantize(scaling.unit(f, x), 0.0, 1.0));
     }
     Record::new(key_seed, level).encode_levels(&l, tie_seed)
+}
+
+/// The temporal encoder's arm of [`encode_features`], out of line: its counters (`2·D`
+/// bytes) and history are on the stack only when a temporal model runs.
+#[inline(never)]
+fn temporal<const W: usize>(
+    (level_seed, key_seed, levels): (u64, u64, u16),
+    (channels, ngram): (usize, usize),
+    scaling: &Scaling<'_>,
+    tie_seed: u64,
+    features: &[f32],
+) -> Result<BinaryVector<W>, Error> {
+    let level = Level::new(level_seed, levels)?;
+    let encoder = Temporal::new(Record::new(key_seed, level), channels, ngram)?;
+    if channels == 0 || !features.len().is_multiple_of(channels) {
+        return Err(Error::InvalidParameter(
+            "temporal features must be whole steps of the channels",
+        ));
+    }
+    encoder.encode_with(
+        features.len() / channels,
+        |t, c| {
+            let f = t * channels + c;
+            level.quantize(scaling.unit(f, features[f]), 0.0, 1.0)
+        },
+        tie_seed,
+    )
 }
 
 /// The integer input of the projection encoder for feature `f`:
@@ -450,6 +508,17 @@ fn params(
         } => (level_seed, key_seed, u32::from(levels)),
         Encoding::Sinusoid { seed, frequency } => (seed, 0, frequency),
         Encoding::Thermometer { levels } => (0, 0, u32::from(levels)),
+        Encoding::Temporal {
+            level_seed,
+            key_seed,
+            levels,
+            channels,
+            ngram,
+        } => (
+            level_seed,
+            key_seed,
+            u32::from(levels) | u32::from(ngram) << 16 | u32::from(channels) << 24,
+        ),
     };
     let mut p = [0u32; PARAM_WORDS];
     p[param::DIM] = dim as u32;
@@ -610,6 +679,28 @@ impl<'a, const W: usize> Classifier<'a, W> {
                 seed: seed_at(param::SEED),
                 frequency: p[param::LEVELS],
             },
+            5 => {
+                let word = p[param::LEVELS];
+                let (levels, ngram, channels) =
+                    (word as u16, (word >> 16) as u8, (word >> 24) as u8);
+                if !(2..=Level::MAX_LEVELS).contains(&levels)
+                    || !(1..=crate::encode::MAX_NGRAM as u8).contains(&ngram)
+                    || channels == 0
+                    || !features.is_multiple_of(usize::from(channels))
+                    || features / usize::from(channels) < usize::from(ngram)
+                {
+                    return Err(Error::Format(FormatError::Inconsistent(
+                        "temporal: levels 2..=256, n-grams of 1 to 8 steps, features a whole number of at least n steps",
+                    )));
+                }
+                Encoding::Temporal {
+                    level_seed: seed_at(param::SEED),
+                    key_seed: seed_at(param::KEY_SEED),
+                    levels,
+                    channels,
+                    ngram,
+                }
+            }
             4 => Encoding::Thermometer {
                 levels: u16::try_from(p[param::LEVELS])
                     .ok()

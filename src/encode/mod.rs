@@ -10,6 +10,7 @@
 //! | [`ThresholdCode`] | a feature vector in ℝⁿ | random projections against fitted thresholds: preserves distances |
 //! | [`ngram`], [`NgramStream`] | a sequence of symbols | permute-and-bind n-grams, bundled over a stream |
 //! | [`Record`], [`record`] | key-value pairs | bundle of `key ⊗ value` |
+//! | [`Temporal`] | a window of multichannel samples | majority of n-grams of per-step records |
 //!
 //! Every encoder is a few bytes of parameters (seeds and sizes; [`ThresholdCode`] also reads
 //! its fitted thresholds in place, 4 bytes per bit): the random vectors it needs are
@@ -23,6 +24,7 @@ mod projection;
 mod record;
 mod sequence;
 mod sinusoid;
+mod temporal;
 mod thermometer;
 pub(crate) mod threshold;
 
@@ -36,6 +38,7 @@ pub use sequence::{ngram, NgramStream};
 #[cfg(feature = "alloc")]
 pub use sinusoid::SinusoidTable;
 pub use sinusoid::{Sinusoid, WEIGHT_SPREAD};
+pub use temporal::{Temporal, MAX_NGRAM};
 pub use thermometer::Thermometer;
 pub use threshold::ThresholdCode;
 

@@ -202,7 +202,6 @@ fn columns(rows: &[u32; GROUP]) -> [u32; 8] {
     out
 }
 
-
 /// The rows of a [`Projection`] for a fixed number of features, generated once (host side):
 /// encoding then skips the generator and runs the vectorised kernel, with the same bits as
 /// [`Projection::encode_integer`].

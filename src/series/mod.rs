@@ -16,6 +16,11 @@
 //! rounded, so the host, the Cortex-M0/M4 and RISC-V give the same features and the same
 //! predictions bit for bit.
 //!
+//! Instead of statistics, the stage can hand the classifier the samples themselves
+//! ([`Stage::Samples`]) for a temporal encoder ([`crate::encode::Temporal`]: n-grams of
+//! per-step records, the classic EMG encoder); the trainer picks between the two on held-out
+//! windows.
+//!
 //! [`Stream`] feeds the classifier one sample at a time: a ring buffer of the last T samples
 //! (magnitudes computed once per sample as it arrives), running sums for the mean, the
 //! spread and the mean absolute difference updated per sample, and a prediction every `hop`
@@ -31,15 +36,15 @@
 //! # Sections of a window-classifier blob ([`crate::model`] container, kind 6)
 //! | tag | type | content |
 //! |---|---|---|
-//! | `WPAR` | `u32` words | the window: channels, length, hop, vector count V, band count B, V first channels, B + 1 band edges ([`Window`]) |
+//! | `WPAR` | `u32` words | the window: channels, length, hop, vector count V, band count B, stage (0 statistics, 1 samples), V first channels, B + 1 band edges ([`Window`]) |
 //! | `WCLF` | bytes | the classifier or ensemble blob that takes the window's features, whole and checked |
 #![forbid(unsafe_code)]
 
 mod window;
 
 pub use window::{
-    Dft, Window, MAX_BANDS, MAX_CHANNELS, MAX_DERIVED, MAX_FEATURES, MAX_LENGTH, MAX_VECTORS,
-    STATISTICS,
+    Dft, Stage, Window, MAX_BANDS, MAX_CHANNELS, MAX_DERIVED, MAX_FEATURES, MAX_LENGTH,
+    MAX_VECTORS, STATISTICS,
 };
 
 use crate::classify::{Confident, Prediction};
@@ -271,6 +276,16 @@ impl<const N: usize, const L: usize> Stream<N, L> {
         let w = clf.window();
         let (t, d) = (w.length(), w.derived_channels());
         let mut features = [0f32; MAX_FEATURES];
+        if w.stage() == Stage::Samples {
+            // The ring in time order, oldest first.
+            for (i, step) in features[..t * d].chunks_exact_mut(d).enumerate() {
+                let slot = (self.head + i) % t;
+                for (f, &v) in step.iter_mut().zip(&self.ring[slot * d..slot * d + d]) {
+                    *f = v as f32;
+                }
+            }
+            return clf.decide(&features[..t * d]);
+        }
         let per = w.features_per_channel();
         for (c, out) in features[..w.features()].chunks_exact_mut(per).enumerate() {
             let values = &mut self.scratch[..t];
@@ -313,5 +328,6 @@ impl WindowClassifierRepr<'_> {
     }
 }
 
-#[cfg(test)]
+// The tests build blobs and window descriptions, which need `alloc`.
+#[cfg(all(test, feature = "alloc"))]
 mod tests;

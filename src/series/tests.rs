@@ -5,7 +5,7 @@ use alloc::vec::Vec;
 const HAR: [usize; 2] = [0, 3];
 
 fn window_words(channels: usize, length: usize, hop: usize, vectors: &[usize]) -> Vec<u32> {
-    Window::describe(channels, length, hop, vectors, 6).unwrap()
+    Window::describe(channels, length, hop, vectors, 6, Stage::Statistics).unwrap()
 }
 
 /// Samples of `channels` channels: a sine of a few cycles per channel plus noise.
@@ -29,14 +29,14 @@ fn describe_spaces_bands_geometrically_and_validates() {
     assert_eq!(window.derived_channels(), 8);
     assert_eq!(window.features(), 8 * 14);
     // Fewer bins than bands: one band per bin.
-    let short = Window::describe(1, 4, 1, &[], 6).unwrap();
+    let short = Window::describe(1, 4, 1, &[], 6, Stage::Statistics).unwrap();
     assert_eq!(Window::from_words(&short).unwrap().band_edges(), &[1, 2, 3]);
     // Out of range: channels, length, hop, a vector past the channels, band order.
     for bad in [
-        Window::describe(0, 64, 32, &[], 6),
-        Window::describe(6, 1, 1, &[], 6),
-        Window::describe(6, 64, 65, &[], 6),
-        Window::describe(6, 64, 32, &[4], 6),
+        Window::describe(0, 64, 32, &[], 6, Stage::Statistics),
+        Window::describe(6, 1, 1, &[], 6, Stage::Statistics),
+        Window::describe(6, 64, 65, &[], 6, Stage::Statistics),
+        Window::describe(6, 64, 32, &[4], 6, Stage::Statistics),
     ] {
         assert!(bad.is_err());
     }
@@ -51,7 +51,7 @@ fn describe_spaces_bands_geometrically_and_validates() {
 fn statistics_match_their_definitions() {
     // One channel, 8 samples.
     let x: [i16; 8] = [3, -1, 4, 1, -5, 9, 2, 6];
-    let words = Window::describe(1, 8, 8, &[], 2).unwrap();
+    let words = Window::describe(1, 8, 8, &[], 2, Stage::Statistics).unwrap();
     let w = Window::from_words(&words).unwrap();
     let dft = Dft::<8>::new(8).unwrap();
     let mut f = [0f32; 10];
@@ -118,7 +118,7 @@ fn log2_is_monotone_and_exact_at_powers_of_two() {
 
 #[test]
 fn magnitude_is_the_floor_of_the_norm() {
-    let words = Window::describe(4, 4, 4, &[1], 1).unwrap();
+    let words = Window::describe(4, 4, 4, &[1], 1, Stage::Statistics).unwrap();
     let w = Window::from_words(&words).unwrap();
     assert_eq!(w.derived(&[7, 3, 4, 12], 4), 13);
     assert_eq!(w.derived(&[0, i16::MIN, i16::MIN, i16::MIN], 4), 56755);

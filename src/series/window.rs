@@ -22,10 +22,22 @@ pub const MAX_FEATURES: usize = 512;
 pub const STATISTICS: usize = 8;
 
 /// Words of the `WPAR` section before the vector and band lists.
-const HEADER_WORDS: usize = 5;
+const HEADER_WORDS: usize = 6;
+
+/// What the window stage gives the classifier.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub enum Stage {
+    /// Per-channel statistics and band energies (code 0).
+    Statistics,
+    /// The samples themselves, T steps × (C + V) channels, time-major (code 1), for a
+    /// temporal encoder ([`crate::encode::Temporal`]).
+    Samples,
+}
 
 /// What a window is and which features it yields, read in place from a blob's `WPAR` words:
-/// `[channels, length, hop, vectors V, bands B, V first channels…, B + 1 band edges…]`.
+/// `[channels, length, hop, vectors V, bands B, stage, V first channels…, B + 1 band
+/// edges…]` (stage 0: statistics, 1: the samples).
 ///
 /// - `channels` C (1 to 32) values per sample, `length` T (2 to 1024) samples per window,
 ///   a prediction every `hop` samples (1 to T) once T have arrived;
@@ -44,10 +56,13 @@ impl<'a> Window<'a> {
     /// naming the field out of range.
     pub fn from_words(words: &'a [u32]) -> Result<Self, Error> {
         let bad = |what| Err(Error::Format(FormatError::Inconsistent(what)));
-        let [channels, length, hop, vectors, bands] = match words.get(..HEADER_WORDS) {
-            Some(&[c, l, h, v, b]) => [c, l, h, v, b].map(|x| x as usize),
+        let [channels, length, hop, vectors, bands, stage] = match words.get(..HEADER_WORDS) {
+            Some(&[c, l, h, v, b, s]) => [c, l, h, v, b, s].map(|x| x as usize),
             _ => return bad("WPAR is shorter than its header"),
         };
+        if stage > 1 {
+            return bad("the window stage is 0 (statistics) or 1 (samples)");
+        }
         if !(1..=MAX_CHANNELS).contains(&channels) {
             return bad("a window has 1 to 32 channels");
         }
@@ -115,9 +130,22 @@ impl<'a> Window<'a> {
         self.channels() + self.vectors().len()
     }
 
-    /// Features per channel: the statistics, then the band energies.
+    /// What the stage gives the classifier.
+    pub fn stage(&self) -> Stage {
+        if self.words[5] == 1 {
+            Stage::Samples
+        } else {
+            Stage::Statistics
+        }
+    }
+
+    /// Features per channel: the statistics, then the band energies (or, for
+    /// [`Stage::Samples`], the window's length).
     pub fn features_per_channel(&self) -> usize {
-        STATISTICS + self.band_edges().len() - 1
+        match self.stage() {
+            Stage::Statistics => STATISTICS + self.band_edges().len() - 1,
+            Stage::Samples => self.length(),
+        }
     }
 
     /// Features per window.
@@ -156,6 +184,15 @@ impl<'a> Window<'a> {
             });
         }
         self.check(dft, out)?;
+        if self.stage() == Stage::Samples {
+            let d = self.derived_channels();
+            for (sample, out) in samples.chunks_exact(c).zip(out.chunks_exact_mut(d)) {
+                for (k, o) in out.iter_mut().enumerate() {
+                    *o = self.derived(sample, k) as f32;
+                }
+            }
+            return Ok(());
+        }
         let mut scratch = [0i32; L];
         let per = self.features_per_channel();
         for (d, out) in out.chunks_exact_mut(per).enumerate() {
@@ -224,8 +261,8 @@ impl<'a> Window<'a> {
     }
 
     /// The words of a window description (host side): `bands` geometric bands over the DFT
-    /// bins 1..=T/2 (fewer when there are fewer bins than bands). Errors: as
-    /// [`Self::from_words`].
+    /// bins 1..=T/2 (fewer when there are fewer bins than bands; none for
+    /// [`Stage::Samples`]). Errors: as [`Self::from_words`].
     #[cfg(feature = "alloc")]
     pub fn describe(
         channels: usize,
@@ -233,12 +270,20 @@ impl<'a> Window<'a> {
         hop: usize,
         vectors: &[usize],
         bands: usize,
+        stage: Stage,
     ) -> Result<alloc::vec::Vec<u32>, Error> {
         let bins = length / 2;
-        let bands = bands.min(bins);
+        let bands = match stage {
+            Stage::Statistics => bands.min(bins),
+            Stage::Samples => 0,
+        };
         let mut edges = alloc::vec::Vec::with_capacity(bands + 1);
         for b in 0..=bands {
-            let e = libm::round(libm::pow((bins + 1) as f64, b as f64 / bands as f64)) as u32;
+            let e = if bands == 0 {
+                1
+            } else {
+                libm::round(libm::pow((bins + 1) as f64, b as f64 / bands as f64)) as u32
+            };
             let floor = edges.last().map_or(1, |&p: &u32| p + 1);
             edges.push(e.max(floor));
         }
@@ -253,7 +298,8 @@ impl<'a> Window<'a> {
             length as u32,
             hop as u32,
             vectors.len() as u32,
-            bands as u32
+            bands as u32,
+            u32::from(stage == Stage::Samples)
         ];
         words.extend(vectors.iter().map(|&v| v as u32));
         words.extend(edges);

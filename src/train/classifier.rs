@@ -165,6 +165,18 @@ pub enum EncoderChoice {
     /// (iris, wine, Pima.tr ±0.005); alone it is the best on iris (1.000 over seeds 0-4 on
     /// seed 0's split, against 0.984) and worse on crabs and fgl.
     Thermometer,
+    /// The rows as windows of `channels` values per step (time-major): the majority of the
+    /// n-grams of per-step level × channel records ([`crate::encode::Temporal`]); each
+    /// channel's range is fitted over all its steps. Chosen by [`crate::train::series`] for
+    /// windows, not among [`EncoderChoice::Auto`]'s candidates.
+    Temporal {
+        /// Levels (2 to 256).
+        levels: u16,
+        /// Values per step.
+        channels: u8,
+        /// Steps per n-gram (1 to 8).
+        ngram: u8,
+    },
 }
 
 /// How prototypes are learned.
@@ -828,7 +840,24 @@ fn prepare<const W: usize>(
     tick: &mut dyn FnMut(usize),
 ) -> Result<(Trained<W>, Vec<BinaryVector<W>>), Error> {
     let f = data.features;
-    let (min, max) = fitted_range(data, trim)?;
+    let (mut min, mut max) = fitted_range(data, trim)?;
+    if let EncoderChoice::Temporal { channels, .. } = choice {
+        // One range per channel, the mean of its steps' ranges, so a level means the same
+        // value at every step.
+        let c = usize::from(channels).max(1);
+        for range in [&mut min, &mut max] {
+            for ch in 0..c {
+                let steps: Vec<f32> = range.iter().skip(ch).step_by(c).copied().collect();
+                let mean =
+                    steps.iter().map(|&v| f64::from(v)).sum::<f64>() / steps.len().max(1) as f64;
+                range
+                    .iter_mut()
+                    .skip(ch)
+                    .step_by(c)
+                    .for_each(|v| *v = mean as f32);
+            }
+        }
+    }
     let scale: Vec<f32> = min
         .iter()
         .zip(&max)
@@ -860,6 +889,30 @@ fn prepare<const W: usize>(
                 frequency: Sinusoid::frequency_for(gamma),
             }
         }
+        EncoderChoice::Temporal {
+            levels,
+            channels,
+            ngram,
+        } => {
+            let level = crate::encode::Level::new(seed, levels)?;
+            let record = crate::encode::Record::new(seed ^ 0x6B65_7973, level);
+            crate::encode::Temporal::new(record, usize::from(channels), usize::from(ngram))?;
+            if channels == 0
+                || !f.is_multiple_of(usize::from(channels))
+                || f / usize::from(channels) < usize::from(ngram)
+            {
+                return Err(Error::InvalidParameter(
+                    "temporal rows must be whole steps of the channels, at least n of them",
+                ));
+            }
+            Encoding::Temporal {
+                level_seed: seed,
+                key_seed: seed ^ 0x6B65_7973,
+                levels,
+                channels,
+                ngram,
+            }
+        }
         EncoderChoice::Thermometer => {
             let segment = (BinaryVector::<W>::DIM / f.max(1)).max(1);
             Encoding::Thermometer {
@@ -877,7 +930,9 @@ fn prepare<const W: usize>(
             }
             c.iter().map(|s| (s / data.len() as f64) as f32).collect()
         }
-        Encoding::Record { .. } | Encoding::Thermometer { .. } => vec![0.0; f],
+        Encoding::Record { .. } | Encoding::Thermometer { .. } | Encoding::Temporal { .. } => {
+            vec![0.0; f]
+        }
     };
     let model = Trained {
         encoding,
@@ -898,7 +953,9 @@ fn prepare<const W: usize>(
             Encoding::Sinusoid { seed, frequency } => Some(HostTable::Sinusoid(
                 SinusoidTable::new(&Sinusoid::new(seed, frequency), f),
             )),
-            Encoding::Record { .. } | Encoding::Thermometer { .. } => None,
+            Encoding::Record { .. } | Encoding::Thermometer { .. } | Encoding::Temporal { .. } => {
+                None
+            }
         },
     };
     let mut encoded = Vec::with_capacity(data.len());

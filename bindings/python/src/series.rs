@@ -5,7 +5,7 @@
 use crate::error::{to_py, value};
 use hyperbits::classify::PROBABILITY_ONE;
 use hyperbits::model::{AlignedBlob, Model};
-use hyperbits::series::{self, Dft, Stream, WindowClassifier, MAX_DERIVED, MAX_LENGTH};
+use hyperbits::series::{self, Dft, Stage, Stream, WindowClassifier, MAX_DERIVED, MAX_LENGTH};
 use hyperbits::train::csv::Table;
 use hyperbits::train::ensemble::MAX_MEMBERS;
 use hyperbits::train::{train_series, EncoderChoice, Method, SeriesOptions, Windows};
@@ -27,7 +27,7 @@ fn sample_rows<'a>(x: &'a PyReadonlyArray2<'_, i16>) -> PyResult<(&'a [i16], usi
 /// labels and returns its blob, byte for byte what `hyperbits train --channels` writes for
 /// the same windows, labels and options.
 #[pyfunction]
-#[pyo3(signature = (x, labels, channels, vectors, bands, hop, dim, encoder, levels, epochs, margin, seed, ensemble))]
+#[pyo3(signature = (x, labels, channels, vectors, bands, hop, dim, encoder, levels, epochs, margin, seed, ensemble, stage = "auto", ngram = 5))]
 #[allow(clippy::too_many_arguments)]
 fn train_window_classifier<'py>(
     py: Python<'py>,
@@ -44,8 +44,20 @@ fn train_window_classifier<'py>(
     margin: Option<u32>,
     seed: u64,
     ensemble: usize,
+    stage: &str,
+    ngram: usize,
 ) -> PyResult<Bound<'py, PyBytes>> {
     let (values, n, f) = sample_rows(&x)?;
+    let stage = match stage {
+        "auto" => None,
+        "statistics" => Some(Stage::Statistics),
+        "temporal" => Some(Stage::Samples),
+        other => {
+            return Err(value(format!(
+                "stage {other:?}: use \"auto\", \"statistics\" or \"temporal\""
+            )))
+        }
+    };
     if labels.len() != n {
         return Err(value(format!("{n} windows but {} labels", labels.len())));
     }
@@ -70,6 +82,8 @@ fn train_window_classifier<'py>(
         vectors,
         bands,
         members: ensemble,
+        stage,
+        ngram,
         classifier: hyperbits::train::Options {
             encoder,
             method: Method::Perceptron { epochs, margin },

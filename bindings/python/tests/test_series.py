@@ -46,7 +46,7 @@ def synthetic(n, seed, channels=3, length=40):
 def test_har_reaches_its_target_and_streams_as_it_predicts():
     xtr, ytr = har("train.csv.gz")
     xva, yva = har("valid.csv.gz")
-    clf = hb.WindowClassifier(channels=6, vectors=(0, 3)).fit(xtr, ytr)
+    clf = hb.WindowClassifier(channels=6, vectors=(0, 3), stage="statistics").fit(xtr, ytr)
     accuracy = clf.score(xva, yva)
     assert accuracy >= 0.93, accuracy
     # Two windows back to back, streamed: the decisions at samples 63, 95 and 127 are the
@@ -65,7 +65,7 @@ def test_har_reaches_its_target_and_streams_as_it_predicts():
 
 def test_blob_equals_the_cli_and_round_trips(tmp_path):
     x, y = synthetic(90, 1)
-    clf = hb.WindowClassifier(channels=3, vectors=(0,), hop=8, seed=2).fit(x, y)
+    clf = hb.WindowClassifier(channels=3, vectors=(0,), hop=8, seed=2, stage="temporal", ngram=3).fit(x, y)
     path = tmp_path / "w.csv"
     header = ["label"] + [f"v{i}" for i in range(x.shape[1] * x.shape[2])]
     lines = [",".join(header)] + [
@@ -75,7 +75,7 @@ def test_blob_equals_the_cli_and_round_trips(tmp_path):
     out = tmp_path / "w.hbm"
     subprocess.run(
         [cli(), "train", str(path), "--channels", "3", "--vectors", "0", "--hop", "8",
-         "--seed", "2", "--out", str(out)],
+         "--seed", "2", "--stage", "temporal", "--ngram", "3", "--out", str(out)],
         check=True,
         capture_output=True,
     )
@@ -88,7 +88,8 @@ def test_blob_equals_the_cli_and_round_trips(tmp_path):
     assert again.hop == 8 and again.channels == 3
     assert again.predict(x).tolist() == clf.predict(x).tolist()
     xt, yt = synthetic(60, 7)
-    assert clf.score(xt, yt) >= 0.85
+    # The temporal stage on waves of random phase: 0.70 measured (chance 0.33).
+    assert clf.score(xt, yt) >= 0.6
 
 
 def test_bad_inputs_are_refused():
@@ -102,6 +103,8 @@ def test_bad_inputs_are_refused():
     clf = hb.WindowClassifier(channels=3).fit(x, y)
     with pytest.raises(ValueError):
         clf.predict(x[:, :20])
+    with pytest.raises(ValueError):
+        hb.WindowClassifier(channels=3, stage="spectral").fit(x, y)
     with pytest.raises(ValueError):
         clf.stream(np.zeros((10, 2), dtype=np.int16))
     with pytest.raises(hb.FormatError):

@@ -10,6 +10,7 @@ use core::hint::black_box;
 use hyperbits::series::{Dft, Stream, WindowClassifier};
 use hyperbits_qemu::{
     bench_start, bench_stop, entry, har_decisions, har_sample, har_samples, semihosting, HAR_MODEL,
+    HAR_TEMPORAL_MODEL,
 };
 
 type Har = WindowClassifier<'static, 64, 1>;
@@ -66,6 +67,28 @@ fn measure_pushes(clf: &Har, stream: &mut HarStream) {
     black_box(r).ok();
 }
 
+/// The push that completes a window through the temporal stage (not on the Cortex-M0: its
+/// counters and the record's frame need more than its 16 KiB).
+#[inline(never)]
+fn measure_temporal() {
+    if cfg!(all(target_arch = "arm", not(target_abi = "eabihf"))) {
+        return;
+    }
+    let clf = Har::from_bytes(HAR_TEMPORAL_MODEL).unwrap_or_else(|e| fail("temporal model", e));
+    let mut stream = HarStream::new();
+    for i in 0..63 {
+        let _ = stream.push(&clf, &har_sample(i));
+    }
+    let last = har_sample(63);
+    semihosting::println!(
+        "region: series, temporal stage: the sample that completes a window (64 steps of 8, 5-grams)"
+    );
+    bench_start();
+    let r = stream.push(&clf, black_box(&last));
+    bench_stop();
+    black_box(r).ok();
+}
+
 /// The window stage alone on one whole window.
 #[inline(never)]
 fn measure_features(clf: &Har) {
@@ -102,6 +125,7 @@ fn main() -> ! {
     bench_stop();
     measure_pushes(&clf, &mut stream);
     measure_features(&clf);
+    measure_temporal();
     semihosting::println!("done");
     semihosting::process::exit(if same == decisions && decisions == 19 {
         0

@@ -272,10 +272,19 @@ pub fn har_samples() -> usize {
 
 /// The host's decisions on [`HAR_STREAM`]: `(class, margin, probability)` per hop.
 pub fn har_decisions() -> impl Iterator<Item = (u32, u32, u32)> {
-    let at = 8 + 12 * har_samples();
-    let n = u32_at(HAR_STREAM, at) as usize;
-    (0..n).map(move |k| {
-        let w = |j: usize| u32_at(HAR_STREAM, at + 4 + 12 * k + 4 * j);
+    decisions(&HAR_STREAM[8 + 12 * har_samples()..])
+}
+
+/// The HAR data through the temporal stage (`examples/qemu_data.rs`).
+pub static HAR_TEMPORAL_MODEL: &[u8] = hyperbits::include_model!("../data/har-temporal.hbm");
+
+/// Its decisions on [`HAR_STREAM`]'s samples.
+pub static HAR_TEMPORAL_EXPECTED: &[u8] = include_bytes!("../data/har-temporal-expected.bin");
+
+/// The host's decisions in a file of `decisions: u32` then `(class, margin, probability)`.
+pub fn decisions(bytes: &'static [u8]) -> impl Iterator<Item = (u32, u32, u32)> {
+    (0..u32_at(bytes, 0) as usize).map(move |k| {
+        let w = |j: usize| u32_at(bytes, 4 + 12 * k + 4 * j);
         (w(0), w(1), w(2))
     })
 }

@@ -14,11 +14,11 @@ use hyperbits_qemu::{
     checkerboard_rows, digits_rows, entry, har_decisions, har_sample, har_samples, hopfield_case,
     run_tests, u32_at, CHECKERBOARD_ENSEMBLE_EXPECTED, CHECKERBOARD_ENSEMBLE_MODEL,
     CHECKERBOARD_EXPECTED, CHECKERBOARD_MODEL, CHECKERBOARD_THERMOMETER_EXPECTED,
-    CHECKERBOARD_THERMOMETER_MODEL, DIGITS_LEARNED, DIGITS_MODEL, HAR_MODEL, HOPFIELD_MODEL,
-    SAE_BINARY_EXPECTED, SAE_BINARY_MODEL, SAE_DENSE_EXPECTED, SAE_DENSE_SMALL_MODEL, SAE_EXPECTED,
-    SAE_JUMPRELU_BITS_EXPECTED, SAE_JUMPRELU_BITS_MODEL, SAE_JUMPRELU_EXPECTED, SAE_JUMPRELU_MODEL,
-    SAE_MODEL, SAE_TERNARY_EXPECTED, SAE_TERNARY_MODEL, SKETCH_EXPECTED, SKETCH_MODEL,
-    SKETCH_WORDS,
+    CHECKERBOARD_THERMOMETER_MODEL, DIGITS_LEARNED, DIGITS_MODEL, HAR_MODEL, HAR_TEMPORAL_EXPECTED,
+    HAR_TEMPORAL_MODEL, HOPFIELD_MODEL, SAE_BINARY_EXPECTED, SAE_BINARY_MODEL, SAE_DENSE_EXPECTED,
+    SAE_DENSE_SMALL_MODEL, SAE_EXPECTED, SAE_JUMPRELU_BITS_EXPECTED, SAE_JUMPRELU_BITS_MODEL,
+    SAE_JUMPRELU_EXPECTED, SAE_JUMPRELU_MODEL, SAE_MODEL, SAE_TERNARY_EXPECTED, SAE_TERNARY_MODEL,
+    SKETCH_EXPECTED, SKETCH_MODEL, SKETCH_WORDS,
 };
 
 #[allow(dead_code)]
@@ -333,14 +333,31 @@ fn ensemble_matches_the_host() {
 /// the stream and the whole window do not share the Cortex-M0's 16 KiB.)
 fn window_stream_matches_the_host() {
     let clf = hyperbits::series::WindowClassifier::<64, 1>::from_bytes(HAR_MODEL).unwrap();
-    assert_eq!(streamed_decisions(&clf), 19);
+    assert_eq!(streamed_decisions(&clf, har_decisions()), 19);
     whole_window_agrees(&clf);
 }
 
+/// The temporal stage on the device: the host's decisions on the same stream. Its counters
+/// and the record's frame need more than the Cortex-M0's 16 KiB beside the test harness.
+fn temporal_stream_matches_the_host() {
+    if cfg!(all(target_arch = "arm", not(target_abi = "eabihf"))) {
+        hyperbits_qemu::semihosting::print!("skipped: needs 20 KiB of RAM ... ");
+        return;
+    }
+    let clf = hyperbits::series::WindowClassifier::<64, 1>::from_bytes(HAR_TEMPORAL_MODEL).unwrap();
+    assert_eq!(clf.window().stage(), hyperbits::series::Stage::Samples);
+    assert_eq!(
+        streamed_decisions(&clf, hyperbits_qemu::decisions(HAR_TEMPORAL_EXPECTED)),
+        19
+    );
+}
+
 #[inline(never)]
-fn streamed_decisions(clf: &hyperbits::series::WindowClassifier<'_, 64, 1>) -> usize {
+fn streamed_decisions(
+    clf: &hyperbits::series::WindowClassifier<'_, 64, 1>,
+    mut expected: impl Iterator<Item = (u32, u32, u32)>,
+) -> usize {
     let mut stream = hyperbits::series::Stream::<512, 64>::new();
-    let mut expected = har_decisions();
     let mut decisions = 0;
     for i in 0..har_samples() {
         if let Some(d) = stream.push(clf, &har_sample(i)).unwrap() {
@@ -379,6 +396,7 @@ fn main() -> ! {
         sinusoid_thermometer_and_confidence_match_the_host,
         ensemble_matches_the_host,
         window_stream_matches_the_host,
+        temporal_stream_matches_the_host,
         learning_matches_the_host,
         hopfield_recall_matches_the_host,
         sketch_matches_the_host,

@@ -159,6 +159,12 @@ pub(crate) fn describe(encoding: &Encoding) -> String {
         Encoding::Record { levels, .. } => format!("record ({levels} levels)"),
         Encoding::Sinusoid { frequency, .. } => format!("sinusoid (frequency {frequency})"),
         Encoding::Thermometer { levels } => format!("thermometer ({levels} levels)"),
+        Encoding::Temporal {
+            levels,
+            channels,
+            ngram,
+            ..
+        } => format!("temporal ({channels} channels a step, {ngram}-grams, {levels} levels)"),
     }
 }
 
@@ -175,12 +181,15 @@ pub(crate) fn describe_window(w: &series::Window<'_>) -> String {
             firsts.join(", ")
         )
     };
+    let stage = match w.stage() {
+        series::Stage::Statistics => format!("statistics, {} bands", w.band_edges().len() - 1),
+        series::Stage::Samples => "the samples".to_string(),
+    };
     format!(
-        "{} samples × {} channels{magnitudes}, hop {}, {} bands, {} features",
+        "{} samples × {} channels{magnitudes}, hop {}, {stage}, {} features",
         w.length(),
         w.channels(),
         w.hop(),
-        w.band_edges().len() - 1,
         w.features()
     )
 }

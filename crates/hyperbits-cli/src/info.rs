@@ -154,6 +154,8 @@ fn classifier_info<const W: usize>(c: &Opened<'_, W>) -> Result<usize> {
             Encoding::Projection { .. } | Encoding::Sinusoid { .. } => 4 * 512,
             Encoding::Record { .. } => 2 * features + 32 * 64 + 10 * 64,
             Encoding::Thermometer { .. } => 0,
+            // 255 levels, 8 n-gram vectors and i16 counters, besides the record's.
+            Encoding::Temporal { .. } => 510 + 8 * 4 * W + 2 * 32 * W + 32 * 64 + 10 * 64,
         };
         let encoder = describe(&m.encoding());
         work = work.max(state);

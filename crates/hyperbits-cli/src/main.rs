@@ -7,6 +7,7 @@
 
 use clap::{Parser, Subcommand, ValueEnum};
 use hyperbits::sae::{Activation, Input, Weights};
+use hyperbits::series::Stage;
 use hyperbits::train::sae::export::ExportOptions;
 use hyperbits::train::sae::import::{ImportOptions, PreBias};
 use hyperbits::train::{EncoderChoice, Method, Options, SeriesOptions};
@@ -38,6 +39,16 @@ enum EncoderArg {
     Sinusoid,
     /// Concatenated per-feature thermometer codes at full resolution (for a few features).
     Thermometer,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum StageArg {
+    /// The better of the two on a held-out fifth of the windows (default).
+    Auto,
+    /// Per-channel statistics and band energies, then the classifier's encoder.
+    Statistics,
+    /// The samples, encoded as the majority of n-grams of per-step level × channel records.
+    Temporal,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -99,6 +110,13 @@ enum Command {
         /// window).
         #[arg(long, requires = "channels")]
         hop: Option<usize>,
+        /// With `--channels`: what the classifier sees (`auto`: the better of the two on a
+        /// held-out fifth of the windows).
+        #[arg(long, value_enum, default_value_t = StageArg::Auto, requires = "channels")]
+        stage: StageArg,
+        /// With `--channels`: steps per n-gram of the temporal encoder (1 to 8).
+        #[arg(long, default_value_t = 5, requires = "channels")]
+        ngram: usize,
         /// Where to write the model blob.
         #[arg(long)]
         out: PathBuf,
@@ -298,6 +316,8 @@ fn main() -> ExitCode {
             vectors,
             bands,
             hop,
+            stage,
+            ngram,
             out,
         } => {
             let encoder = match encoder {
@@ -316,6 +336,12 @@ fn main() -> ExitCode {
                         vectors,
                         bands,
                         members: ensemble,
+                        stage: match stage {
+                            StageArg::Auto => None,
+                            StageArg::Statistics => Some(Stage::Statistics),
+                            StageArg::Temporal => Some(Stage::Samples),
+                        },
+                        ngram,
                         classifier: Options {
                             encoder,
                             method,

@@ -90,6 +90,8 @@ def train_window_classifier(
     margin: Optional[int],
     seed: int,
     ensemble: int,
+    stage: str = "auto",
+    ngram: int = 5,
 ) -> bytes:
     """Trains a window classifier; returns the blob ``hyperbits train --channels`` writes."""
 

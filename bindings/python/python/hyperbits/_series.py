@@ -32,6 +32,8 @@ _PARAMS = (
     "margin",
     "seed",
     "ensemble",
+    "stage",
+    "ngram",
 )
 
 
@@ -73,6 +75,13 @@ class WindowClassifier(*_BASES):
         Spectral bands per channel (0 to 16), geometric over the DFT bins.
     hop : int or None
         Samples between decisions when streaming (default: half the window).
+    stage : {"auto", "statistics", "temporal"}
+        What the classifier sees: per-channel statistics and band energies, or the samples
+        through a temporal encoder (the majority of n-grams of per-step level × channel
+        records, trained as class centroids); ``"auto"`` picks the more accurate on a held-out
+        fifth of the windows.
+    ngram : int
+        Steps per n-gram of the temporal encoder (1 to 8).
     dim, encoder, levels, epochs, margin, seed, ensemble
         As for :class:`Classifier` (``encoder`` is ``"auto"``, ``"projection"`` or
         ``"record"``). Feature ranges are fitted between the 1st and 99th percentile and the
@@ -99,6 +108,8 @@ class WindowClassifier(*_BASES):
         margin: Union[str, int] = "auto",
         seed: int = 0,
         ensemble: int = 1,
+        stage: str = "auto",
+        ngram: int = 5,
     ):
         self.channels = channels
         self.vectors = vectors
@@ -111,6 +122,8 @@ class WindowClassifier(*_BASES):
         self.margin = margin
         self.seed = seed
         self.ensemble = ensemble
+        self.stage = stage
+        self.ngram = ngram
 
     def get_params(self, deep: bool = True) -> Dict[str, Any]:
         return {name: getattr(self, name) for name in _PARAMS}
@@ -153,6 +166,8 @@ class WindowClassifier(*_BASES):
             None if margin is None else int(margin),
             int(self.seed),
             int(self.ensemble),
+            str(self.stage),
+            int(self.ngram),
         )
         self._set_model(_hyperbits.WindowModel(blob), by_name, y.dtype)
         return self
