@@ -29,11 +29,7 @@ pub(crate) fn run<const W: usize>(
         Some(p) => Some(load_dataset(p, Some(&table.columns), Some(&data.class_names))?.1),
         None => None,
     };
-    let bar = ProgressBar::new(1);
-    bar.set_style(
-        ProgressStyle::with_template("{bar:40} {pos}/{len} training steps")
-            .map_err(|e| e.to_string())?,
-    );
+    let bar = progress_bar()?;
     let start = Instant::now();
     let fail = |e: hyperbits::Error| format!("{}: {e}", train_path.display());
     let (members, accuracy, blob) = if ensemble > 1 {
@@ -83,6 +79,16 @@ pub(crate) fn run<const W: usize>(
     Ok(())
 }
 
+/// The bar both trainers report their steps on.
+fn progress_bar() -> Result<ProgressBar> {
+    let bar = ProgressBar::new(1);
+    bar.set_style(
+        ProgressStyle::with_template("{bar:40} {pos}/{len} training steps")
+            .map_err(|e| e.to_string())?,
+    );
+    Ok(bar)
+}
+
 /// `hyperbits train --channels C`: a window classifier from labelled windows.
 pub(crate) fn run_series<const W: usize>(
     train_path: &Path,
@@ -110,11 +116,7 @@ pub(crate) fn run_series<const W: usize>(
         }
         None => None,
     };
-    let bar = ProgressBar::new(1);
-    bar.set_style(
-        ProgressStyle::with_template("{bar:40} {pos}/{len} training steps")
-            .map_err(|e| e.to_string())?,
-    );
+    let bar = progress_bar()?;
     let start = Instant::now();
     let model = train_series::<W>(&windows, options, &mut |done, total| {
         bar.set_length(total as u64);

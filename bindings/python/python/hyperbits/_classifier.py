@@ -26,6 +26,24 @@ __all__ = ["Classifier"]
 _PARAMS = ("dim", "encoder", "levels", "reach", "epochs", "margin", "seed", "ensemble")
 
 
+def _write_blob(blob: bytes, path: Union[str, os.PathLike]) -> None:
+    """Writes ``blob`` to ``path`` through a temporary file and a rename, so a failure leaves
+    nothing half-written there."""
+    path = os.fspath(path)
+    tmp = f"{path}.tmp-{os.getpid()}"
+    with open(tmp, "wb") as f:
+        f.write(blob)
+    os.replace(tmp, path)
+
+
+def _read_blob(source: Union[bytes, bytearray, memoryview, str, os.PathLike]) -> bytes:
+    """The bytes of a blob given as bytes or as a path to a file."""
+    if isinstance(source, (bytes, bytearray, memoryview)):
+        return bytes(source)
+    with open(os.fspath(source), "rb") as f:
+        return f.read()
+
+
 class _Params:
     """``get_params`` / ``set_params`` / ``score`` without scikit-learn."""
 
@@ -314,23 +332,13 @@ class Classifier(*_BASES):
 
     def save(self, path: Union[str, os.PathLike]) -> None:
         """Writes the model blob to ``path`` (atomically: a temporary file, then a rename)."""
-        blob = self.to_bytes()
-        path = os.fspath(path)
-        tmp = f"{path}.tmp-{os.getpid()}"
-        with open(tmp, "wb") as f:
-            f.write(blob)
-        os.replace(tmp, path)
+        _write_blob(self.to_bytes(), path)
 
     @classmethod
     def load(cls, source: Union[bytes, bytearray, memoryview, str, os.PathLike]) -> "Classifier":
         """A fitted classifier from a model blob or a path to one (written by ``save``, the
         CLI or firmware). Labels come back as strings; ``dim`` is read from the blob."""
-        if isinstance(source, (bytes, bytearray, memoryview)):
-            blob = bytes(source)
-        else:
-            with open(os.fspath(source), "rb") as f:
-                blob = f.read()
-        model = _hyperbits.ClassifierModel(blob)
+        model = _hyperbits.ClassifierModel(_read_blob(source))
         c = cls(dim=model.dim)
         c._set_model(model)
         return c

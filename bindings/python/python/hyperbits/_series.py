@@ -16,7 +16,7 @@ from typing import Any, Dict, Optional, Sequence, Tuple, Union
 import numpy as np
 
 from . import _hyperbits
-from ._classifier import _BASES
+from ._classifier import _BASES, _read_blob, _write_blob
 
 __all__ = ["WindowClassifier"]
 
@@ -229,23 +229,13 @@ class WindowClassifier(*_BASES):
 
     def save(self, path: Union[str, os.PathLike]) -> None:
         """Writes the model blob to ``path`` (a temporary file, then a rename)."""
-        blob = self.to_bytes()
-        path = os.fspath(path)
-        tmp = f"{path}.tmp-{os.getpid()}"
-        with open(tmp, "wb") as f:
-            f.write(blob)
-        os.replace(tmp, path)
+        _write_blob(self.to_bytes(), path)
 
     @classmethod
     def load(cls, source: Union[bytes, bytearray, memoryview, str, os.PathLike]) -> "WindowClassifier":
         """A fitted window classifier from a blob or a path to one; labels come back as
         strings."""
-        if isinstance(source, (bytes, bytearray, memoryview)):
-            blob = bytes(source)
-        else:
-            with open(os.fspath(source), "rb") as f:
-                blob = f.read()
-        model = _hyperbits.WindowModel(blob)
+        model = _hyperbits.WindowModel(_read_blob(source))
         c = cls(channels=model.channels, dim=model.dim, hop=model.hop)
         c._set_model(model)
         return c
