@@ -620,3 +620,130 @@ fn sae_import_of_a_saelens_folder() {
     );
     assert!(!none.exists());
 }
+
+/// A gzipped windows file as the CLI reads it: `label`, then T samples × C values.
+fn windows_file(name: &str, windows: &[(String, Vec<i16>)], values: usize) -> PathBuf {
+    use std::io::Write;
+    let mut text = String::from("label");
+    for i in 0..values {
+        text.push_str(&format!(",v{i}"));
+    }
+    text.push('\n');
+    for (label, w) in windows {
+        text.push_str(label);
+        for v in w {
+            text.push_str(&format!(",{v}"));
+        }
+        text.push('\n');
+    }
+    let path = scratch(name);
+    let mut gz = flate2::write::GzEncoder::new(
+        std::fs::File::create(&path).unwrap(),
+        flate2::Compression::fast(),
+    );
+    gz.write_all(text.as_bytes()).unwrap();
+    gz.finish().unwrap();
+    path
+}
+
+/// Two classes of 3-channel, 20-sample windows: a slow and a fast wave, with noise.
+fn waves(count: usize, seed: u64) -> Vec<(String, Vec<i16>)> {
+    let mut state = seed;
+    let mut noise = move || {
+        state = state
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        ((state >> 33) % 201) as f64 - 100.0
+    };
+    (0..count)
+        .map(|i| {
+            let fast = i % 2 == 1;
+            let w = (0..20 * 3)
+                .map(|k| {
+                    let (t, c) = ((k / 3) as f64, (k % 3) as f64);
+                    let f = if fast { 1.3 } else { 0.3 };
+                    (400.0 * (f * t + c + i as f64).sin() + noise()) as i16
+                })
+                .collect();
+            (if fast { "fast" } else { "slow" }.to_string(), w)
+        })
+        .collect()
+}
+
+#[test]
+fn windows_train_eval_info_predict() {
+    let train = windows_file("w-train.csv.gz", &waves(80, 1), 60);
+    let test = windows_file("w-test.csv.gz", &waves(40, 2), 60);
+    let model = scratch("w.hbm");
+    let (t, m) = (train.to_str().unwrap(), model.to_str().unwrap());
+    let o = run(&[
+        "train",
+        t,
+        "--test",
+        test.to_str().unwrap(),
+        "--channels",
+        "3",
+        "--vectors",
+        "0",
+        "--hop",
+        "5",
+        "--out",
+        m,
+    ]);
+    let (out, err) = text(&o);
+    assert!(o.status.success(), "{err}");
+    let accuracy: f64 = out
+        .trim()
+        .strip_prefix("accuracy: ")
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(accuracy >= 0.9, "{accuracy}");
+    assert!(
+        err.contains("window: 20 samples × 3 channels + 1 magnitudes"),
+        "{err}"
+    );
+    let (info, _) = text(&run(&["info", m]));
+    assert!(
+        info.contains("kind: Series") && info.contains("RAM:") && info.contains("hop 5"),
+        "{info}"
+    );
+    let (eval, _) = text(&run(&["eval", m, test.to_str().unwrap()]));
+    assert!(
+        eval.starts_with(&format!("accuracy: {accuracy:.4}")),
+        "{eval}"
+    );
+    let (predicted, _) = text(&run(&["predict", m, test.to_str().unwrap(), "--proba"]));
+    assert_eq!(predicted.lines().count(), 40);
+    assert!(predicted
+        .lines()
+        .all(|l| l.starts_with("fast,") || l.starts_with("slow,")));
+    // A file whose rows are not windows of the model's shape, a non-integer sample, a
+    // channel count that does not divide the columns.
+    let short = windows_file(
+        "w-short.csv.gz",
+        &waves(4, 3)
+            .into_iter()
+            .map(|(l, w)| (l, w[..57].to_vec()))
+            .collect::<Vec<_>>(),
+        57,
+    );
+    refused(
+        &["predict", m, short.to_str().unwrap()],
+        "windows of 20 samples × 3 channels",
+    );
+    refused(&["train", t, "--channels", "7", "--out", m], "7 channels");
+    let path = scratch("w-float.csv");
+    std::fs::write(&path, "label,a,b,c,d\nx,1,2,3,4.5\ny,1,2,3,4\n").unwrap();
+    refused(
+        &[
+            "train",
+            path.to_str().unwrap(),
+            "--channels",
+            "2",
+            "--out",
+            m,
+        ],
+        "4.5 is not a sample",
+    );
+}
