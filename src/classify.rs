@@ -47,7 +47,9 @@
 #![forbid(unsafe_code)]
 
 use crate::binary::BinaryVector;
-use crate::encode::{Level, Projection, Record, Sinusoid, Temporal, Thermometer};
+#[cfg(feature = "temporal")]
+use crate::encode::Temporal;
+use crate::encode::{Level, Projection, Record, Sinusoid, Thermometer};
 use crate::error::Error;
 use crate::kernel;
 use crate::model::{Kind, Model};
@@ -257,13 +259,24 @@ pub fn encode_features<const W: usize>(
             levels,
             channels,
             ngram,
-        } => temporal(
-            (level_seed, key_seed, levels),
-            (usize::from(channels), usize::from(ngram)),
-            scaling,
-            tie_seed,
-            features,
-        ),
+        } => {
+            #[cfg(feature = "temporal")]
+            let encoded = temporal(
+                (level_seed, key_seed, levels),
+                (usize::from(channels), usize::from(ngram)),
+                scaling,
+                tie_seed,
+                features,
+            );
+            #[cfg(not(feature = "temporal"))]
+            let encoded = {
+                let _ = (level_seed, key_seed, levels, channels, ngram);
+                Err(Error::InvalidParameter(
+                    "the temporal encoder is not compiled in (cargo feature `temporal`)",
+                ))
+            };
+            encoded
+        }
         Encoding::Thermometer { levels } => {
             let t = Thermometer::new(u32::from(levels))?;
             let top = f32::from(levels.saturating_sub(1));
@@ -297,8 +310,9 @@ fn record<const W: usize>(
     Record::new(key_seed, level).encode_levels(&l, tie_seed)
 }
 
-/// The temporal encoder's arm of [`encode_features`], out of line: its counters (`2·D`
+/// The temporal encoder's arm of [`encode_features`] (feature `temporal`), out of line: its counters (`2·D`
 /// bytes) and history are on the stack only when a temporal model runs.
+#[cfg(feature = "temporal")]
 #[inline(never)]
 fn temporal<const W: usize>(
     (level_seed, key_seed, levels): (u64, u64, u16),
@@ -684,7 +698,7 @@ impl<'a, const W: usize> Classifier<'a, W> {
                 let (levels, ngram, channels) =
                     (word as u16, (word >> 16) as u8, (word >> 24) as u8);
                 if !(2..=Level::MAX_LEVELS).contains(&levels)
-                    || !(1..=crate::encode::MAX_NGRAM as u8).contains(&ngram)
+                    || !(1..=8).contains(&ngram)
                     || channels == 0
                     || !features.is_multiple_of(usize::from(channels))
                     || features / usize::from(channels) < usize::from(ngram)

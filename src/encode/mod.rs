@@ -24,6 +24,7 @@ mod projection;
 mod record;
 mod sequence;
 mod sinusoid;
+#[cfg(feature = "temporal")]
 mod temporal;
 mod thermometer;
 pub(crate) mod threshold;
@@ -38,6 +39,7 @@ pub use sequence::{ngram, NgramStream};
 #[cfg(feature = "alloc")]
 pub use sinusoid::SinusoidTable;
 pub use sinusoid::{Sinusoid, WEIGHT_SPREAD};
+#[cfg(feature = "temporal")]
 pub use temporal::{Temporal, MAX_NGRAM};
 pub use thermometer::Thermometer;
 pub use threshold::ThresholdCode;

@@ -33,9 +33,10 @@
 //! the temporal encoder's `i16` counters add `2·D` bytes). Per window: the DFT bins the bands
 //! cover (`2·T` multiply-adds each, per channel), one heapsort per channel, then the
 //! classifier (the projection: `F·D/8` table lookups). Measured for the HAR model under QEMU
-//! (`boards/qemu/insncount.sh <target> series`): 882,845 instructions per streamed window on
-//! the Cortex-M4F, 2.04 M on the M0; the streaming firmware is 35,844 B of flash on the M0
-//! (`footprint.sh <target> footprint_series`).
+//! (`boards/qemu/insncount.sh <target> series`): 882,847 instructions per streamed window on
+//! the Cortex-M4F, 2.04 M on the M0; the streaming firmware is 36,724 B of flash on the M0
+//! (`footprint.sh <target> footprint_series`). The temporal stage needs the cargo feature
+//! `temporal` (on with `std`).
 //!
 //! # Sections of a window-classifier blob ([`crate::model`] container, kind 6)
 //! | tag | type | content |
