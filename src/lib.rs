@@ -24,6 +24,7 @@
 //! - [`sketch`]: Bloom-style set sketches (plain, blocked, counting, segmented, thinning, MAP-I
 //!   and MAP-B sets); [`plan`]: the dimension planner for them and for Hopfield set memories.
 //! - [`hopfield`]: classic and dense Hopfield memories over bit-packed patterns.
+//! - [`resonator`]: resonator networks that factorise a product of codebook items.
 //! - [`sae`]: sparse-autoencoder inference from HSAE blobs read in place.
 //! - [`series`]: multichannel sensor windows (IMU, EMG) classified whole or streaming, one
 //!   sample at a time.
@@ -95,6 +96,7 @@ pub mod model;
 pub mod packed;
 pub mod persist;
 pub mod plan;
+pub mod resonator;
 pub mod rng;
 pub mod sae;
 pub mod series;
