@@ -26,6 +26,7 @@
 //! - [`hopfield`]: classic and dense Hopfield memories over bit-packed patterns.
 //! - [`resonator`]: resonator networks that factorise a product of codebook items.
 //! - [`sae`]: sparse-autoencoder inference from HSAE blobs read in place.
+//! - [`sdm`]: Kanerva's sparse distributed memory.
 //! - [`series`]: multichannel sensor windows (IMU, EMG) classified whole or streaming, one
 //!   sample at a time.
 //! - [`model`]: the one checked container every model kind is stored in.
@@ -99,6 +100,7 @@ pub mod plan;
 pub mod resonator;
 pub mod rng;
 pub mod sae;
+pub mod sdm;
 pub mod series;
 pub mod sketch;
 #[cfg(feature = "std")]
