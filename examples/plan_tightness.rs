@@ -8,7 +8,10 @@
 //! MAP-I, MAP-B and the Hopfield energy test run here on plain word slices (the library's
 //! types fix D at compile time), with the same atoms (`Codebook::fill`) and thresholds.
 
-use hyperbits::plan::{bloom_k, mapb_threshold, plan_membership, Model, Scope, Vsa};
+use hyperbits::block::BlockVector;
+use hyperbits::plan::{
+    block_threshold, bloom_k, mapb_threshold, plan_membership, Model, Scope, Vsa, SPARSE_BLOCK_LEN,
+};
 use hyperbits::sketch::{Bloom, Segmented};
 use hyperbits::Codebook;
 
@@ -16,6 +19,9 @@ const N: u32 = 64;
 const DQ: f64 = 0.01;
 const TRIALS: u64 = 40;
 const ABSENT: u64 = 500;
+
+/// One block of a sparse block code of the planner's block length.
+type OneBlock = BlockVector<1, { SPARSE_BLOCK_LEN as usize }>;
 
 fn atoms(seed: u64, keys: impl Iterator<Item = u32>, dim: u32) -> Vec<Vec<u32>> {
     let book = Codebook::new(seed);
@@ -95,6 +101,31 @@ fn measure(vsa: Vsa, dim: u32) -> (f64, f64) {
                     .iter()
                     .filter(|a| accept(a))
                     .count() as u64;
+            }
+            Vsa::SparseBlock => {
+                // Blocks are independent: block b of every code is a one-block code from its
+                // own codebook, bundled by the library.
+                let blocks = dim / SPARSE_BLOCK_LEN;
+                let (t, _, _) = block_threshold(blocks, SPARSE_BLOCK_LEN, N);
+                let mut member_hits = vec![0u32; N as usize];
+                let mut absent_hits = vec![0u32; ABSENT as usize];
+                for b in 0..blocks {
+                    let book = Codebook::new(seed << 32 | u64::from(b));
+                    let set: Vec<OneBlock> = members
+                        .clone()
+                        .map(|i| OneBlock::random(&book, i))
+                        .collect();
+                    let refs: Vec<&OneBlock> = set.iter().collect();
+                    let bundle = OneBlock::bundle(&refs, seed).expect("n > 0");
+                    for (h, m) in member_hits.iter_mut().zip(&set) {
+                        *h += m.matches(&bundle);
+                    }
+                    for (h, k) in absent_hits.iter_mut().zip(absent.clone()) {
+                        *h += OneBlock::random(&book, k).matches(&bundle);
+                    }
+                }
+                fneg += member_hits.iter().filter(|&&h| h < t).count() as u64;
+                fp += absent_hits.iter().filter(|&&h| h >= t).count() as u64;
             }
             Vsa::HopfieldEnergy => {
                 let set = atoms(seed, members.clone(), dim);

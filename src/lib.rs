@@ -16,6 +16,7 @@
 //! - [`IntegerVector`] (MAP-I): `i8`/`i16`/`i32`, saturating bind and bundle, sign, dot, cosine.
 //! - [`Accumulator`]: streaming bundling with saturating counters.
 //! - [`packed`]: the same operations on `&[u32]` slices whose length is known at run time.
+//! - [`block`]: sparse block codes (one active position in each of B blocks of L).
 //! - [`Codebook`]: item vectors from `(seed, index)`, portable and random-access; [`rng`]: the
 //!   two generators that define every seeded bit of the format.
 //! - [`encode`]: level, thermometer, circular, random projection, threshold code, n-gram,
@@ -83,6 +84,7 @@ extern crate std;
 
 mod accumulator;
 mod binary;
+pub mod block;
 pub mod classify;
 mod codebook;
 pub mod encode;

@@ -218,6 +218,7 @@ fn plan_table<'py>(
             let eps = epsilon.ok_or_else(|| value("task \"intersection\" needs epsilon"))?;
             chosen
                 .iter()
+                .filter(|v| vsa.is_some() || v.plans_intersection())
                 .map(|&v| plan::plan_intersection(v, items, items, eps, error))
                 .collect::<Result<Vec<_>, _>>()
         }
@@ -242,6 +243,7 @@ fn plan_table<'py>(
                 Threshold::HammingAtMost(v) => ("hamming_at_most", Some(v.into())),
                 Threshold::AllBitsSet => ("all_bits_set", None),
                 Threshold::EnergyAtLeast(v) => ("energy_at_least", Some(v)),
+                Threshold::MatchesAtLeast(v) => ("matches_at_least", Some(v.into())),
             };
             d.set_item("test", test)?;
             d.set_item("threshold", threshold)?;

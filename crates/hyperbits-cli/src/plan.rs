@@ -36,6 +36,7 @@ pub(crate) fn run(
             let eps = epsilon.ok_or("--epsilon is needed for --task intersection")?;
             let mut p: Vec<_> = Vsa::ALL
                 .iter()
+                .filter(|v| v.plans_intersection())
                 .map(|&v| plan_intersection(v, items, items, eps, error))
                 .collect::<std::result::Result<_, _>>()
                 .map_err(|e| e.to_string())?;
@@ -52,7 +53,7 @@ pub(crate) fn run(
     for p in &plans {
         let shape = match p.vsa {
             Vsa::SparseOr => format!("k = {}", p.k),
-            Vsa::Segmented => format!("{} × {}", p.k, p.block_len),
+            Vsa::Segmented | Vsa::SparseBlock => format!("{} × {}", p.k, p.block_len),
             _ => String::new(),
         };
         let test = match (task, p.threshold) {
@@ -61,6 +62,7 @@ pub(crate) fn run(
             (_, Threshold::HammingAtMost(v)) => format!("Hamming ≤ {v}"),
             (_, Threshold::AllBitsSet) => "all bits set".to_string(),
             (_, Threshold::EnergyAtLeast(v)) => format!("energy ≥ {v}"),
+            (_, Threshold::MatchesAtLeast(v)) => format!("blocks matching ≥ {v}"),
         };
         println!(
             "| {} | {} | {shape} | {test} | {} | {:.2e} | {:.2e} |",
