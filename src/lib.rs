@@ -28,6 +28,8 @@
 //! - [`resonator`]: resonator networks that factorise a product of codebook items.
 //! - [`sae`]: sparse-autoencoder inference from HSAE blobs read in place.
 //! - [`sdm`]: Kanerva's sparse distributed memory.
+//! - [`structures`]: multiset, dictionary, sequence, stack, graph, tree and finite-state
+//!   automaton, each in one hypervector.
 //! - [`series`]: multichannel sensor windows (IMU, EMG) classified whole or streaming, one
 //!   sample at a time.
 //! - [`model`]: the one checked container every model kind is stored in.
@@ -105,6 +107,7 @@ pub mod sae;
 pub mod sdm;
 pub mod series;
 pub mod sketch;
+pub mod structures;
 #[cfg(feature = "std")]
 pub mod train;
 

@@ -31,7 +31,7 @@
 //! **Cost.** One factor update is M Hamming distances and one weighted sum of the `keep` (or
 //! M) active items, 32 additions a word each: `O(F·(M + keep)·D)` bit operations a sweep, and
 //! `F + M` words of stack besides the estimates. No heap; every random choice comes from
-//! [`SplitMix64`](crate::rng::SplitMix64) seeded by [`Options::seed`], so a factorisation is
+//! [`SplitMix64`] seeded by [`Options::seed`], so a factorisation is
 //! the same on every target.
 //!
 //! `examples/resonator.rs` measures both methods against the search-space size (README table).
