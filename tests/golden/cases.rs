@@ -9,6 +9,10 @@
 use hyperbits::encode::{
     ngram, Circular, Level, NgramStream, Projection, Record, Thermometer, ThresholdCode,
 };
+use hyperbits::block::{BlockAccumulator, BlockVector};
+use hyperbits::resonator::{Method, Options, Resonator};
+use hyperbits::sdm::Sdm;
+use hyperbits::structures::Automaton;
 use hyperbits::{Accumulator, BinaryVector, Codebook, IntegerVector, ItemMemory};
 
 /// 64-bit FNV-1a over the little-endian bytes of the words.
@@ -148,6 +152,79 @@ fn item_memory() -> u64 {
     h
 }
 
+fn block_codes() -> u64 {
+    type Code = BlockVector<16, 32>;
+    let book = Codebook::new(18);
+    let v: [Code; 5] = core::array::from_fn(|i| Code::random(&book, i as u32));
+    let positions = |c: &Code| fnv1a(&c.positions().map(u32::from));
+    let bound = v[0].bind(&v[1]).unbind(&v[2]).permute(3);
+    let bundle = Code::bundle(&[&v[0], &v[1], &v[2], &v[3], &v[4]], 19).unwrap_or(Code::identity());
+    let mut acc = BlockAccumulator::<16, 32>::new();
+    acc.add_weighted(&v[3], 2);
+    acc.add(&v[4]);
+    acc.add(&v[4]);
+    let streamed = acc.to_vector(20).unwrap_or(Code::identity());
+    positions(&bound)
+        ^ positions(&bundle).rotate_left(7)
+        ^ positions(&streamed).rotate_left(14)
+        ^ u64::from(bundle.matches(&v[0])) << 40
+}
+
+fn resonator() -> u64 {
+    // D = 512, three codebooks of 12: both methods on four products.
+    let books: [[BinaryVector<16>; 12]; 3] = core::array::from_fn(|f| {
+        let book = Codebook::new(21 + f as u64);
+        core::array::from_fn(|m| book.vector(m as u32))
+    });
+    let refs = [&books[0][..], &books[1][..], &books[2][..]];
+    let mut h = 0u64;
+    for method in [Method::Plain, Method::default()] {
+        let options = Options { method, seed: 22, ..Options::default() };
+        let Ok(net) = Resonator::<16, 3, 12>::new(refs, options) else { return 0 };
+        for t in 0..4usize {
+            let truth = [t * 5 % 12, (t * 7 + 3) % 12, (t * 11 + 1) % 12];
+            let product = books[0][truth[0]].bind(&books[1][truth[1]]).bind(&books[2][truth[2]]);
+            let found = net.factorize(&product);
+            for i in found.indices {
+                h = h.rotate_left(5) ^ i as u64;
+            }
+            h = h.rotate_left(9) ^ u64::from(found.sweeps) ^ u64::from(found.restarts) << 16
+                ^ u64::from(found.distance) << 32;
+        }
+    }
+    h
+}
+
+fn sparse_distributed_memory() -> u64 {
+    // 32 locations, 128-bit addresses, 64-bit words: 2 KiB of counters.
+    let book = Codebook::new(23);
+    let Ok(mut sdm) = Sdm::<4, 2, 32>::new(24, 56) else { return 0 };
+    for i in 0..6 {
+        sdm.write(&book.vector(i), &book.vector(100 + i));
+    }
+    let mut h = 0u64;
+    for i in 0..8 {
+        if let Ok(read) = sdm.read(&book.vector(i)) {
+            h = h.rotate_left(11) ^ fnv1a(read.data.as_words()) ^ read.locations as u64;
+        }
+    }
+    h
+}
+
+fn structures() -> u64 {
+    // The automaton: the structures' shared bundle, binding, rotation and clean-up.
+    let mut h = 0u64;
+    if let Ok(mut a) = Automaton::<16>::new(29, 6, 30, 3) {
+        for (from, token, to) in [(0, 0, 1), (1, 1, 2), (2, 0, 3), (3, 1, 0), (3, 2, 5), (5, 0, 4)] {
+            let _ = a.add_transition(from, token, to);
+        }
+        for tokens in [&[0, 1, 0, 1, 0][..], &[1], &[0, 1, 0, 2, 0], &[2, 2]] {
+            h = h.rotate_left(7) ^ a.run(0, tokens).map_or(0xFFFF, u64::from);
+        }
+    }
+    h
+}
+
 /// `(name, computation, expected hash)`.
 pub type Case = (&'static str, fn() -> u64, u64);
 
@@ -165,4 +242,8 @@ pub const CASES: &[Case] = &[
     ("records_and_ngrams", records_and_ngrams, 0x8a87_4c99_303b_1769),
     ("map_i", map_i, 0x2ca4_5575_6c48_1157),
     ("item_memory", item_memory, 0x8840_03cb_6c01_8020),
+    ("block_codes", block_codes, 0x2882_d385_63eb_f1f9),
+    ("resonator", resonator, 0xbbdb_4078_85de_5b7e),
+    ("sparse_distributed_memory", sparse_distributed_memory, 0x1c23_1dd1_cb4e_605b),
+    ("structures", structures, 0x0000_0000_3fdf_3dff),
 ];
