@@ -226,6 +226,30 @@ fn smallest(from: u32, to: u32, ok: impl Fn(u32) -> bool) -> Option<u32> {
 
 const MAX_DIM: u32 = 1 << 30;
 
+/// The smallest `d ≥ from / 2` with `ok(d)` for a predicate that holds from some point on:
+/// doubling from `from` up to `limit`, then bisecting. Error: `ok` fails at `limit`.
+fn smallest_doubling(from: u32, limit: u32, ok: impl Fn(u32) -> bool) -> Result<u32, Error> {
+    let (mut lo, mut hi) = (from / 2, from);
+    while !ok(hi) {
+        lo = hi;
+        hi = hi
+            .checked_mul(2)
+            .filter(|&h| h <= limit)
+            .ok_or(Error::InvalidParameter(
+                "the planned dimension exceeds 2^30",
+            ))?;
+    }
+    while lo + 1 < hi {
+        let mid = lo + (hi - lo) / 2;
+        if ok(mid) {
+            hi = mid;
+        } else {
+            lo = mid;
+        }
+    }
+    Ok(hi)
+}
+
 /// The membership plan of `vsa` for n items at per-answer error `dq`.
 fn membership(vsa: Vsa, n: u32, dq: f64, model: Model) -> Result<Plan, Error> {
     let z = gaussian_quantile(dq);
@@ -334,22 +358,7 @@ fn membership(vsa: Vsa, n: u32, dq: f64, model: Model) -> Result<Plan, Error> {
                     let (_, fp, fn_) = block_threshold(blocks, SPARSE_BLOCK_LEN, n);
                     fp <= dq && fn_ <= dq
                 };
-                let max_blocks = MAX_DIM / SPARSE_BLOCK_LEN;
-                let (mut lo, mut hi) = (0u32, 1u32);
-                while !ok(hi) {
-                    lo = hi;
-                    hi = hi.checked_mul(2).filter(|&h| h <= max_blocks).ok_or(
-                        Error::InvalidParameter("the planned dimension exceeds 2^30"),
-                    )?;
-                }
-                while lo + 1 < hi {
-                    let mid = lo + (hi - lo) / 2;
-                    if ok(mid) {
-                        hi = mid;
-                    } else {
-                        lo = mid;
-                    }
-                }
+                let hi = smallest_doubling(1, MAX_DIM / SPARSE_BLOCK_LEN, ok)?;
                 let (t, fp, fn_) = block_threshold(hi, SPARSE_BLOCK_LEN, n);
                 Plan {
                     vsa,
@@ -665,25 +674,7 @@ pub fn plan_intersection(vsa: Vsa, nx: u32, ny: u32, eps: f64, delta: f64) -> Re
     };
     let ok = |d: u32| z * worst(d) <= eps;
     // Grow geometrically, then bisect (the SD falls with D).
-    let (mut lo, mut hi) = (2u32, 4u32);
-    while !ok(hi) {
-        lo = hi;
-        hi = hi
-            .checked_mul(2)
-            .filter(|&h| h <= MAX_DIM)
-            .ok_or(Error::InvalidParameter(
-                "the planned dimension exceeds 2^30",
-            ))?;
-    }
-    while lo + 1 < hi {
-        let mid = lo + (hi - lo) / 2;
-        if ok(mid) {
-            hi = mid;
-        } else {
-            lo = mid;
-        }
-    }
-    let dim = hi;
+    let dim = smallest_doubling(4, MAX_DIM, ok)?;
     let (k, block_len, bytes) = match vsa {
         Vsa::MapI => (
             0,
