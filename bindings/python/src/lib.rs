@@ -6,7 +6,7 @@
 //! estimator; this module does the work, with the GIL released around every loop over rows.
 //!
 //! One module per concept: `vectors` (codebook and algebra), `classifier` (training and the
-//! device's inference path), `sketch` (Bloom filters and the planner), `encoders`, `memory` (Hopfield), `sae`, `series` (window classifiers for sensor streams), `error` (the exception mapping).
+//! device's inference path), `sketch` (Bloom filters and the planner), `encoders`, `memory` (Hopfield), `resonator`, `sae`, `series` (window classifiers for sensor streams), `error` (the exception mapping).
 
 use pyo3::prelude::*;
 
@@ -14,6 +14,7 @@ mod classifier;
 mod encoders;
 mod error;
 mod memory;
+mod resonator;
 mod sae;
 mod series;
 mod sketch;
@@ -29,6 +30,7 @@ fn _hyperbits(m: &Bound<'_, PyModule>) -> PyResult<()> {
     sketch::register(m)?;
     encoders::register(m)?;
     memory::register(m)?;
+    resonator::register(m)?;
     sae::register(m)?;
     series::register(m)?;
     Ok(())

@@ -10,6 +10,7 @@ same bits here and on the device.
 - :func:`hamming`, :func:`hamming_matrix`, :func:`similarity`, :func:`nearest`,
   :func:`count_ones` -- comparisons and search.
 - :func:`pack_bits`, :func:`unpack_bits` -- to and from 0/1 arrays.
+- :func:`factorize` -- resonator networks: the factors of a product of codebook items.
 - :class:`Level`, :class:`Thermometer`, :class:`Circular`, :class:`Projection`,
   :class:`Record`, :func:`ngram` -- encoders, bit for bit the device's.
 - :class:`Bloom`, :class:`BlockedBloom`, :func:`plan` -- sketches and the dimension planner.
@@ -33,6 +34,7 @@ from ._vectors import (
     bind,
     bundle,
     count_ones,
+    factorize,
     hamming,
     hamming_matrix,
     nearest,
@@ -60,6 +62,7 @@ __all__ = [
     "bind",
     "bundle",
     "count_ones",
+    "factorize",
     "hamming",
     "hamming_matrix",
     "nearest",

@@ -301,3 +301,16 @@ def learn_classifier(
     blob: bytes, x: npt.NDArray[np.float32], labels: List[str], seen: List[int]
 ) -> Tuple[bytes, List[int]]:
     """Folds labelled rows into a classifier with the device's learner."""
+
+def factorize(
+    products: npt.NDArray[np.uint32],
+    codebooks: npt.NDArray[np.uint32],
+    method: str = "restarting",
+    max_sweeps: int = 200,
+    keep: int = 16,
+    noise: int = 0,
+    restart_after: int = 5,
+    accept: Optional[int] = None,
+    seed: int = 0,
+) -> Tuple[npt.NDArray[np.int64], npt.NDArray[np.uint32], npt.NDArray[np.bool_]]:
+    """Resonator factorisation of a batch of products."""

@@ -9,7 +9,7 @@ anything else is refused with a ``TypeError`` or ``ValueError`` naming the argum
 
 from __future__ import annotations
 
-from typing import Tuple
+from typing import Optional, Tuple
 
 import numpy as np
 
@@ -157,3 +157,37 @@ def unpack_bits(words: np.ndarray) -> np.ndarray:
     w = np.ascontiguousarray(words, dtype="<u4")
     return np.unpackbits(w.view(np.uint8), axis=-1, bitorder="little")
 
+
+
+def factorize(
+    products: np.ndarray,
+    codebooks: np.ndarray,
+    method: str = "restarting",
+    max_sweeps: int = 200,
+    keep: int = 16,
+    noise: int = 0,
+    restart_after: int = 5,
+    accept: Optional[int] = None,
+    seed: int = 0,
+):
+    """Factorise products of codebook items with a resonator network.
+
+    ``products``: one vector or ``(n, D/32)`` words, each the binding (XOR) of one item from
+    each codebook; ``codebooks``: ``(F, M, D/32)`` words, F from 1 to 4 factors of M ≤ 256
+    items each. Returns ``(indices, sweeps, verified)``: the item chosen for each factor
+    (``(n, F)``, ``int64``), the sweeps spent (restarts included, at most ``max_sweeps``) and
+    whether the bound chosen items are within ``accept`` bits of the product (default D/4).
+
+    ``method="restarting"`` (the default) keeps only the ``keep`` largest similarities in each
+    update, checks the decoded factors exactly after every sweep and restarts from random
+    estimates every ``restart_after`` sweeps; ``"plain"`` is the outer-product resonator of
+    Frady et al. (2020). The same seed gives the same factorisation as the Rust core.
+    """
+    p, one = _rows(products, "products")
+    if not isinstance(codebooks, np.ndarray) or codebooks.dtype != np.uint32 or codebooks.ndim != 3:
+        raise TypeError("codebooks: expected a (F, M, D/32) numpy array of uint32 words")
+    indices, sweeps, verified = _hyperbits.factorize(
+        p, codebooks, method, int(max_sweeps), int(keep), int(noise), int(restart_after),
+        None if accept is None else int(accept), int(seed),
+    )
+    return (indices[0], sweeps[0], verified[0]) if one else (indices, sweeps, verified)
