@@ -44,6 +44,9 @@
 //!   `har-temporal.hbm` and `har-temporal-expected.bin`: the same data through the temporal
 //!   stage (n-grams of per-step records, 5-grams), and its decisions on the same stream
 //!   (`decisions: u32`, then class, margin, probability).
+//! - `record-table.bin`: the key vectors of features 0-15 and the 16 level vectors of
+//!   `Record::new(3, Level::new(2, 16))` at D = 2048 (`RecordTable` rows, little-endian
+//!   words), the table the instruction counts read from flash.
 //!
 //! Run: `cargo run --release --example qemu_data`
 
@@ -283,6 +286,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     )?;
     checkerboard(&out)?;
     har(root, &out)?;
+    record_table(&out)?;
     println!("wrote {}", out.display());
     Ok(())
 }
@@ -353,6 +357,22 @@ fn checkerboard(out: &Path) -> Result<(), Box<dyn std::error::Error>> {
         out.join("checkerboard-ensemble-expected.bin"),
         answers(&test_rows, |r| ensemble.predict_with_confidence(r))?,
     )?;
+    Ok(())
+}
+
+/// `record-table.bin` (see the module's list).
+fn record_table(out: &Path) -> Result<(), Box<dyn std::error::Error>> {
+    use hyperbits::encode::{Level, Record};
+    let record = Record::new(3, Level::new(2, 16)?);
+    let (mut keys, mut values) = ([[0u32; W]; 16], [[0u32; W]; 16]);
+    record.fill_table(&mut keys, &mut values)?;
+    let bytes: Vec<u8> = keys
+        .iter()
+        .chain(&values)
+        .flatten()
+        .flat_map(|w| w.to_le_bytes())
+        .collect();
+    std::fs::write(out.join("record-table.bin"), bytes)?;
     Ok(())
 }
 

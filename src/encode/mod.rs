@@ -34,7 +34,7 @@ pub use level::Level;
 pub use projection::Projection;
 #[cfg(feature = "alloc")]
 pub use projection::ProjectionTable;
-pub use record::{record, Record};
+pub use record::{record, Record, RecordTable};
 pub use sequence::{ngram, NgramStream};
 #[cfg(feature = "alloc")]
 pub use sinusoid::SinusoidTable;

@@ -115,6 +115,96 @@ impl Record {
     }
 }
 
+impl Record {
+    /// Writes the key vectors of features `0..keys.len()` and the level vectors `0..L` into
+    /// the rows of a [`RecordTable`] (`values` must have exactly L rows): done once on the
+    /// host (to put the table in flash) or at boot.
+    pub fn fill_table<const W: usize>(
+        &self,
+        keys: &mut [[u32; W]],
+        values: &mut [[u32; W]],
+    ) -> Result<(), Error> {
+        let levels = usize::from(self.values.levels());
+        if values.len() != levels {
+            return Err(Error::LengthMismatch {
+                expected: levels,
+                found: values.len(),
+            });
+        }
+        for (f, row) in keys.iter_mut().enumerate() {
+            self.keys.fill(f as u32, row);
+        }
+        for (l, row) in values.iter_mut().enumerate() {
+            *row = *self.values.vector::<W>(l as u16)?.as_words();
+        }
+        Ok(())
+    }
+}
+
+/// The record encoder with its key and level vectors read from a table (in flash, or RAM
+/// filled at boot) instead of regenerated: [`Record::fill_table`] writes the rows, and
+/// [`encode_levels`](Self::encode_levels) gives the same bits as [`Record::encode_levels`] for
+/// about a quarter of its instructions (the README's instruction-count table), at the cost
+/// of `(features + levels) · D / 8` bytes of table.
+#[derive(Debug, Clone, Copy)]
+pub struct RecordTable<'a, const W: usize> {
+    keys: &'a [[u32; W]],
+    values: &'a [[u32; W]],
+}
+
+impl<'a, const W: usize> RecordTable<'a, W> {
+    /// A table of `keys` (row f: the key of feature f) and `values` (row l: level l).
+    /// Error: no value rows.
+    pub fn new(keys: &'a [[u32; W]], values: &'a [[u32; W]]) -> Result<Self, Error> {
+        if values.is_empty() {
+            return Err(Error::InvalidParameter(
+                "a record table needs level vectors",
+            ));
+        }
+        Ok(RecordTable { keys, values })
+    }
+
+    /// As [`Record::encode_levels`] (same checks, same bits), for at most as many features as
+    /// the table has keys.
+    pub fn encode_levels(&self, levels: &[u16], tie_seed: u64) -> Result<BinaryVector<W>, Error> {
+        let (total, with_tie) = majority_total(levels.len() as u64)?;
+        if levels.len() > self.keys.len() {
+            return Err(Error::IndexOutOfRange {
+                index: levels.len() - 1,
+                len: self.keys.len(),
+            });
+        }
+        if let Some(&l) = levels
+            .iter()
+            .find(|&&l| usize::from(l) >= self.values.len())
+        {
+            return Err(Error::IndexOutOfRange {
+                index: usize::from(l),
+                len: self.values.len(),
+            });
+        }
+        let tie = Codebook::new(tie_seed);
+        let mut out = BinaryVector::<W>::zero();
+        for b in 0..W.div_ceil(BLOCK) {
+            let start = b * BLOCK;
+            let mut counter = SlicedCounter::new(total);
+            for (key, &l) in self.keys.iter().zip(levels) {
+                let value = &self.values[usize::from(l)];
+                let (kb, vb) = (
+                    kernel::load_block(key, start),
+                    kernel::load_block(value, start),
+                );
+                counter.push(&core::array::from_fn(|j| kb[j] ^ vb[j]));
+            }
+            if with_tie {
+                counter.push(&tie.block(TIE_INDEX, b as u32));
+            }
+            kernel::store_block(out.as_words_mut(), start, &counter.at_least(total / 2 + 1));
+        }
+        Ok(out)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -133,6 +223,26 @@ mod tests {
         // Unbinding a key gives a vector close to its value (0.75 similarity expected).
         assert!(r.unbind(&v[2]).similarity(&v[3]) > 0.7);
         assert!(record::<64>(&[], 0).is_err());
+    }
+
+    #[test]
+    fn the_table_gives_the_same_bits() {
+        let enc = Record::new(6, Level::new(7, 12).unwrap());
+        let (mut keys, mut values) = ([[0u32; 40]; 9], [[0u32; 40]; 12]);
+        enc.fill_table(&mut keys, &mut values).unwrap();
+        let table = RecordTable::new(&keys, &values).unwrap();
+        for k in 1..=9usize {
+            let levels: std::vec::Vec<u16> = (0..k).map(|i| ((i * 5 + k) % 12) as u16).collect();
+            assert_eq!(
+                table.encode_levels(&levels, 3),
+                enc.encode_levels::<40>(&levels, 3)
+            );
+        }
+        assert!(table.encode_levels(&[0; 10], 0).is_err());
+        assert!(table.encode_levels(&[12], 0).is_err());
+        assert!(table.encode_levels(&[], 0).is_err());
+        assert!(enc.fill_table(&mut keys, &mut values[..11]).is_err());
+        assert!(RecordTable::<40>::new(&keys, &[]).is_err());
     }
 
     #[test]

@@ -7,7 +7,8 @@
 // Sizes stay small enough for a Cortex-M0 with 16 KiB of RAM.
 
 use hyperbits::encode::{
-    ngram, Circular, Level, NgramStream, Projection, Record, Thermometer, ThresholdCode,
+    ngram, Circular, Level, NgramStream, Projection, Record, RecordTable, Thermometer,
+    ThresholdCode,
 };
 use hyperbits::block::{BlockAccumulator, BlockVector};
 use hyperbits::resonator::{Method, Options, Resonator};
@@ -152,6 +153,21 @@ fn item_memory() -> u64 {
     h
 }
 
+fn record_table() -> u64 {
+    // The table path gives the regenerating encoder's bits (0 if it does not).
+    let enc = Record::new(10, Level::new(11, 8).unwrap());
+    let (mut keys, mut values) = ([[0u32; 16]; 8], [[0u32; 16]; 8]);
+    if enc.fill_table(&mut keys, &mut values).is_err() {
+        return 0;
+    }
+    let levels = [0, 1, 2, 7, 6, 5, 3, 3];
+    let Ok(table) = RecordTable::new(&keys, &values) else { return 0 };
+    match (table.encode_levels(&levels, 12), enc.encode_levels::<16>(&levels, 12)) {
+        (Ok(a), Ok(b)) if a == b => hv(&a),
+        _ => 0,
+    }
+}
+
 fn block_codes() -> u64 {
     type Code = BlockVector<16, 32>;
     let book = Codebook::new(18);
@@ -242,6 +258,7 @@ pub const CASES: &[Case] = &[
     ("records_and_ngrams", records_and_ngrams, 0x8a87_4c99_303b_1769),
     ("map_i", map_i, 0x2ca4_5575_6c48_1157),
     ("item_memory", item_memory, 0x8840_03cb_6c01_8020),
+    ("record_table", record_table, 0x1676_4ded_6cc9_0c48),
     ("block_codes", block_codes, 0x2882_d385_63eb_f1f9),
     ("resonator", resonator, 0xbbdb_4078_85de_5b7e),
     ("sparse_distributed_memory", sparse_distributed_memory, 0x1c23_1dd1_cb4e_605b),

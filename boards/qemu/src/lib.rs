@@ -210,6 +210,17 @@ pub fn checkerboard_rows(
     })
 }
 
+/// The key vectors of features 0-15 and the 16 level vectors of `Record::new(3, Level::new(2,
+/// 16))` at D = 2048, as `RecordTable` rows (written by `examples/qemu_data.rs`).
+pub static RECORD_TABLE: &[u8] = hyperbits::include_model!("../data/record-table.bin");
+
+/// [`RECORD_TABLE`] as its `(keys, values)` rows, read in place.
+pub fn record_table() -> (&'static [[u32; 64]], &'static [[u32; 64]]) {
+    let words: &[u32] = bytemuck::cast_slice(RECORD_TABLE);
+    let (rows, _) = words.as_chunks::<64>();
+    rows.split_at(16)
+}
+
 /// A classic Hopfield memory, N = 1024, P = 102, written by the same host example.
 pub static HOPFIELD_MODEL: &[u8] = hyperbits::include_model!("../data/hopfield.hbm");
 
