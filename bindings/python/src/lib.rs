@@ -6,7 +6,7 @@
 //! estimator; this module does the work, with the GIL released around every loop over rows.
 //!
 //! One module per concept: `vectors` (codebook and algebra), `classifier` (training and the
-//! device's inference path), `sketch` (Bloom filters and the planner), `encoders`, `memory` (Hopfield), `resonator`, `sae`, `series` (window classifiers for sensor streams), `error` (the exception mapping).
+//! device's inference path), `sketch` (Bloom filters and the planner), `encoders`, `memory` (Hopfield), `resonator`, `sae`, `series` (window classifiers for sensor streams), `structures` (the VSA data structures), `error` (the exception mapping).
 
 use pyo3::prelude::*;
 
@@ -18,6 +18,7 @@ mod resonator;
 mod sae;
 mod series;
 mod sketch;
+mod structures;
 mod vectors;
 
 /// The compiled half of the `hyperbits` package.
@@ -33,5 +34,6 @@ fn _hyperbits(m: &Bound<'_, PyModule>) -> PyResult<()> {
     resonator::register(m)?;
     sae::register(m)?;
     series::register(m)?;
+    structures::register(m)?;
     Ok(())
 }

@@ -11,6 +11,9 @@ same bits here and on the device.
   :func:`count_ones` -- comparisons and search.
 - :func:`pack_bits`, :func:`unpack_bits` -- to and from 0/1 arrays.
 - :func:`factorize` -- resonator networks: the factors of a product of codebook items.
+- :class:`Multiset`, :class:`Dictionary`, :class:`Sequence`, :class:`Stack`, :class:`Graph`,
+  :class:`Tree`, :class:`Automaton` -- data structures in one hypervector each, with the
+  planner's ``capacity(error)``.
 - :class:`Level`, :class:`Thermometer`, :class:`Circular`, :class:`Projection`,
   :class:`Record`, :func:`ngram` -- encoders, bit for bit the device's.
 - :class:`Bloom`, :class:`BlockedBloom`, :func:`plan` -- sketches and the dimension planner.
@@ -24,7 +27,19 @@ same bits here and on the device.
 - :class:`FormatError` -- a model blob that cannot be read (a ``ValueError``).
 """
 
-from ._hyperbits import FormatError, Hopfield, Sae, __version__
+from ._hyperbits import (
+    Automaton,
+    Dictionary,
+    FormatError,
+    Graph,
+    Hopfield,
+    Multiset,
+    Sae,
+    Sequence,
+    Stack,
+    Tree,
+    __version__,
+)
 from ._classifier import Classifier
 from ._encoders import Circular, Level, Projection, Record, Thermometer, ngram
 from ._series import WindowClassifier
@@ -45,6 +60,13 @@ from ._vectors import (
 )
 
 __all__ = [
+    "Automaton",
+    "Dictionary",
+    "Graph",
+    "Multiset",
+    "Sequence",
+    "Stack",
+    "Tree",
     "BlockedBloom",
     "Bloom",
     "Circular",

@@ -1,0 +1,61 @@
+"""The core's data structures from Python: behaviour, capacities and the core's errors."""
+
+import numpy as np
+import pytest
+
+import hyperbits as hb
+
+
+def test_dictionary_and_multiset():
+    d = hb.Dictionary(64)
+    rng = np.random.default_rng(0)
+    n = d.capacity(0.01)
+    assert n >= 30
+    values = rng.integers(0, 64, size=n)
+    for k, v in enumerate(values):
+        d.insert(k, int(v))
+    assert len(d) == n
+    assert sum(d.get(k) == v for k, v in enumerate(values)) >= n - 1
+    d.remove(0, int(values[0]))
+    assert d.get(0) is None
+    with pytest.raises(ValueError, match="out of range|index"):
+        d.insert(1, 64)
+    bag = hb.Multiset(dim=1024, seed=3)
+    bag.insert(5, 3)
+    bag.insert(7)
+    assert (bag.count(5), bag.count(7), bag.count(9)) == (3, 1, 0)
+    assert 5 in bag and 9 not in bag and len(bag) == 4
+    with pytest.raises(ValueError, match="dim"):
+        hb.Multiset(dim=1000)
+
+
+def test_sequence_stack_tree_graph_automaton():
+    s = hb.Sequence(26)
+    word = [ord(c) - ord("a") for c in "hyperdimensional"]
+    for x in word:
+        s.push(x)
+    assert [s.get(i) for i in range(len(word))] == word
+    assert s.find(word[5:8]) == 5 and s.follows(word[5:8]) == word[8]
+    st = hb.Stack(10, dim=512)
+    for x in [1, 2, 3]:
+        st.push(x)
+    assert (st.pop(), st.pop(), st.peek(), len(st)) == (3, 2, 1, 1)
+    t = hb.Tree(20)
+    t.insert("LR", 4)
+    t.insert("R", 11)
+    assert (t.get("LR"), t.get("R"), t.get("LL")) == (4, 11, None)
+    with pytest.raises(ValueError, match="neither L nor R"):
+        t.get("LX")
+    g = hb.Graph(10, directed=True)
+    for a, b in [(1, 2), (1, 3), (4, 1)]:
+        g.add_edge(a, b)
+    assert g.neighbours(1) == [2, 3] and g.predecessors(1) == [4]
+    assert g.has_edge(1, 2) and not g.has_edge(2, 1)
+    u = hb.Graph(10)
+    with pytest.raises(ValueError, match="self-loop"):
+        u.add_edge(3, 3)
+    even = hb.Automaton(2, 2)
+    for src, tok, dst in [(0, 0, 0), (0, 1, 1), (1, 0, 1), (1, 1, 0)]:
+        even.add_transition(src, tok, dst)
+    assert even.accepts(0, [1, 0, 1, 1, 1], [0]) and not even.accepts(0, [1, 0, 0], [0])
+    assert even.next(0, 1) == 1 and len(even) == 4 and even.capacity(0.01) > 4
