@@ -47,9 +47,15 @@
 #![forbid(unsafe_code)]
 
 use crate::binary::BinaryVector;
+use crate::encode::Projection;
+#[cfg(feature = "sinusoid")]
+use crate::encode::Sinusoid;
 #[cfg(feature = "temporal")]
 use crate::encode::Temporal;
-use crate::encode::{Level, Projection, Record, Sinusoid, Thermometer};
+#[cfg(feature = "thermometer")]
+use crate::encode::Thermometer;
+#[cfg(any(feature = "record", feature = "temporal"))]
+use crate::encode::{Level, Record};
 use crate::error::Error;
 use crate::kernel;
 use crate::model::{Kind, Model};
@@ -242,7 +248,18 @@ pub fn encode_features<const W: usize>(
             level_seed,
             key_seed,
             levels,
-        } => record(level_seed, key_seed, levels, scaling, tie_seed, features),
+        } => {
+            #[cfg(feature = "record")]
+            let encoded = record(level_seed, key_seed, levels, scaling, tie_seed, features);
+            #[cfg(not(feature = "record"))]
+            let encoded = {
+                let _ = (level_seed, key_seed, levels, tie_seed);
+                Err(not_compiled_in(
+                    "the record encoder is not compiled in (cargo feature `record`)",
+                ))
+            };
+            encoded
+        }
         Encoding::Sinusoid { seed, frequency } => {
             if n > MAX_FEATURES {
                 return Err(Error::TooManyInputs {
@@ -250,8 +267,17 @@ pub fn encode_features<const W: usize>(
                     max: MAX_FEATURES as u64,
                 });
             }
-            Sinusoid::new(seed, frequency)
-                .encode_integer_with(n, |f| quantized(scaling, f, features[f]))
+            #[cfg(feature = "sinusoid")]
+            let encoded = Sinusoid::new(seed, frequency)
+                .encode_integer_with(n, |f| quantized(scaling, f, features[f]));
+            #[cfg(not(feature = "sinusoid"))]
+            let encoded = {
+                let _ = (seed, frequency);
+                Err(not_compiled_in(
+                    "the sinusoid encoder is not compiled in (cargo feature `sinusoid`)",
+                ))
+            };
+            encoded
         }
         Encoding::Temporal {
             level_seed,
@@ -271,22 +297,41 @@ pub fn encode_features<const W: usize>(
             #[cfg(not(feature = "temporal"))]
             let encoded = {
                 let _ = (level_seed, key_seed, levels, channels, ngram);
-                Err(Error::InvalidParameter(
+                Err(not_compiled_in(
                     "the temporal encoder is not compiled in (cargo feature `temporal`)",
                 ))
             };
             encoded
         }
         Encoding::Thermometer { levels } => {
-            let t = Thermometer::new(u32::from(levels))?;
-            let top = f32::from(levels.saturating_sub(1));
-            t.encode_features(n, |f| round(scaling.unit(f, features[f]) * top) as u32)
+            #[cfg(feature = "thermometer")]
+            let encoded = {
+                let t = Thermometer::new(u32::from(levels))?;
+                let top = f32::from(levels.saturating_sub(1));
+                t.encode_features(n, |f| round(scaling.unit(f, features[f]) * top) as u32)
+            };
+            #[cfg(not(feature = "thermometer"))]
+            let encoded = {
+                let _ = levels;
+                Err(not_compiled_in(
+                    "the thermometer encoder is not compiled in (cargo feature `thermometer`)",
+                ))
+            };
+            encoded
         }
     }
 }
 
-/// The record encoder's arm of [`encode_features`], out of line: its 2 KiB of levels and the
-/// record's counters are on the stack only when a record model runs.
+/// The error of a model whose encoder this build leaves out (each encoder but the projection
+/// is a cargo feature, so that firmware carries only the encoders it runs).
+#[allow(dead_code)]
+fn not_compiled_in(what: &'static str) -> Error {
+    Error::InvalidParameter(what)
+}
+
+/// The record encoder's arm of [`encode_features`] (feature `record`), out of line: its 2 KiB
+/// of levels and the record's counters are on the stack only when a record model runs.
+#[cfg(feature = "record")]
 #[inline(never)]
 fn record<const W: usize>(
     level_seed: u64,
@@ -679,7 +724,7 @@ impl<'a, const W: usize> Classifier<'a, W> {
             2 => {
                 let levels = u16::try_from(p[param::LEVELS])
                     .ok()
-                    .filter(|l| (2..=Level::MAX_LEVELS).contains(l))
+                    .filter(|l| (2..=crate::encode::Level::MAX_LEVELS).contains(l))
                     .ok_or(Error::Format(FormatError::Inconsistent(
                         "record levels must be in 2..=256",
                     )))?;
@@ -697,7 +742,7 @@ impl<'a, const W: usize> Classifier<'a, W> {
                 let word = p[param::LEVELS];
                 let (levels, ngram, channels) =
                     (word as u16, (word >> 16) as u8, (word >> 24) as u8);
-                if !(2..=Level::MAX_LEVELS).contains(&levels)
+                if !(2..=crate::encode::Level::MAX_LEVELS).contains(&levels)
                     || !(1..=8).contains(&ngram)
                     || channels == 0
                     || !features.is_multiple_of(usize::from(channels))
@@ -885,5 +930,60 @@ impl<'a, const W: usize> Classifier<'a, W> {
     /// [`Self::classify_with_confidence`]).
     pub fn predict_with_confidence(&self, features: &[f32]) -> Result<Confident, Error> {
         self.classify_with_confidence(&self.encode(features)?)
+    }
+}
+
+/// A build without an encoder refuses the models that name it, with an error (not a panic).
+#[cfg(all(
+    test,
+    not(all(feature = "record", feature = "sinusoid", feature = "thermometer"))
+))]
+mod left_out {
+    use super::*;
+
+    #[test]
+    fn a_model_naming_a_left_out_encoder_is_refused() {
+        let (min, scale, center) = ([0.0f32; 3], [1.0f32; 3], [0.0f32; 3]);
+        let proto = [0u8; 256];
+        let protos: [&[u8]; 2] = [&proto, &proto];
+        let encodings = [
+            #[cfg(not(feature = "record"))]
+            Encoding::Record {
+                level_seed: 1,
+                key_seed: 2,
+                levels: 16,
+            },
+            #[cfg(not(feature = "sinusoid"))]
+            Encoding::Sinusoid {
+                seed: 1,
+                frequency: 1024,
+            },
+            #[cfg(not(feature = "thermometer"))]
+            Encoding::Thermometer { levels: 8 },
+        ];
+        for encoding in encodings {
+            let repr = ClassifierRepr {
+                dim: 2048,
+                encoding,
+                tie_seed: 3,
+                scaling: Scaling {
+                    min: &min,
+                    scale: &scale,
+                    center: &center,
+                },
+                prototypes: &protos,
+                label_ends: &[1, 2],
+                label_text: b"ab",
+                confidence: None,
+            };
+            let mut blob = [0u32; 300];
+            let bytes: &mut [u8] = bytemuck::cast_slice_mut(&mut blob);
+            let n = repr.emit(bytes).unwrap();
+            let clf = Classifier::<64>::from_bytes(&bytes[..n]).unwrap();
+            match clf.predict(&[0.5, 0.5, 0.5]) {
+                Err(Error::InvalidParameter(why)) => assert!(why.contains("not compiled in")),
+                other => panic!("{encoding:?}: {other:?}"),
+            }
+        }
     }
 }

@@ -58,7 +58,10 @@
 //! includes `alloc`): run-time selection of AVX-512 / AVX2 kernels on x86_64, file I/O and
 //! host training (`train`); firmware uses `default-features = false`. `defmt`:
 //! `defmt::Format` for the public types. `safetensors`: SAE import from safetensors files.
-//! The command-line tool and the C library are crates of their own (`crates/`), over this one.
+//! `record`, `sinusoid`, `thermometer`, `temporal` (all on with `std`): the classifier
+//! encoders besides the projection; a firmware enables those its models name (a blob naming
+//! one left out is refused with an error), and carries no others (8.1 KB of a Cortex-M0
+//! classifier firmware's flash for the first three). The command-line tool and the C library are crates of their own (`crates/`), over this one.
 //!
 //! **Dependencies, and what each serves.** `heapless` (fixed-capacity containers: item memory,
 //! Hopfield patterns, the learner), `bytemuck` (zero-copy section casts, alignment checked),

@@ -17,7 +17,8 @@ case "$EX" in
   footprint_series)   WHAT="HAR window classifier streaming, D = 2048, 64 × 6 samples" ;;
   *) echo "footprint: unknown firmware $EX" >&2; exit 2 ;;
 esac
-# Without the temporal encoder (feature `temporal`), as a firmware that does not use it.
+# Without the encoders a projection model does not need (the features `temporal`, `record`,
+# `sinusoid`, `thermometer`), as a firmware that runs projection models is built.
 cargo build -q --release --no-default-features --target "$T" --example "$EX"
 ELF="target/$T/release/examples/$EX"
 SIZE="$(rustc --print sysroot)/lib/rustlib/$(rustc -vV | sed -n 's/^host: //p')/bin/llvm-size"
