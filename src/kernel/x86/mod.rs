@@ -379,6 +379,28 @@ mod tests {
                         assert_eq!(fast, slow, "project n={n}");
                     }
                 }
+                // Rows of one buffer at every offset within a cache line: the kernel then does
+                // the words before the first line boundary separately (same bits).
+                for offset in [0usize, 1, 5, 15] {
+                    let flat = words(n as u64 * 31 + offset as u64, offset + 35 * n);
+                    let rows: Vec<&[u32]> = (0..35)
+                        .map(|r| &flat[offset + r * n..offset + (r + 1) * n])
+                        .collect();
+                    for k in [16usize, 33, 35] {
+                        majority_portable(&rows[..k], None, &mut slow);
+                        if isa as u8 >= Isa::Avx512 as u8 {
+                            // SAFETY: AVX-512 was detected (isa <= best).
+                            unsafe { simd::majority_avx512(&rows[..k], None, &mut fast) };
+                            assert_eq!(fast, slow, "avx512 rows n={n} k={k} offset={offset}");
+                        }
+                        if isa as u8 >= Isa::Avx2 as u8 {
+                            // SAFETY: AVX2 was detected (isa <= best).
+                            unsafe { simd::majority_avx2(&rows[..k], Some(&a), &mut fast) };
+                            majority_portable(&rows[..k], Some(&a), &mut slow);
+                            assert_eq!(fast, slow, "avx2 rows n={n} k={k} offset={offset}");
+                        }
+                    }
+                }
                 // The explicit-SIMD majority, for every count around the 16-input groups.
                 let many: Vec<Vec<u32>> = (0..40).map(|i| words(n as u64 * 97 + i, n)).collect();
                 for k in [1usize, 2, 3, 15, 16, 17, 31, 32, 33, 39] {

@@ -12,6 +12,8 @@ trait Lanes: Copy {
     fn zero() -> Self;
     /// Loads `WORDS` words (`w.len() >= WORDS`, checked by the caller).
     fn load(w: &[u32]) -> Self;
+    /// Loads the `w.len() < WORDS` words of `w`, zero above them (masked loads: no copy).
+    fn load_partial(w: &[u32]) -> Self;
     /// Stores `WORDS` words (`w.len() >= WORDS`, checked by the caller).
     fn store(self, w: &mut [u32]);
     fn and(self, o: Self) -> Self;
@@ -53,6 +55,21 @@ impl Lanes for Z {
             Z(
                 _mm512_loadu_si512(w.as_ptr().cast()),
                 _mm512_loadu_si512(w.as_ptr().add(16).cast()),
+            )
+        }
+    }
+    #[inline(always)]
+    fn load_partial(w: &[u32]) -> Self {
+        let n = w.len().min(Self::WORDS);
+        let low = if n >= 16 { u16::MAX } else { (1u16 << n) - 1 };
+        let high = if n <= 16 { 0 } else { (1u16 << (n - 16)) - 1 };
+        // SAFETY: as stated above these impls (features enabled); the masks select only the
+        // `n` words of `w` (masked-off lanes are not accessed), and the second address is
+        // formed with `wrapping_add`, so it is never dereferenced past `w` either.
+        unsafe {
+            Z(
+                _mm512_maskz_loadu_epi32(low, w.as_ptr().cast()),
+                _mm512_maskz_loadu_epi32(high, w.as_ptr().wrapping_add(16).cast()),
             )
         }
     }
@@ -128,6 +145,22 @@ impl Lanes for Y {
         }
     }
     #[inline(always)]
+    fn load_partial(w: &[u32]) -> Self {
+        let n = w.len().min(Self::WORDS) as i32;
+        // SAFETY: as stated above these impls (features enabled); a lane is loaded only where
+        // its mask is set, i.e. for the `n` words of `w` (masked-off lanes are not accessed),
+        // and the second address is formed with `wrapping_add`.
+        unsafe {
+            let lanes = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
+            let m0 = _mm256_cmpgt_epi32(_mm256_set1_epi32(n), lanes);
+            let m1 = _mm256_cmpgt_epi32(_mm256_set1_epi32(n - 8), lanes);
+            Y(
+                _mm256_maskload_epi32(w.as_ptr().cast(), m0),
+                _mm256_maskload_epi32(w.as_ptr().wrapping_add(8).cast(), m1),
+            )
+        }
+    }
+    #[inline(always)]
     fn store(self, w: &mut [u32]) {
         debug_assert!(w.len() >= Self::WORDS);
         // SAFETY: as stated above these impls (features enabled, lengths checked).
@@ -163,18 +196,20 @@ impl Lanes for Y {
     }
 }
 
-/// `L::WORDS` words of `v` from `start`, zero-padded past its end.
+/// `L::WORDS` words of `v` from `start`, zero-padded from `end` (or `v`'s end) on.
 #[inline(always)]
-fn block_at<L: Lanes>(v: &[u32], start: usize) -> L {
-    match v.get(start..start + L::WORDS) {
+fn block_at<L: Lanes>(v: &[u32], start: usize, end: usize) -> L {
+    match v
+        .get(start..start + L::WORDS)
+        .filter(|_| start + L::WORDS <= end)
+    {
         Some(w) => L::load(w),
         None => {
-            let mut pad = [0u32; 32];
-            let end = v.len().min(start + L::WORDS);
-            if start < end {
-                pad[..end - start].copy_from_slice(&v[start..end]);
+            let end = v.len().min(start + L::WORDS).min(end);
+            match v.get(start..end) {
+                Some(w) => L::load_partial(w),
+                None => L::zero(),
             }
-            L::load(&pad)
         }
     }
 }
@@ -193,8 +228,8 @@ fn ripple<L: Lanes>(planes: &mut [L], x: L) {
 /// Input `i` of a group, at `start`. (A function, not a closure: closures do not
 /// inherit `#[target_feature]`, and the intrinsics would not be inlined.)
 #[inline(always)]
-fn at<L: Lanes, T: AsRef<[u32]>>(group: &[T], i: usize, start: usize) -> L {
-    block_at::<L>(group[i].as_ref(), start)
+fn at<L: Lanes, T: AsRef<[u32]>>(group: &[T], i: usize, start: usize, end: usize) -> L {
+    block_at::<L>(group[i].as_ref(), start, end)
 }
 
 /// Ripple-carry add of one input through the low planes, then the high ones.
@@ -209,13 +244,43 @@ fn add<L: Lanes>(low: &mut [L; 4], high: &mut [L], x: L) {
     ripple(high, carry);
 }
 
+/// The majority, position by position. When every input starts at the same offset within a
+/// 64-byte cache line (rows of one contiguous array), the words before the first line boundary
+/// are done first, so that every full step's loads are aligned: a 128-byte load that straddles
+/// three cache lines made the majority of 255 inputs 1.45× slower (measured: 5.2-5.4 µs
+/// against 3.6 µs at D = 8192).
 #[inline(always)]
 fn majority<L: Lanes, T: AsRef<[u32]>>(inputs: &[T], tie: Option<&[u32]>, out: &mut [u32]) {
+    let n = out.len();
+    let offset = |v: &[u32]| (v.as_ptr() as usize / 4) % 16;
+    let head = match inputs.first() {
+        Some(first)
+            if inputs
+                .iter()
+                .all(|v| offset(v.as_ref()) == offset(first.as_ref())) =>
+        {
+            ((16 - offset(first.as_ref())) % 16).min(n)
+        }
+        _ => 0,
+    };
+    if head > 0 {
+        majority_span::<L, T>(inputs, tie, out, (0, head));
+    }
+    majority_span::<L, T>(inputs, tie, out, (head, n));
+}
+
+#[inline(always)]
+fn majority_span<L: Lanes, T: AsRef<[u32]>>(
+    inputs: &[T],
+    tie: Option<&[u32]>,
+    out: &mut [u32],
+    (lo, hi): (usize, usize),
+) {
     let total = (inputs.len() + usize::from(tie.is_some())) as u32;
     let t = total / 2 + 1;
     let nplanes = ((32 - total.min(MAX_COUNT).leading_zeros()) as usize).max(4);
-    let mut start = 0;
-    while start < out.len() {
+    let mut start = lo;
+    while start < hi {
         // planes[0..4] live in registers as (ones, twos, fours, eights).
         let (mut ones, mut twos, mut fours, mut eights) =
             (L::zero(), L::zero(), L::zero(), L::zero());
@@ -224,18 +289,18 @@ fn majority<L: Lanes, T: AsRef<[u32]>>(inputs: &[T], tie: Option<&[u32]>, out: &
         let groups = inputs.chunks_exact(GROUP);
         let rest = groups.remainder();
         for g in groups {
-            let (ta, o) = L::csa(ones, at(g, 0, start), at(g, 1, start));
-            let (tb, o) = L::csa(o, at(g, 2, start), at(g, 3, start));
+            let (ta, o) = L::csa(ones, at(g, 0, start, hi), at(g, 1, start, hi));
+            let (tb, o) = L::csa(o, at(g, 2, start, hi), at(g, 3, start, hi));
             let (fa, tw) = L::csa(twos, ta, tb);
-            let (ta, o) = L::csa(o, at(g, 4, start), at(g, 5, start));
-            let (tb, o) = L::csa(o, at(g, 6, start), at(g, 7, start));
+            let (ta, o) = L::csa(o, at(g, 4, start, hi), at(g, 5, start, hi));
+            let (tb, o) = L::csa(o, at(g, 6, start, hi), at(g, 7, start, hi));
             let (fb, tw) = L::csa(tw, ta, tb);
             let (ea, f) = L::csa(fours, fa, fb);
-            let (ta, o) = L::csa(o, at(g, 8, start), at(g, 9, start));
-            let (tb, o) = L::csa(o, at(g, 10, start), at(g, 11, start));
+            let (ta, o) = L::csa(o, at(g, 8, start, hi), at(g, 9, start, hi));
+            let (tb, o) = L::csa(o, at(g, 10, start, hi), at(g, 11, start, hi));
             let (fa, tw) = L::csa(tw, ta, tb);
-            let (ta, o) = L::csa(o, at(g, 12, start), at(g, 13, start));
-            let (tb, o) = L::csa(o, at(g, 14, start), at(g, 15, start));
+            let (ta, o) = L::csa(o, at(g, 12, start, hi), at(g, 13, start, hi));
+            let (tb, o) = L::csa(o, at(g, 14, start, hi), at(g, 15, start, hi));
             let (fb, tw) = L::csa(tw, ta, tb);
             let (eb, f) = L::csa(f, fa, fb);
             let (sixteens, e) = L::csa(eights, ea, eb);
@@ -245,10 +310,10 @@ fn majority<L: Lanes, T: AsRef<[u32]>>(inputs: &[T], tie: Option<&[u32]>, out: &
         // The remaining inputs (and the tie) by ripple-carry through all planes.
         let mut low = [ones, twos, fours, eights];
         for v in rest {
-            add(&mut low, high, block_at::<L>(v.as_ref(), start));
+            add(&mut low, high, block_at::<L>(v.as_ref(), start, hi));
         }
         if let Some(tv) = tie {
-            add(&mut low, high, block_at::<L>(tv, start));
+            add(&mut low, high, block_at::<L>(tv, start, hi));
         }
         // count >= t, most significant plane first.
         let mut gt = L::zero();
@@ -262,13 +327,16 @@ fn majority<L: Lanes, T: AsRef<[u32]>>(inputs: &[T], tie: Option<&[u32]>, out: &
                 eq = plane.andnot(eq);
             }
         }
-        match out.get_mut(start..start + L::WORDS) {
+        match out
+            .get_mut(start..start + L::WORDS)
+            .filter(|_| start + L::WORDS <= hi)
+        {
             Some(w) => gt.or(eq).store(w),
             None => {
                 let mut pad = [0u32; 32];
                 gt.or(eq).store(&mut pad);
-                let n = out.len() - start;
-                out[start..].copy_from_slice(&pad[..n]);
+                let end = hi.min(out.len());
+                out[start..end].copy_from_slice(&pad[..end - start]);
             }
         }
         start += L::WORDS;
