@@ -370,10 +370,11 @@ mod tests {
         }
     }
 
-    /// Rotation against a bit-by-bit reference, at every bit offset and several word counts.
+    /// Rotation against a bit-by-bit reference, at every third bit offset and word counts
+    /// below, at and past the 16-word SIMD step (its tail and the run after the wrap).
     #[test]
     fn rotation_matches_a_bitwise_reference() {
-        for n in [1usize, 2, 3, 8, 13] {
+        for n in [1usize, 2, 3, 8, 13, 16, 17, 18, 33, 47] {
             let src: Vec<u32> = (0..n as u32)
                 .map(|i| i.wrapping_mul(0x9E37_79B9) ^ 0x5A5A_0F0F)
                 .collect();

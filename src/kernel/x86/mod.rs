@@ -134,9 +134,12 @@ fn majority3_avx2(out: &mut [u32], a: &[u32], b: &[u32], c: &[u32]) {
     majority3_generic(out, a, b, c)
 }
 
-#[target_feature(enable = "avx512f,avx512bw,avx512vl")]
+#[target_feature(enable = "avx512f")]
 fn rotate_avx512(src: &[u32], dst: &mut [u32], bits: usize) {
-    rotate_generic(src, dst, bits)
+    // SAFETY: this function runs only where AVX-512F was detected (its dispatcher's contract).
+    rotate_with(src, dst, bits, |src, out, s| unsafe {
+        simd::shifted_avx512(src, out, s)
+    })
 }
 #[target_feature(enable = "avx2")]
 fn rotate_avx2(src: &[u32], dst: &mut [u32], bits: usize) {
@@ -338,11 +341,16 @@ mod tests {
                         )
                     };
                     assert_eq!(h, hamming_portable(&a, &b), "vpopcnt n={n}");
-                    let (mut fast, mut slow) = (vec![0; n], vec![0; n]);
-                    // SAFETY: AVX-512F was detected.
-                    unsafe { simd::majority3_avx512(&mut fast, &a, &b, &c) };
+                    let mut slow = vec![0; n];
                     majority3_generic(&mut slow, &a, &b, &c);
-                    assert_eq!(fast, slow, "majority3 n={n}");
+                    // The output at every word offset in a cache line (its lead-in differs).
+                    let mut buf = vec![0; n + 16];
+                    for off in 0..16 {
+                        let fast = &mut buf[off..off + n];
+                        // SAFETY: AVX-512F was detected.
+                        unsafe { simd::majority3_avx512(fast, &a, &b, &c) };
+                        assert_eq!(fast, &slow[..], "majority3 n={n} offset {off}");
+                    }
                     assert_eq!(near, nearest_generic(&d, items, hamming_portable));
                 }
                 // SAFETY: `isa` is at most the detected instruction set (filtered above), and

@@ -484,6 +484,16 @@ pub(in super::super) unsafe fn majority3_avx512(out: &mut [u32], a: &[u32], b: &
     // the masked ones only the n - i < 16 words their mask selects (masked-off elements are
     // not accessed, so they cannot fault).
     unsafe {
+        // Words up to the output's first cache-line boundary first, so no store splits.
+        let lead = ((64 - po as usize % 64) % 64 / 4).min(n);
+        if lead > 0 && n >= 16 {
+            let mask: __mmask16 = (1u16 << lead) - 1;
+            let x = _mm512_maskz_loadu_epi32(mask, pa.cast());
+            let y = _mm512_maskz_loadu_epi32(mask, pb.cast());
+            let z = _mm512_maskz_loadu_epi32(mask, pc.cast());
+            _mm512_mask_storeu_epi32(po.cast(), mask, _mm512_ternarylogic_epi32::<0xE8>(x, y, z));
+            i = lead;
+        }
         while i + 16 <= n {
             let x = _mm512_loadu_si512(pa.add(i).cast());
             let y = _mm512_loadu_si512(pb.add(i).cast());
@@ -501,6 +511,52 @@ pub(in super::super) unsafe fn majority3_avx512(out: &mut [u32], a: &[u32], b: &
                 mask,
                 _mm512_ternarylogic_epi32::<0xE8>(x, y, z),
             );
+        }
+    }
+}
+
+/// `out[i] = (src[i + 1] << s) | (src[i] >> (32 − s))` over `out.len()` words (`src` at least
+/// one longer; `0 < s < 32`): 16 words a step with one load (the low words are the step's
+/// own shifted by one lane, `valignd`, the first from the step before), the last `n % 16` by
+/// masked loads and a masked store (a rotation's second run is often shorter than a step).
+///
+/// # Safety
+/// The CPU must support AVX-512F.
+#[target_feature(enable = "avx512f")]
+pub(in super::super) unsafe fn shifted_avx512(src: &[u32], out: &mut [u32], s: u32) {
+    let n = out.len().min(src.len().saturating_sub(1));
+    if n == 0 {
+        return;
+    }
+    let (po, ps) = (out.as_mut_ptr(), src.as_ptr());
+    let (up, down) = (
+        _mm_cvtsi32_si128(s as i32),
+        _mm_cvtsi32_si128(32 - s as i32),
+    );
+    let step = |h: __m512i, l: __m512i| {
+        _mm512_or_si512(_mm512_sll_epi32(h, up), _mm512_srl_epi32(l, down))
+    };
+    // Lane 15 holds the word below the next step's first.
+    let mut prev = _mm512_set1_epi32(src[0] as i32);
+    let mut i = 0;
+    // SAFETY: full loads touch src[i + 1..i + 17] and stores out[i..i + 16] with i + 16 <= n
+    // (n < src.len()); the masked ones only the words their mask selects, src[i + 1..=n] and
+    // out[i..n] (masked-off elements are not accessed, so they cannot fault).
+    unsafe {
+        while i + 16 <= n {
+            let h = _mm512_loadu_si512(ps.add(i + 1).cast());
+            _mm512_storeu_si512(
+                po.add(i).cast(),
+                step(h, _mm512_alignr_epi32::<15>(h, prev)),
+            );
+            prev = h;
+            i += 16;
+        }
+        if i < n {
+            let mask: __mmask16 = (1u16 << (n - i)) - 1;
+            let h = _mm512_maskz_loadu_epi32(mask, ps.add(i + 1).cast());
+            let l = _mm512_alignr_epi32::<15>(h, prev);
+            _mm512_mask_storeu_epi32(po.add(i).cast(), mask, step(h, l));
         }
     }
 }
