@@ -17,6 +17,7 @@ use crate::error::Error;
 /// g.add_edge(1, 3).unwrap();
 /// g.add_edge(4, 1).unwrap();
 /// assert!(g.has_edge(1, 2) && !g.has_edge(2, 1));
+/// assert_eq!(g.nodes(), 10);
 /// let mut out = [0u32; 10];
 /// let n = g.neighbours(1, &mut out);
 /// assert_eq!(&out[..n], &[2, 3]);
@@ -109,6 +110,11 @@ impl<const W: usize> Graph<W> {
             n += 1;
         }
         n
+    }
+
+    /// The number of nodes (a neighbour list holds at most this many).
+    pub fn nodes(&self) -> u32 {
+        self.node_count
     }
 
     /// The number of edges.

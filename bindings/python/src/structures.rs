@@ -252,7 +252,7 @@ impl PyGraph {
     /// The nodes `node` has an edge to, in increasing order.
     fn neighbours(&self, node: u32) -> Vec<u32> {
         on!(AnyGraph, &self.0, g => {
-            let mut out = vec![0u32; 1 << 16];
+            let mut out = vec![0u32; g.nodes() as usize];
             let n = g.neighbours(node, &mut out);
             out.truncate(n);
             out
@@ -261,11 +261,16 @@ impl PyGraph {
     /// The nodes with an edge to `node`, in increasing order.
     fn predecessors(&self, node: u32) -> Vec<u32> {
         on!(AnyGraph, &self.0, g => {
-            let mut out = vec![0u32; 1 << 16];
+            let mut out = vec![0u32; g.nodes() as usize];
             let n = g.predecessors(node, &mut out);
             out.truncate(n);
             out
         })
+    }
+    /// The number of nodes.
+    #[getter]
+    fn nodes(&self) -> u32 {
+        on!(AnyGraph, &self.0, g => g.nodes())
     }
     fn __len__(&self) -> usize {
         on!(AnyGraph, &self.0, g => g.edges() as usize)

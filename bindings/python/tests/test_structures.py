@@ -51,6 +51,7 @@ def test_sequence_stack_tree_graph_automaton():
         g.add_edge(a, b)
     assert g.neighbours(1) == [2, 3] and g.predecessors(1) == [4]
     assert g.has_edge(1, 2) and not g.has_edge(2, 1)
+    assert g.nodes == 10 and len(g) == 3
     u = hb.Graph(10)
     with pytest.raises(ValueError, match="self-loop"):
         u.add_edge(3, 3)
