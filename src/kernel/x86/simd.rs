@@ -225,11 +225,46 @@ fn ripple<L: Lanes>(planes: &mut [L], x: L) {
     }
 }
 
-/// Input `i` of a group, at `start`. (A function, not a closure: closures do not
-/// inherit `#[target_feature]`, and the intrinsics would not be inlined.)
+/// Input `i` of a group at `start`, zero past the group's end (the last group may be short).
+/// (A function, not a closure: closures do not inherit `#[target_feature]`, and the
+/// intrinsics would not be inlined.)
 #[inline(always)]
 fn at<L: Lanes, T: AsRef<[u32]>>(group: &[T], i: usize, start: usize, end: usize) -> L {
-    block_at::<L>(group[i].as_ref(), start, end)
+    match group.get(i) {
+        Some(v) => block_at::<L>(v.as_ref(), start, end),
+        None => L::zero(),
+    }
+}
+
+/// Adds the (up to) 16 inputs of `g` to the counter planes `low` (ones, twos, fours, eights in
+/// registers) and `high` by a tree of 15 carry-save adders: the inputs missing from a short
+/// group count as zeros, which costs less than adding its inputs one by one through every
+/// plane.
+#[inline(always)]
+fn add_group<L: Lanes, T: AsRef<[u32]>>(
+    g: &[T],
+    (start, hi): (usize, usize),
+    low: &mut [L; 4],
+    high: &mut [L],
+) {
+    let [ones, twos, fours, eights] = *low;
+    let (ta, o) = L::csa(ones, at(g, 0, start, hi), at(g, 1, start, hi));
+    let (tb, o) = L::csa(o, at(g, 2, start, hi), at(g, 3, start, hi));
+    let (fa, tw) = L::csa(twos, ta, tb);
+    let (ta, o) = L::csa(o, at(g, 4, start, hi), at(g, 5, start, hi));
+    let (tb, o) = L::csa(o, at(g, 6, start, hi), at(g, 7, start, hi));
+    let (fb, tw) = L::csa(tw, ta, tb);
+    let (ea, f) = L::csa(fours, fa, fb);
+    let (ta, o) = L::csa(o, at(g, 8, start, hi), at(g, 9, start, hi));
+    let (tb, o) = L::csa(o, at(g, 10, start, hi), at(g, 11, start, hi));
+    let (fa, tw) = L::csa(tw, ta, tb);
+    let (ta, o) = L::csa(o, at(g, 12, start, hi), at(g, 13, start, hi));
+    let (tb, o) = L::csa(o, at(g, 14, start, hi), at(g, 15, start, hi));
+    let (fb, tw) = L::csa(tw, ta, tb);
+    let (eb, f) = L::csa(f, fa, fb);
+    let (sixteens, e) = L::csa(eights, ea, eb);
+    *low = [o, tw, f, e];
+    ripple(high, sixteens);
 }
 
 /// Ripple-carry add of one input through the low planes, then the high ones.
@@ -276,37 +311,23 @@ fn majority_span<L: Lanes, T: AsRef<[u32]>>(
     let nplanes = ((32 - total.min(MAX_COUNT).leading_zeros()) as usize).max(4);
     let mut start = lo;
     while start < hi {
-        // planes[0..4] live in registers as (ones, twos, fours, eights).
-        let (mut ones, mut twos, mut fours, mut eights) =
-            (L::zero(), L::zero(), L::zero(), L::zero());
+        // planes[0..4] live in registers as low = [ones, twos, fours, eights].
+        let mut low = [L::zero(); 4];
         let mut high = [L::zero(); MAX_PLANES];
         let high = &mut high[..nplanes - 4];
         let groups = inputs.chunks_exact(GROUP);
         let rest = groups.remainder();
         for g in groups {
-            let (ta, o) = L::csa(ones, at(g, 0, start, hi), at(g, 1, start, hi));
-            let (tb, o) = L::csa(o, at(g, 2, start, hi), at(g, 3, start, hi));
-            let (fa, tw) = L::csa(twos, ta, tb);
-            let (ta, o) = L::csa(o, at(g, 4, start, hi), at(g, 5, start, hi));
-            let (tb, o) = L::csa(o, at(g, 6, start, hi), at(g, 7, start, hi));
-            let (fb, tw) = L::csa(tw, ta, tb);
-            let (ea, f) = L::csa(fours, fa, fb);
-            let (ta, o) = L::csa(o, at(g, 8, start, hi), at(g, 9, start, hi));
-            let (tb, o) = L::csa(o, at(g, 10, start, hi), at(g, 11, start, hi));
-            let (fa, tw) = L::csa(tw, ta, tb);
-            let (ta, o) = L::csa(o, at(g, 12, start, hi), at(g, 13, start, hi));
-            let (tb, o) = L::csa(o, at(g, 14, start, hi), at(g, 15, start, hi));
-            let (fb, tw) = L::csa(tw, ta, tb);
-            let (eb, f) = L::csa(f, fa, fb);
-            let (sixteens, e) = L::csa(eights, ea, eb);
-            (ones, twos, fours, eights) = (o, tw, f, e);
-            ripple(high, sixteens);
+            add_group(g, (start, hi), &mut low, high);
         }
-        // The remaining inputs (and the tie) by ripple-carry through all planes.
-        let mut low = [ones, twos, fours, eights];
-        for v in rest {
-            add(&mut low, high, block_at::<L>(v.as_ref(), start, hi));
+        if rest.len() > 1 {
+            add_group(rest, (start, hi), &mut low, high);
+        } else {
+            for v in rest {
+                add(&mut low, high, block_at::<L>(v.as_ref(), start, hi));
+            }
         }
+        // The tie by ripple-carry through all planes.
         if let Some(tv) = tie {
             add(&mut low, high, block_at::<L>(tv, start, hi));
         }
