@@ -290,34 +290,12 @@ pub(super) fn hamming_mcu(a: &[u32], b: &[u32]) -> u32 {
 /// with bit `j` stored in word `j / 32` at position `j % 32`). `src` and `dst` have equal length.
 #[inline(always)]
 pub(super) fn rotate_generic(src: &[u32], dst: &mut [u32], bits: usize) {
-    rotate_with(src, dst, bits, shifted_generic);
-}
-
-/// `out[i] = (src[i + 1] << s) | (src[i] >> (32 − s))` for `0 < s < 32` over `out.len()` words
-/// (`src` at least one word longer): one run of a rotation by a part of a word.
-#[inline(always)]
-pub(super) fn shifted_generic(src: &[u32], out: &mut [u32], s: u32) {
-    for ((o, &h), &l) in out.iter_mut().zip(&src[1..]).zip(src) {
-        *o = (h << s) | (l >> (32 - s));
-    }
-}
-
-/// [`rotate_generic`] with the runs of shifted words done by `shifted` (a
-/// [`shifted_generic`] for one instruction set).
-#[inline(always)]
-pub(super) fn rotate_with(
-    src: &[u32],
-    dst: &mut [u32],
-    bits: usize,
-    shifted: impl Fn(&[u32], &mut [u32], u32),
-) {
     let n = src.len().min(dst.len());
     if n == 0 {
         return;
     }
     let (src, dst) = (&src[..n], &mut dst[..n]);
-    // No division in the usual case (the callers reduce the shift already).
-    let r = if bits < 32 * n { bits } else { bits % (32 * n) };
+    let r = bits % (32 * n);
     let (q, s) = (r / 32, (r % 32) as u32);
     if s == 0 {
         // A whole-word rotation: two copies.
@@ -325,12 +303,18 @@ pub(super) fn rotate_with(
         dst[..q].copy_from_slice(&src[n - q..]);
         return;
     }
-    // dst[i] takes its high bits from src[i - q] and its low bits from src[i - q - 1] (mod n),
-    // in three runs of contiguous words (no index wraps inside a run).
-    shifted(&src[..n - q], &mut dst[q + 1..], s);
+    // dst[i] takes its high bits from src[i - q] and its low bits from src[i - q - 1] (mod n).
+    // Written as three runs of contiguous words, so the loops vectorise (no index wraps
+    // inside a loop).
+    let shifted = |hi: &[u32], lo: &[u32], out: &mut [u32]| {
+        for ((o, &h), &l) in out.iter_mut().zip(hi).zip(lo) {
+            *o = (h << s) | (l >> (32 - s));
+        }
+    };
+    shifted(&src[1..n - q], &src[..n - q - 1], &mut dst[q + 1..]);
     dst[q] = (src[0] << s) | (src[n - 1] >> (32 - s));
     if q > 0 {
-        shifted(&src[n - q - 1..], &mut dst[..q], s);
+        shifted(&src[n - q..], &src[n - q - 1..n - 1], &mut dst[..q]);
     }
 }
 
