@@ -37,20 +37,35 @@ static void digits(void) {
     if (s != HB_STATUS_OK) return;
     uint32_t rows = u32_at(digits_test), features = u32_at(digits_test + 4);
     CHECK(features == clf.features, "features %u vs %u", (unsigned)features, (unsigned)clf.features);
-    uint32_t same = 0, right = 0;
+    uint32_t same = 0, right = 0, answered = 0, answered_right = 0;
+    const uint32_t sure = 58982; /* answer only at a probability of 0.9 or more (2^-16 units) */
     for (uint32_t i = 0; i < rows; i++) {
         const uint8_t *row = digits_test + 8 + i * (4 + features);
         float x[64];
         for (int f = 0; f < 64; f++) x[f] = row[4 + f];
-        uint32_t cls = 99;
+        uint32_t cls = 99, confident = 98, p = 0, margin = 0;
         s = hb_classifier_predict(&clf, x, features, &cls);
         CHECK(s == HB_STATUS_OK, "predict row %u: status %d", (unsigned)i, s);
+        s = hb_classifier_predict_confidence(&clf, x, features, &confident, &p, &margin);
+        CHECK(s == HB_STATUS_OK && confident == cls && p > 0 && p <= 65536,
+              "confidence row %u: status %d, class %u, p %u", (unsigned)i, s, (unsigned)confident,
+              (unsigned)p);
         same += cls == row[1];
         right += cls == row[0];
+        if (p >= sure) {
+            answered++;
+            answered_right += cls == row[0];
+        }
     }
     printf("digits from C: %u of %u predictions identical to the Rust host, accuracy %u/%u\n",
            (unsigned)same, (unsigned)rows, (unsigned)right, (unsigned)rows);
+    printf("digits from C at probability >= 0.9: %u answered, %u right; %u unknown\n",
+           (unsigned)answered, (unsigned)answered_right, (unsigned)(rows - answered));
     CHECK(same == rows, "predictions differ from the host");
+    /* Refusing the unsure rows leaves fewer mistakes among the answers. */
+    CHECK(answered > 0 && answered < rows &&
+              (uint64_t)answered_right * rows > (uint64_t)right * answered,
+          "the confident answers are no more accurate than all of them");
 
     /* Encode + classify separately, and a label. */
     uint32_t hv[64], cls = 0, dist = 0;

@@ -183,6 +183,24 @@ HbStatus hb_classifier_predict(const HbClassifier *handle,
                                size_t n,
                                uint32_t *class_out);
 
+// Encodes and classifies a sample of `n` features with its calibrated confidence: the class
+// in `*class_out`, the probability that it is right in `*probability_out` in units of 2^-16
+// (65,536 is certainty; fitted on held-out rows when the model was trained), and the second
+// nearest prototype's distance minus the nearest's in `*margin_out` (bits; may be NULL). A
+// firmware answers "unknown" below a probability of its choosing. Integer arithmetic only.
+// Errors as [`hb_classifier_predict`], and `HB_STATUS_INVALID_ARGUMENT` for a model without
+// a confidence table.
+//
+// # Safety
+// `handle` filled by [`hb_classifier_open`]; `features` valid for `n` reads; `class_out` and
+// `probability_out` for a write each, `margin_out` too unless NULL.
+HbStatus hb_classifier_predict_confidence(const HbClassifier *handle,
+                                          const float *features,
+                                          size_t n,
+                                          uint32_t *class_out,
+                                          uint32_t *probability_out,
+                                          uint32_t *margin_out);
+
 // The label of `class` as UTF-8 bytes inside the blob (not NUL-terminated): `*label` and
 // `*label_len` are set.
 //

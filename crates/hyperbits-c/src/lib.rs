@@ -24,7 +24,7 @@
 #![deny(clippy::undocumented_unsafe_blocks)]
 
 use core::mem::MaybeUninit;
-use hyperbits::classify::Classifier;
+use hyperbits::classify::{Classifier, Confident};
 use hyperbits::hopfield::{HopfieldView, Update};
 use hyperbits::model::Model;
 use hyperbits::packed;
@@ -460,6 +460,7 @@ trait ClassifierOps {
     fn encode_into(&self, features: &[f32], out: &mut [u32]) -> Result<(), HbStatus>;
     fn classify_words(&self, hv: &[u32]) -> Result<(u32, u32), HbStatus>;
     fn label_bytes(&self, class: usize) -> Result<&[u8], HbStatus>;
+    fn predict_confident(&self, features: &[f32]) -> Result<Confident, HbStatus>;
 }
 
 impl<const W: usize> ClassifierOps for Classifier<'_, W> {
@@ -477,6 +478,10 @@ impl<const W: usize> ClassifierOps for Classifier<'_, W> {
 
     fn label_bytes(&self, class: usize) -> Result<&[u8], HbStatus> {
         Ok(self.label(class)?.as_bytes())
+    }
+
+    fn predict_confident(&self, features: &[f32]) -> Result<Confident, HbStatus> {
+        Ok(self.predict_with_confidence(features)?)
     }
 }
 
@@ -549,6 +554,45 @@ pub unsafe extern "C" fn hb_classifier_predict(
         let (class, _) = c.classify_words(hv.get(..words).ok_or(HbStatus::Corrupt)?)?;
         // SAFETY: the caller's contract.
         unsafe { put(class_out, class)? };
+        Ok(())
+    }))
+}
+
+/// Encodes and classifies a sample of `n` features with its calibrated confidence: the class
+/// in `*class_out`, the probability that it is right in `*probability_out` in units of 2^-16
+/// (65,536 is certainty; fitted on held-out rows when the model was trained), and the second
+/// nearest prototype's distance minus the nearest's in `*margin_out` (bits; may be NULL). A
+/// firmware answers "unknown" below a probability of its choosing. Integer arithmetic only.
+/// Errors as [`hb_classifier_predict`], and `HB_STATUS_INVALID_ARGUMENT` for a model without
+/// a confidence table.
+///
+/// # Safety
+/// `handle` filled by [`hb_classifier_open`]; `features` valid for `n` reads; `class_out` and
+/// `probability_out` for a write each, `margin_out` too unless NULL.
+#[no_mangle]
+pub unsafe extern "C" fn hb_classifier_predict_confidence(
+    handle: *const HbClassifier,
+    features: *const f32,
+    n: usize,
+    class_out: *mut u32,
+    probability_out: *mut u32,
+    margin_out: *mut u32,
+) -> HbStatus {
+    status(with_classifier(handle, |c| {
+        // SAFETY: the caller's contract.
+        let x = unsafe { slice(features, n)? };
+        // The outputs are checked before any work (a NULL one is an error, not a skipped
+        // write after the prediction).
+        // SAFETY: the caller's contract.
+        let (class, probability) =
+            unsafe { (slice_mut(class_out, 1)?, slice_mut(probability_out, 1)?) };
+        let confident = c.predict_confident(x)?;
+        class[0] = confident.prediction.class as u32;
+        probability[0] = confident.probability;
+        if !margin_out.is_null() {
+            // SAFETY: non-null, the caller's contract.
+            unsafe { *margin_out = confident.margin };
+        }
         Ok(())
     }))
 }
@@ -1165,6 +1209,53 @@ mod tests {
             assert_eq!(
                 hb_classifier_label(&tampered, 3, &mut label, &mut len),
                 HbStatus::InvalidArgument
+            );
+        }
+        // The calibrated confidence: the same class as `predict`, a probability in (0, 1];
+        // NULL required outputs and a wrong feature count are refused before any work (two
+        // encodings in all: Miri runs this).
+        let x = [3.0f32; 64];
+        let (mut class, mut plain, mut p, mut margin) = (99u32, 98u32, 0u32, 0u32);
+        // SAFETY: every pointer is valid for the lengths passed (or NULL, checked).
+        unsafe {
+            assert_eq!(
+                hb_classifier_predict(&h, x.as_ptr(), 64, &mut plain),
+                HbStatus::Ok
+            );
+            assert_eq!(
+                hb_classifier_predict_confidence(
+                    &h,
+                    x.as_ptr(),
+                    64,
+                    &mut class,
+                    &mut p,
+                    &mut margin
+                ),
+                HbStatus::Ok
+            );
+            assert_eq!(class, plain);
+            assert!(p > 0 && p <= hyperbits::classify::PROBABILITY_ONE, "{p}");
+            assert_eq!(
+                hb_classifier_predict_confidence(
+                    &h,
+                    x.as_ptr(),
+                    64,
+                    null_mut(),
+                    &mut p,
+                    null_mut()
+                ),
+                HbStatus::NullPointer
+            );
+            assert_eq!(
+                hb_classifier_predict_confidence(
+                    &h,
+                    x.as_ptr(),
+                    63,
+                    &mut class,
+                    &mut p,
+                    null_mut()
+                ),
+                HbStatus::BufferTooSmall
             );
         }
     }
