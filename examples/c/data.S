@@ -22,6 +22,8 @@
     embed sae_expected, "sae-expected.bin"
     embed sae_ternary_model, "sae-ternary.hbm"
     embed sae_ternary_expected, "sae-ternary-expected.bin"
+    embed ensemble_model, "checkerboard-ensemble.hbm"
+    embed ensemble_expected, "checkerboard-ensemble-expected.bin"
 #if defined(__linux__)
     .section .note.GNU-stack,"",%progbits
 #endif

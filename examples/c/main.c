@@ -1,5 +1,6 @@
 /* hyperbits from C: runs the digits classifier blob on every test row and checks each
- * prediction against the Rust host's, then sketch, Hopfield, SAE and bad-input checks. The same
+ * prediction against the Rust host's, then an ensemble, sketch, Hopfield, SAE and bad-input
+ * checks. The same
  * program runs on the host (gcc) and on an emulated Cortex-M4 (arm-none-eabi-gcc, QEMU).
  * Exit code 0 when everything matches. */
 #include <stdio.h>
@@ -8,10 +9,11 @@
 #include "hyperbits.h"
 
 extern const uint8_t digits_model[], digits_test[], hopfield_model[], hopfield_recall[],
-    sketch_model[], sae_model[], sae_expected[], sae_ternary_model[], sae_ternary_expected[];
+    sketch_model[], sae_model[], sae_expected[], sae_ternary_model[], sae_ternary_expected[],
+    ensemble_model[], ensemble_expected[];
 extern const uint32_t digits_model_len, digits_test_len, hopfield_model_len,
     hopfield_recall_len, sketch_model_len, sae_model_len, sae_expected_len,
-    sae_ternary_model_len, sae_ternary_expected_len;
+    sae_ternary_model_len, sae_ternary_expected_len, ensemble_model_len, ensemble_expected_len;
 
 static int checks, failures;
 
@@ -102,6 +104,37 @@ static void bad_input(void) {
     CHECK(hb_classifier_predict(&clf, x, 64, &out) == HB_STATUS_INVALID_ARGUMENT, "infinite feature");
     const uint32_t *two[2] = {hv, hv};
     CHECK(hb_bundle(two, 2, NULL, 64, hv) == HB_STATUS_INVALID_ARGUMENT, "even bundle without tie");
+}
+
+/* An ensemble of three checkerboard classifiers: every test row's class, margin and
+ * probability as the Rust host computed them (rows of 3 f32 features, class, margin, p). */
+static void ensemble(void) {
+    HbEnsemble e;
+    HbStatus s = hb_ensemble_open(&e, ensemble_model, ensemble_model_len);
+    CHECK(s == HB_STATUS_OK && e.members == 3 && e.features == 3 && e.classes == 2,
+          "ensemble open: status %d, %u members", s, (unsigned)e.members);
+    if (s != HB_STATUS_OK) return;
+    uint32_t rows = u32_at(ensemble_expected), same = 0;
+    for (uint32_t i = 0; i < rows; i++) {
+        const uint8_t *row = ensemble_expected + 4 + 24 * i;
+        float x[3];
+        memcpy(x, row, sizeof x);
+        uint32_t cls = 9, p = 0, margin = 0, plain = 9;
+        s = hb_ensemble_predict(&e, x, 3, &cls, &p, &margin);
+        CHECK(hb_ensemble_predict(&e, x, 3, &plain, NULL, NULL) == HB_STATUS_OK && plain == cls,
+              "ensemble row %u: the vote without confidence differs", (unsigned)i);
+        same += s == HB_STATUS_OK && cls == u32_at(row + 12) && margin == u32_at(row + 16) &&
+                p == u32_at(row + 20);
+    }
+    printf("ensemble from C: %u of %u rows (class, margin, probability) as on the host\n",
+           (unsigned)same, (unsigned)rows);
+    CHECK(rows == 64 && same == rows, "ensemble differs from the host");
+    const uint8_t *label = NULL;
+    size_t label_len = 0;
+    CHECK(hb_ensemble_label(&e, 1, &label, &label_len) == HB_STATUS_OK && label_len == 4 &&
+              memcmp(label, "even", 4) == 0, "ensemble label");
+    CHECK(hb_ensemble_open(&e, hopfield_model, hopfield_model_len) == HB_STATUS_WRONG_KIND,
+          "ensemble of a Hopfield blob");
 }
 
 static void algebra_sketch_hopfield(void) {
@@ -236,6 +269,7 @@ static void sae(void) {
 
 int main(void) {
     digits();
+    ensemble();
     bad_input();
     algebra_sketch_hopfield();
     sae();

@@ -15,6 +15,13 @@
 // for each kind).
 #define HB_HANDLE_WORDS 48
 
+// Words of storage in an ensemble handle ([`HbEnsemble`]): enough for the members of the
+// largest ensemble the trainer writes (16) on any target (checked at compile time).
+#define HB_ENSEMBLE_HANDLE_WORDS 312
+
+// The most members an [`HbEnsemble`] holds (the trainer writes 1 to 16).
+#define HB_ENSEMBLE_MEMBERS 16
+
 // The largest `k` the C API's SAE functions take.
 #define HB_SAE_MAX_K 64
 
@@ -64,7 +71,10 @@ typedef struct {
   // leaves its padding bytes uninitialised, and copying a handle must not read them as
   // integers (Miri caught that).
   uint64_t storage[HB_HANDLE_WORDS];
-} HbParsed;
+} Parsed_HB_HANDLE_WORDS;
+
+// The parsed model of a classifier, sketch, Hopfield or SAE handle.
+typedef Parsed_HB_HANDLE_WORDS HbParsed;
 
 // A classifier handle: a blob validated once by [`hb_classifier_open`] and read in place;
 // the blob must stay alive and unchanged while the handle is used. `words`, `classes` and
@@ -79,6 +89,40 @@ typedef struct {
   // The parsed classifier.
   HbParsed parsed;
 } HbClassifier;
+
+// The parsed model of a handle: written once by an `hb_*_open` function, then read by every
+// call, so a blob is validated (magic, version, sizes, CRC-32, the kind's own checks) once.
+// The mark says which kind of model the storage holds; a handle that was never opened (or
+// holds another kind) is refused rather than read.
+typedef struct {
+  // Which model the storage holds (0: none).
+  uint64_t mark;
+  // The parsed model. `MaybeUninit` (plain `uint64_t` words to C), because a stored model
+  // leaves its padding bytes uninitialised, and copying a handle must not read them as
+  // integers (Miri caught that).
+  uint64_t storage[HB_ENSEMBLE_HANDLE_WORDS];
+} Parsed_HB_ENSEMBLE_HANDLE_WORDS;
+
+// The parsed members of an ensemble handle.
+typedef Parsed_HB_ENSEMBLE_HANDLE_WORDS HbParsedEnsemble;
+
+// An ensemble handle: an ensemble blob (`hyperbits train --ensemble K`), or a classifier
+// blob as an ensemble of one, validated once by [`hb_ensemble_open`] (every member) and read
+// in place; the blob must stay alive and unchanged while the handle is used. `words`,
+// `classes`, `features` and `members` may be read; the rest is opaque. About 2.5 KB (up to
+// [`HB_ENSEMBLE_MEMBERS`] parsed members).
+typedef struct {
+  // The dimension in words.
+  uint32_t words;
+  // Classes.
+  uint32_t classes;
+  // Features per sample.
+  uint32_t features;
+  // Members voting.
+  uint32_t members;
+  // The parsed members.
+  HbParsedEnsemble parsed;
+} HbEnsemble;
 
 // A Bloom sketch handle: a sketch blob validated once by [`hb_bloom_open`], its bits read
 // in place; the blob must stay alive and unchanged while the handle is used. Opaque.
@@ -210,6 +254,40 @@ HbStatus hb_classifier_label(const HbClassifier *handle,
                              uint32_t class_,
                              const uint8_t **label,
                              size_t *label_len);
+
+// Validates an ensemble blob, or a classifier blob (an ensemble of one), and fills `out`.
+// Errors as [`hb_classifier_open`] for every member, and `HB_STATUS_INVALID_ARGUMENT` for
+// more than [`HB_ENSEMBLE_MEMBERS`] members.
+//
+// # Safety
+// `blob` valid for `len` reads, alive and unchanged for as long as the handle is used; `out`
+// valid for a write.
+HbStatus hb_ensemble_open(HbEnsemble *out, const uint8_t *blob, size_t len);
+
+// The ensemble's vote (the class whose summed Hamming distance over the members is least)
+// for a sample of `n` features, with its calibrated probability in `*probability_out` (2^-16
+// units) and margin in `*margin_out` (bits of summed distance) when those are not NULL.
+// `HB_STATUS_INVALID_ARGUMENT` when a probability is asked of a blob without a confidence
+// table.
+//
+// # Safety
+// `handle` filled by [`hb_ensemble_open`]; `features` valid for `n` reads; `class_out` for a
+// write; `probability_out` and `margin_out` for a write each unless NULL.
+HbStatus hb_ensemble_predict(const HbEnsemble *handle,
+                             const float *features,
+                             size_t n,
+                             uint32_t *class_out,
+                             uint32_t *probability_out,
+                             uint32_t *margin_out);
+
+// The label of `class` as UTF-8 bytes inside the blob (not NUL-terminated).
+//
+// # Safety
+// `handle` filled by [`hb_ensemble_open`]; `label` and `label_len` valid for a write each.
+HbStatus hb_ensemble_label(const HbEnsemble *handle,
+                           uint32_t class_,
+                           const uint8_t **label,
+                           size_t *label_len);
 
 // Validates a Bloom sketch blob and fills `out`.
 //

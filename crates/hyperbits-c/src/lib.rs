@@ -25,6 +25,7 @@
 
 use core::mem::MaybeUninit;
 use hyperbits::classify::{Classifier, Confident};
+use hyperbits::ensemble::Ensemble;
 use hyperbits::hopfield::{HopfieldView, Update};
 use hyperbits::model::Model;
 use hyperbits::packed;
@@ -324,40 +325,54 @@ pub unsafe extern "C" fn hb_codebook_vector(
 /// for each kind).
 pub const HB_HANDLE_WORDS: usize = 48;
 
+/// Words of storage in an ensemble handle ([`HbEnsemble`]): enough for the members of the
+/// largest ensemble the trainer writes (16) on any target (checked at compile time).
+pub const HB_ENSEMBLE_HANDLE_WORDS: usize = 312;
+
 /// The parsed model of a handle: written once by an `hb_*_open` function, then read by every
 /// call, so a blob is validated (magic, version, sizes, CRC-32, the kind's own checks) once.
 /// The mark says which kind of model the storage holds; a handle that was never opened (or
 /// holds another kind) is refused rather than read.
 #[repr(C)]
 #[derive(Clone, Copy)]
-pub struct HbParsed {
+pub struct Parsed<const N: usize> {
     /// Which model the storage holds (0: none).
     mark: u64,
     /// The parsed model. `MaybeUninit` (plain `uint64_t` words to C), because a stored model
     /// leaves its padding bytes uninitialised, and copying a handle must not read them as
     /// integers (Miri caught that).
-    storage: [MaybeUninit<u64>; HB_HANDLE_WORDS],
+    storage: [MaybeUninit<u64>; N],
 }
 
-impl HbParsed {
+/// The parsed model of a classifier, sketch, Hopfield or SAE handle.
+pub type HbParsed = Parsed<HB_HANDLE_WORDS>;
+
+/// The parsed members of an ensemble handle.
+pub type HbParsedEnsemble = Parsed<HB_ENSEMBLE_HANDLE_WORDS>;
+
+impl<const N: usize> Parsed<N> {
     /// An empty (unopened) handle.
-    const EMPTY: Self = HbParsed {
+    const EMPTY: Self = Parsed {
         mark: 0,
-        storage: [MaybeUninit::new(0); HB_HANDLE_WORDS],
+        storage: [MaybeUninit::new(0); N],
     };
 
-    /// Stores `model` under `mark`.
-    fn put<T: Copy>(&mut self, mark: u64, model: T) {
+    /// Stores `model` under `mark`. `T` must own nothing (no heap, no resources): the handle
+    /// is copied bitwise by C and never drops what it holds. Every stored type is a parsed
+    /// model borrowing its blob: a `Copy` type, or an [`Ensemble`] (inline storage of `Copy`
+    /// classifiers).
+    fn put<T>(&mut self, mark: u64, model: T) {
         const {
             assert!(
-                core::mem::size_of::<T>() <= core::mem::size_of::<[u64; HB_HANDLE_WORDS]>()
+                core::mem::size_of::<T>() <= core::mem::size_of::<[u64; N]>()
                     && core::mem::align_of::<T>() <= core::mem::align_of::<u64>(),
                 "a handle's storage must hold the parsed model"
             )
         };
         self.mark = mark;
         // SAFETY: the storage is large and aligned enough for a `T` (checked at compile time
-        // above) and owned by the handle; `T` is `Copy`, so nothing is dropped or duplicated.
+        // above) and owned by the handle; `T` owns nothing, so a bitwise copy duplicates no
+        // resource and never dropping it leaks none.
         unsafe { core::ptr::write(self.storage.as_mut_ptr().cast::<T>(), model) };
     }
 
@@ -366,7 +381,7 @@ impl HbParsed {
     /// # Safety
     /// A handle carrying `mark` holds a `T` written by [`Self::put`] with that mark (each mark
     /// stands for one type), whose borrowed blob is still alive (the caller's contract).
-    unsafe fn get<T: Copy>(&self, mark: u64) -> Result<&T, HbStatus> {
+    unsafe fn get<T>(&self, mark: u64) -> Result<&T, HbStatus> {
         if self.mark != mark {
             return Err(HbStatus::InvalidArgument);
         }
@@ -381,6 +396,10 @@ const CLASSIFIER_MARK: u64 = 0x4842_434C_0000_0001;
 const HOPFIELD_MARK: u64 = 0x4842_484F_0000_0001;
 const BLOOM_MARK: u64 = 0x4842_424C_0000_0001;
 const SAE_MARK: u64 = 0x4842_5341_0000_0001;
+const ENSEMBLE_MARK: u64 = 0x4842_454E_0000_0001;
+
+/// The most members an [`HbEnsemble`] holds (the trainer writes 1 to 16).
+pub const HB_ENSEMBLE_MEMBERS: usize = 16;
 
 /// A classifier handle: a blob validated once by [`hb_classifier_open`] and read in place;
 /// the blob must stay alive and unchanged while the handle is used. `words`, `classes` and
@@ -611,6 +630,166 @@ pub unsafe extern "C" fn hb_classifier_label(
 ) -> HbStatus {
     status(with_classifier(handle, |c| {
         let bytes = c.label_bytes(class as usize)?;
+        // SAFETY: the caller's contract.
+        let (l, n) = unsafe { (slice_mut(label, 1)?, slice_mut(label_len, 1)?) };
+        l[0] = bytes.as_ptr();
+        n[0] = bytes.len();
+        Ok(())
+    }))
+}
+
+/// An ensemble handle: an ensemble blob (`hyperbits train --ensemble K`), or a classifier
+/// blob as an ensemble of one, validated once by [`hb_ensemble_open`] (every member) and read
+/// in place; the blob must stay alive and unchanged while the handle is used. `words`,
+/// `classes`, `features` and `members` may be read; the rest is opaque. About 2.5 KB (up to
+/// [`HB_ENSEMBLE_MEMBERS`] parsed members).
+#[repr(C)]
+#[derive(Clone, Copy)]
+pub struct HbEnsemble {
+    /// The dimension in words.
+    pub words: u32,
+    /// Classes.
+    pub classes: u32,
+    /// Features per sample.
+    pub features: u32,
+    /// Members voting.
+    pub members: u32,
+    /// The parsed members.
+    parsed: HbParsedEnsemble,
+}
+
+/// Validates an ensemble blob, or a classifier blob (an ensemble of one), and fills `out`.
+/// Errors as [`hb_classifier_open`] for every member, and `HB_STATUS_INVALID_ARGUMENT` for
+/// more than [`HB_ENSEMBLE_MEMBERS`] members.
+///
+/// # Safety
+/// `blob` valid for `len` reads, alive and unchanged for as long as the handle is used; `out`
+/// valid for a write.
+#[no_mangle]
+pub unsafe extern "C" fn hb_ensemble_open(
+    out: *mut HbEnsemble,
+    blob: *const u8,
+    len: usize,
+) -> HbStatus {
+    status((|| {
+        // SAFETY: the caller's contract, including the blob outliving every use of the handle,
+        // which is what the `'static` stands for.
+        let bytes: &'static [u8] = unsafe { slice(blob, len)? };
+        let dim = hyperbits::ensemble::dimension(&Model::new_checked(bytes)?)?;
+        let words = if dim % 32 == 0 { (dim / 32) as u32 } else { 0 };
+        let mut handle = HbEnsemble {
+            words,
+            classes: 0,
+            features: 0,
+            members: 0,
+            parsed: HbParsedEnsemble::EMPTY,
+        };
+        hyperbits::with_words!(words, W => {
+            let e = Ensemble::<'static, W, HB_ENSEMBLE_MEMBERS>::from_bytes(bytes)?;
+            handle.classes = e.classes() as u32;
+            handle.features = e.features() as u32;
+            handle.members = e.members().len() as u32;
+            handle.parsed.put(ENSEMBLE_MARK ^ W as u64, e);
+            Ok(())
+        }, else Err(HbStatus::UnsupportedDimension))?;
+        // SAFETY: the caller's contract.
+        unsafe { put(out, handle) }
+    })())
+}
+
+/// Runs `f` with the ensemble of a handle (parsed when it was opened).
+fn with_ensemble<R>(
+    handle: *const HbEnsemble,
+    f: impl FnOnce(&dyn EnsembleOps) -> Result<R, HbStatus>,
+) -> Result<R, HbStatus> {
+    // SAFETY: the caller's contract (a handle filled by `hb_ensemble_open`).
+    let h = &unsafe { slice(handle, 1)? }[0];
+    hyperbits::with_words!(h.words, W => {
+        // SAFETY: the mark (which includes W) says `hb_ensemble_open` stored an
+        // `Ensemble<W, HB_ENSEMBLE_MEMBERS>` there; its blob is alive (the caller's contract).
+        let e = unsafe {
+            h.parsed
+                .get::<Ensemble<'static, W, HB_ENSEMBLE_MEMBERS>>(ENSEMBLE_MARK ^ W as u64)?
+        };
+        f(e)
+    }, else Err(HbStatus::InvalidArgument))
+}
+
+/// What the C functions need of an ensemble, whatever its dimension.
+trait EnsembleOps {
+    fn predict_class(&self, features: &[f32]) -> Result<u32, HbStatus>;
+    fn predict_confident(&self, features: &[f32]) -> Result<Confident, HbStatus>;
+    fn label_bytes(&self, class: usize) -> Result<&[u8], HbStatus>;
+}
+
+impl<const W: usize> EnsembleOps for Ensemble<'_, W, HB_ENSEMBLE_MEMBERS> {
+    fn predict_class(&self, features: &[f32]) -> Result<u32, HbStatus> {
+        Ok(self.predict(features)?.class as u32)
+    }
+
+    fn predict_confident(&self, features: &[f32]) -> Result<Confident, HbStatus> {
+        Ok(self.predict_with_confidence(features)?)
+    }
+
+    fn label_bytes(&self, class: usize) -> Result<&[u8], HbStatus> {
+        Ok(self.label(class)?.as_bytes())
+    }
+}
+
+/// The ensemble's vote (the class whose summed Hamming distance over the members is least)
+/// for a sample of `n` features, with its calibrated probability in `*probability_out` (2^-16
+/// units) and margin in `*margin_out` (bits of summed distance) when those are not NULL.
+/// `HB_STATUS_INVALID_ARGUMENT` when a probability is asked of a blob without a confidence
+/// table.
+///
+/// # Safety
+/// `handle` filled by [`hb_ensemble_open`]; `features` valid for `n` reads; `class_out` for a
+/// write; `probability_out` and `margin_out` for a write each unless NULL.
+#[no_mangle]
+pub unsafe extern "C" fn hb_ensemble_predict(
+    handle: *const HbEnsemble,
+    features: *const f32,
+    n: usize,
+    class_out: *mut u32,
+    probability_out: *mut u32,
+    margin_out: *mut u32,
+) -> HbStatus {
+    status(with_ensemble(handle, |e| {
+        // SAFETY: the caller's contract.
+        let x = unsafe { slice(features, n)? };
+        // SAFETY: the caller's contract.
+        let class = unsafe { slice_mut(class_out, 1)? };
+        if probability_out.is_null() && margin_out.is_null() {
+            class[0] = e.predict_class(x)?;
+            return Ok(());
+        }
+        let confident = e.predict_confident(x)?;
+        class[0] = confident.prediction.class as u32;
+        if !probability_out.is_null() {
+            // SAFETY: non-null, the caller's contract.
+            unsafe { *probability_out = confident.probability };
+        }
+        if !margin_out.is_null() {
+            // SAFETY: non-null, the caller's contract.
+            unsafe { *margin_out = confident.margin };
+        }
+        Ok(())
+    }))
+}
+
+/// The label of `class` as UTF-8 bytes inside the blob (not NUL-terminated).
+///
+/// # Safety
+/// `handle` filled by [`hb_ensemble_open`]; `label` and `label_len` valid for a write each.
+#[no_mangle]
+pub unsafe extern "C" fn hb_ensemble_label(
+    handle: *const HbEnsemble,
+    class: u32,
+    label: *mut *const u8,
+    label_len: *mut usize,
+) -> HbStatus {
+    status(with_ensemble(handle, |e| {
+        let bytes = e.label_bytes(class as usize)?;
         // SAFETY: the caller's contract.
         let (l, n) = unsafe { (slice_mut(label, 1)?, slice_mut(label_len, 1)?) };
         l[0] = bytes.as_ptr();
@@ -1258,6 +1437,86 @@ mod tests {
                 HbStatus::BufferTooSmall
             );
         }
+    }
+
+    #[test]
+    fn ensemble_handles() {
+        static ENSEMBLE: &[u8] =
+            hyperbits::include_model!("../../../boards/qemu/data/checkerboard-ensemble.hbm");
+        static SINGLE: &[u8] = hyperbits::include_model!("../../../boards/qemu/data/digits.hbm");
+        static HOPFIELD: &[u8] =
+            hyperbits::include_model!("../../../boards/qemu/data/hopfield.hbm");
+        let mut h = HbEnsemble {
+            words: 0,
+            classes: 0,
+            features: 0,
+            members: 0,
+            parsed: HbParsedEnsemble::EMPTY,
+        };
+        let unopened = h;
+        let (mut label, mut len) = (null(), 0usize);
+        // SAFETY: every pointer is valid for the lengths passed (or NULL, checked).
+        unsafe {
+            assert_eq!(
+                hb_ensemble_open(&mut h, SINGLE.as_ptr(), SINGLE.len()),
+                HbStatus::Ok
+            );
+            assert_eq!((h.words, h.classes, h.features, h.members), (64, 10, 64, 1));
+            assert_eq!(
+                hb_ensemble_open(&mut h, HOPFIELD.as_ptr(), HOPFIELD.len()),
+                HbStatus::WrongKind
+            );
+            assert_eq!(
+                hb_ensemble_open(&mut h, ENSEMBLE.as_ptr(), ENSEMBLE.len() - 4),
+                HbStatus::Truncated
+            );
+            assert_eq!(
+                hb_ensemble_open(&mut h, ENSEMBLE.as_ptr(), ENSEMBLE.len()),
+                HbStatus::Ok
+            );
+            assert_eq!(hb_ensemble_label(&h, 1, &mut label, &mut len), HbStatus::Ok);
+            assert_eq!(core::slice::from_raw_parts(label, len), b"even");
+            assert_eq!(
+                hb_ensemble_label(&unopened, 1, &mut label, &mut len),
+                HbStatus::InvalidArgument
+            );
+        }
+        assert_eq!((h.words, h.classes, h.features, h.members), (64, 2, 3, 3));
+        let x = [0.25f32, 0.5, 0.75];
+        let (mut class, mut p, mut margin) = (9u32, 0u32, 0u32);
+        // SAFETY: as above.
+        unsafe {
+            assert_eq!(
+                hb_ensemble_predict(&h, x.as_ptr(), 3, null_mut(), null_mut(), null_mut()),
+                HbStatus::NullPointer
+            );
+            assert_eq!(
+                hb_ensemble_predict(&h, x.as_ptr(), 2, &mut class, null_mut(), null_mut()),
+                HbStatus::BufferTooSmall
+            );
+        }
+        if cfg!(miri) {
+            return; // three sinusoid encodings per prediction: the host run checks the values
+        }
+        let rust = Ensemble::<64, 16>::from_bytes(ENSEMBLE).unwrap();
+        let want = rust.predict_with_confidence(&x).unwrap();
+        // SAFETY: as above.
+        unsafe {
+            assert_eq!(
+                hb_ensemble_predict(&h, x.as_ptr(), 3, &mut class, null_mut(), null_mut()),
+                HbStatus::Ok
+            );
+            assert_eq!(class, want.prediction.class as u32);
+            class = 9;
+            assert_eq!(
+                hb_ensemble_predict(&h, x.as_ptr(), 3, &mut class, &mut p, &mut margin),
+                HbStatus::Ok
+            );
+        }
+        assert_eq!(
+            (class, p, margin),
+            (want.prediction.class as u32, want.probability, want.margin)
+        );
     }
 
     #[test]
