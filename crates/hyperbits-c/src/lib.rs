@@ -357,11 +357,8 @@ impl<const N: usize> Parsed<N> {
         storage: [MaybeUninit::new(0); N],
     };
 
-    /// Stores `model` under `mark`. `T` must own nothing (no heap, no resources): the handle
-    /// is copied bitwise by C and never drops what it holds. Every stored type is a parsed
-    /// model borrowing its blob: a `Copy` type, or an [`Ensemble`] (inline storage of `Copy`
-    /// classifiers).
-    fn put<T>(&mut self, mark: u64, model: T) {
+    /// Stores `model` under `mark`.
+    fn put<T: OwnsNothing>(&mut self, mark: u64, model: T) {
         const {
             assert!(
                 core::mem::size_of::<T>() <= core::mem::size_of::<[u64; N]>()
@@ -371,8 +368,8 @@ impl<const N: usize> Parsed<N> {
         };
         self.mark = mark;
         // SAFETY: the storage is large and aligned enough for a `T` (checked at compile time
-        // above) and owned by the handle; `T` owns nothing, so a bitwise copy duplicates no
-        // resource and never dropping it leaks none.
+        // above) and owned by the handle; `T: OwnsNothing`, so the bitwise copies C makes of
+        // the handle duplicate no resource, and never dropping it leaks none.
         unsafe { core::ptr::write(self.storage.as_mut_ptr().cast::<T>(), model) };
     }
 
@@ -381,7 +378,7 @@ impl<const N: usize> Parsed<N> {
     /// # Safety
     /// A handle carrying `mark` holds a `T` written by [`Self::put`] with that mark (each mark
     /// stands for one type), whose borrowed blob is still alive (the caller's contract).
-    unsafe fn get<T>(&self, mark: u64) -> Result<&T, HbStatus> {
+    unsafe fn get<T: OwnsNothing>(&self, mark: u64) -> Result<&T, HbStatus> {
         if self.mark != mark {
             return Err(HbStatus::InvalidArgument);
         }
@@ -389,6 +386,25 @@ impl<const N: usize> Parsed<N> {
         Ok(unsafe { &*self.storage.as_ptr().cast::<T>() })
     }
 }
+
+/// The parsed models a handle may hold: each borrows its blob and owns nothing (no heap, no
+/// resource, no `Drop` with an effect), so a bitwise copy of a handle is a valid copy and a
+/// handle that is never dropped leaks nothing.
+///
+/// # Safety
+/// Only for types that own nothing in that sense.
+unsafe trait OwnsNothing {}
+// SAFETY: `Copy`, borrowing its blob.
+unsafe impl<const W: usize> OwnsNothing for Classifier<'static, W> {}
+// SAFETY: a `heapless::Vec` (inline storage) of `Copy` classifiers and a borrowed table; its
+// drop only drops those `Copy` members.
+unsafe impl<const W: usize> OwnsNothing for Ensemble<'static, W, HB_ENSEMBLE_MEMBERS> {}
+// SAFETY: `Copy`, its bits a slice of the blob.
+unsafe impl OwnsNothing for Bloom<&'static [u32]> {}
+// SAFETY: `Copy`, borrowing its blob.
+unsafe impl<const W: usize> OwnsNothing for HopfieldView<'static, W> {}
+// SAFETY: `Copy`, borrowing its blob.
+unsafe impl OwnsNothing for Sae<'static> {}
 
 /// The handle marks, one per stored type ("HB" + kind + a version byte); the classifier's
 /// depends on the word count, since `Classifier<W>` is a type per `W`.

@@ -502,8 +502,8 @@ pub(in super::super) unsafe fn majority3_avx512(out: &mut [u32], a: &[u32], b: &
     let (po, pa, pb, pc) = (out.as_mut_ptr(), a.as_ptr(), b.as_ptr(), c.as_ptr());
     let mut i = 0;
     // SAFETY: full loads and stores touch words i..i + 16 with i + 16 <= n of every slice;
-    // the masked ones only the n - i < 16 words their mask selects (masked-off elements are
-    // not accessed, so they cannot fault).
+    // the masked ones only the words their mask selects, 0..lead (lead <= n) or i..n
+    // (masked-off elements are not accessed, so they cannot fault).
     unsafe {
         // Words up to the output's first cache-line boundary first, so no store splits.
         let lead = ((64 - po as usize % 64) % 64 / 4).min(n);
