@@ -18,20 +18,22 @@ pub(super) fn hamming(a: &[u32], b: &[u32]) -> u32 {
     let steps = n / 8;
     let (mut ones, mut twos, mut fours) = (0u32, 0u32, 0u32);
     let mut eights = 0u32;
-    let mut done = 0;
-    while done < steps {
-        let chunk = (steps - done).min(MAX_STEPS);
-        let mut pa = a[8 * done..].as_ptr();
-        let mut pb = b[8 * done..].as_ptr();
-        let end = a[8 * (done + chunk)..].as_ptr();
+    // The pointers run on from chunk to chunk (the loop advances them): no re-slicing.
+    let (mut pa, mut pb) = (a.as_ptr(), b.as_ptr());
+    let mut left = steps;
+    while left > 0 {
+        let chunk = left.min(MAX_STEPS);
+        // `pa` is `8 * (steps - left)` words into `a`, and `steps <= n / 8`, so `end` is at
+        // most `a.as_ptr() + 8 * steps`, inside `a` or one past it.
+        let end = pa.wrapping_add(8 * chunk);
         let mut bytes = 0u32;
-        // SAFETY: `pa` and `pb` point into `a` and `b`, which hold at least
-        // `8 * (done + chunk)` words each (`done + chunk <= n / 8`), and the loop reads
-        // exactly `8 * chunk` words from each (`chunk >= 1`, so the `bne` loop runs and
-        // stops when `pa` reaches `end`). Every operand is an explicit register; r6 and r7
-        // (which LLVM reserves and which cannot be operands) are saved and restored around
-        // the loop on the stack; every other register written is an operand or a declared clobber.
-        // Flags are clobbered (no `preserves_flags`).
+        // SAFETY: `pa` and `pb` point `8 * (steps - left)` words into `a` and `b`, which hold
+        // at least `8 * steps` words each (`steps <= n / 8`); the loop reads exactly
+        // `8 * chunk` words from each (`1 <= chunk <= left`, so the `bne` loop runs and stops
+        // when `pa` reaches `end`) and leaves both pointers just past them. Every operand is
+        // an explicit register; r6 and r7 (which LLVM reserves and which cannot be operands)
+        // are saved and restored around the loop on the stack; every other register written
+        // is an operand or a declared clobber. Flags are clobbered (no `preserves_flags`).
         unsafe {
             asm!(
                 "push {{r6, r7}}",
@@ -123,9 +125,8 @@ pub(super) fn hamming(a: &[u32], b: &[u32]) -> u32 {
                 out("lr") _,
             );
         }
-        let _ = (pa, pb);
         eights += (bytes & 0xff) + ((bytes >> 8) & 0xff) + ((bytes >> 16) & 0xff) + (bytes >> 24);
-        done += chunk;
+        left -= chunk;
     }
     let rest: u32 = a[8 * steps..n]
         .iter()
