@@ -209,6 +209,22 @@ unsafe fn put<T>(ptr: *mut T, value: T) -> Result<(), HbStatus> {
     Ok(())
 }
 
+/// Points `*label` and `*label_len` at `bytes` (a label inside a blob).
+///
+/// # Safety
+/// `label` and `label_len` NULL or valid for a write each.
+unsafe fn put_label(
+    bytes: &[u8],
+    label: *mut *const u8,
+    label_len: *mut usize,
+) -> Result<(), HbStatus> {
+    // SAFETY: the caller's contract; `slice_mut` checks NULL.
+    let (l, n) = unsafe { (slice_mut(label, 1)?, slice_mut(label_len, 1)?) };
+    l[0] = bytes.as_ptr();
+    n[0] = bytes.len();
+    Ok(())
+}
+
 fn status(r: Result<(), HbStatus>) -> HbStatus {
     match r {
         Ok(()) => HbStatus::Ok,
@@ -647,10 +663,7 @@ pub unsafe extern "C" fn hb_classifier_label(
     status(with_classifier(handle, |c| {
         let bytes = c.label_bytes(class as usize)?;
         // SAFETY: the caller's contract.
-        let (l, n) = unsafe { (slice_mut(label, 1)?, slice_mut(label_len, 1)?) };
-        l[0] = bytes.as_ptr();
-        n[0] = bytes.len();
-        Ok(())
+        unsafe { put_label(bytes, label, label_len) }
     }))
 }
 
@@ -807,10 +820,7 @@ pub unsafe extern "C" fn hb_ensemble_label(
     status(with_ensemble(handle, |e| {
         let bytes = e.label_bytes(class as usize)?;
         // SAFETY: the caller's contract.
-        let (l, n) = unsafe { (slice_mut(label, 1)?, slice_mut(label_len, 1)?) };
-        l[0] = bytes.as_ptr();
-        n[0] = bytes.len();
-        Ok(())
+        unsafe { put_label(bytes, label, label_len) }
     }))
 }
 
