@@ -18,6 +18,10 @@
 //! probability [`member_match`](crate::plan::block_member_match), a non-member with 1/L, and
 //! the membership test is a threshold on matching blocks.
 //!
+//! The shape is const generic ([`BlockVector<B, L>`]); [`random_into`], [`bind_into`],
+//! [`inverse_into`], [`bundle_into`] and [`matches()`] take codes as slices of positions and L at
+//! run time (for the Python package), with the same loops and so the same positions.
+//!
 //! **Cost.** Storage: 2·B bytes a vector (`u16` positions; one byte each would do for
 //! L ≤ 256, as the planner counts). Bind, unbind and matches: B additions or comparisons,
 //! independent of L. A bundle of n codes: `O(B·n²)` comparisons and no counters (for large
@@ -71,9 +75,7 @@ impl<const B: usize, const L: usize> BlockVector<B, L> {
         let () = Self::SHAPE;
         let words: BinaryVector<B> = book.vector(index);
         let mut positions = [0u16; B];
-        for (p, &w) in positions.iter_mut().zip(words.as_words()) {
-            *p = ((u64::from(w) * L as u64) >> 32) as u16;
-        }
+        positions_of(words.as_words(), L, &mut positions);
         BlockVector { positions }
     }
 
@@ -84,10 +86,8 @@ impl<const B: usize, const L: usize> BlockVector<B, L> {
 
     /// Binding: positions added block by block, mod L.
     pub fn bind(&self, other: &Self) -> Self {
-        let mut out = *self;
-        for (p, &q) in out.positions.iter_mut().zip(&other.positions) {
-            *p = ((usize::from(*p) + usize::from(q)) % L) as u16;
-        }
+        let mut out = Self::identity();
+        add_positions(&self.positions, &other.positions, L, &mut out.positions);
         out
     }
 
@@ -98,10 +98,8 @@ impl<const B: usize, const L: usize> BlockVector<B, L> {
 
     /// The inverse under binding: positions negated mod L.
     pub fn inverse(&self) -> Self {
-        let mut out = *self;
-        for p in out.positions.iter_mut() {
-            *p = ((L - usize::from(*p)) % L) as u16;
-        }
+        let mut out = Self::identity();
+        negate_positions(&self.positions, L, &mut out.positions);
         out
     }
 
@@ -121,11 +119,7 @@ impl<const B: usize, const L: usize> BlockVector<B, L> {
 
     /// The number of blocks whose active positions are equal, in `0..=B`.
     pub fn matches(&self, other: &Self) -> u32 {
-        self.positions
-            .iter()
-            .zip(&other.positions)
-            .filter(|(a, b)| a == b)
-            .count() as u32
+        equal_positions(&self.positions, &other.positions)
     }
 
     /// [`matches`](Self::matches) over B, in `[0, 1]`: about 1/L for unrelated codes.
@@ -142,22 +136,8 @@ impl<const B: usize, const L: usize> BlockVector<B, L> {
             return Err(Error::EmptyBundle);
         }
         let mut out = Self::identity();
-        for (b, slot) in out.positions.iter_mut().enumerate() {
-            let mut best = (0usize, 0u64, 0u16);
-            for (i, v) in vectors.iter().enumerate() {
-                let p = v.positions[b];
-                // Count each distinct position once, at its first holder.
-                if vectors[..i].iter().any(|u| u.positions[b] == p) {
-                    continue;
-                }
-                let count = vectors[i..].iter().filter(|u| u.positions[b] == p).count();
-                let rank = tie_rank(tie_seed, b, p);
-                if count > best.0 || (count == best.0 && rank < best.1) {
-                    best = (count, rank, p);
-                }
-            }
-            *slot = best.2;
-        }
+        let rows = |i: usize| -> &[u16] { &vectors[i].positions };
+        bundle_positions(vectors.len(), rows, tie_seed, &mut out.positions);
         Ok(out)
     }
 
@@ -207,6 +187,156 @@ impl<const B: usize, const L: usize> core::fmt::Debug for BlockVector<B, L> {
             "BlockVector<{B}×{L}>({:?}…)",
             &self.positions[..B.min(4)]
         )
+    }
+}
+
+// Run-time shape: codes as slices of positions, B their length and L given at run time, for
+// the adapters that learn the shape when they run (the Python package); the typed methods
+// above share their loops, so both give the same positions.
+
+/// Checks a block length L given at run time: 2 to 65,536 positions.
+fn check_length(length: usize) -> Result<(), Error> {
+    if (2..=1 << 16).contains(&length) {
+        Ok(())
+    } else {
+        Err(Error::InvalidParameter(
+            "a block code needs blocks of 2 to 65,536 positions",
+        ))
+    }
+}
+
+/// Checks that a code has `blocks` positions, each below `length`.
+fn check_code(code: &[u16], blocks: usize, length: usize) -> Result<(), Error> {
+    if code.len() != blocks {
+        return Err(Error::LengthMismatch {
+            expected: blocks,
+            found: code.len(),
+        });
+    }
+    match code.iter().find(|&&p| usize::from(p) >= length) {
+        Some(&p) => Err(Error::IndexOutOfRange {
+            index: usize::from(p),
+            len: length,
+        }),
+        None => Ok(()),
+    }
+}
+
+/// Item `index` of `book` as a code of `out.len()` blocks of `length` positions: the same
+/// positions as [`BlockVector::random`]. Errors: `length` outside 2..=65,536.
+pub fn random_into(
+    book: &Codebook,
+    index: u32,
+    length: usize,
+    out: &mut [u16],
+) -> Result<(), Error> {
+    check_length(length)?;
+    for (b, chunk) in out.chunks_mut(crate::kernel::BLOCK).enumerate() {
+        positions_of(&book.block(index, b as u32), length, chunk);
+    }
+    Ok(())
+}
+
+/// `out = a ⊛ b` ([`BlockVector::bind`]) for codes of `out.len()` blocks of `length`
+/// positions. Errors: a bad length, codes of another number of blocks, or a position not
+/// below `length`.
+pub fn bind_into(a: &[u16], b: &[u16], length: usize, out: &mut [u16]) -> Result<(), Error> {
+    check_length(length)?;
+    check_code(a, out.len(), length)?;
+    check_code(b, out.len(), length)?;
+    add_positions(a, b, length, out);
+    Ok(())
+}
+
+/// `out = a⁻¹` ([`BlockVector::inverse`]); unbinding is `bind_into(a, b⁻¹)`. Errors as
+/// [`bind_into`].
+pub fn inverse_into(a: &[u16], length: usize, out: &mut [u16]) -> Result<(), Error> {
+    check_length(length)?;
+    check_code(a, out.len(), length)?;
+    negate_positions(a, length, out);
+    Ok(())
+}
+
+/// The argmax bundle of `codes` ([`BlockVector::bundle`]), each of `out.len()` blocks.
+/// Errors: no code ([`Error::EmptyBundle`]), or one of another number of blocks.
+pub fn bundle_into<T: AsRef<[u16]>>(
+    codes: &[T],
+    tie_seed: u64,
+    out: &mut [u16],
+) -> Result<(), Error> {
+    if codes.is_empty() {
+        return Err(Error::EmptyBundle);
+    }
+    if let Some(c) = codes.iter().find(|c| c.as_ref().len() != out.len()) {
+        return Err(Error::LengthMismatch {
+            expected: out.len(),
+            found: c.as_ref().len(),
+        });
+    }
+    bundle_positions(codes.len(), |i| codes[i].as_ref(), tie_seed, out);
+    Ok(())
+}
+
+/// The number of blocks in which `a` and `b` hold the same position
+/// ([`BlockVector::matches`]). Errors: codes of different lengths.
+pub fn matches(a: &[u16], b: &[u16]) -> Result<u32, Error> {
+    if a.len() != b.len() {
+        return Err(Error::LengthMismatch {
+            expected: a.len(),
+            found: b.len(),
+        });
+    }
+    Ok(equal_positions(a, b))
+}
+
+/// Position b is `⌊words[b] · length / 2³²⌋`.
+fn positions_of(words: &[u32], length: usize, out: &mut [u16]) {
+    for (p, &w) in out.iter_mut().zip(words) {
+        *p = ((u64::from(w) * length as u64) >> 32) as u16;
+    }
+}
+
+/// `out = a + b` block by block, mod `length` (positions below `length`).
+fn add_positions(a: &[u16], b: &[u16], length: usize, out: &mut [u16]) {
+    for ((o, &p), &q) in out.iter_mut().zip(a).zip(b) {
+        *o = ((usize::from(p) + usize::from(q)) % length) as u16;
+    }
+}
+
+/// `out = -a` block by block, mod `length` (positions below `length`).
+fn negate_positions(a: &[u16], length: usize, out: &mut [u16]) {
+    for (o, &p) in out.iter_mut().zip(a) {
+        *o = ((length - usize::from(p)) % length) as u16;
+    }
+}
+
+fn equal_positions(a: &[u16], b: &[u16]) -> u32 {
+    a.iter().zip(b).filter(|(p, q)| p == q).count() as u32
+}
+
+/// The argmax bundle of `n` codes (`row(i)` the positions of code i, each as long as `out`):
+/// in each block the position most codes hold, ties by [`tie_rank`].
+fn bundle_positions<'a>(
+    n: usize,
+    row: impl Fn(usize) -> &'a [u16],
+    tie_seed: u64,
+    out: &mut [u16],
+) {
+    for (b, slot) in out.iter_mut().enumerate() {
+        let mut best = (0usize, 0u64, 0u16);
+        for i in 0..n {
+            let p = row(i)[b];
+            // Count each distinct position once, at its first holder.
+            if (0..i).any(|u| row(u)[b] == p) {
+                continue;
+            }
+            let count = (i..n).filter(|&u| row(u)[b] == p).count();
+            let rank = tie_rank(tie_seed, b, p);
+            if count > best.0 || (count == best.0 && rank < best.1) {
+                best = (count, rank, p);
+            }
+        }
+        *slot = best.2;
     }
 }
 
@@ -347,6 +477,44 @@ mod tests {
                 .positions(),
             &[7, 0]
         );
+    }
+
+    #[test]
+    fn the_run_time_shape_gives_the_typed_positions() {
+        let book = Codebook::new(3);
+        // 40 blocks: two full codebook blocks of 16 words and a partial one.
+        type Odd = BlockVector<40, 100>;
+        let (a, b, c) = (
+            Odd::random(&book, 1),
+            Odd::random(&book, 2),
+            Odd::random(&book, 3),
+        );
+        let mut out = [0u16; 40];
+        random_into(&book, 1, 100, &mut out).unwrap();
+        assert_eq!(&out, a.positions());
+        bind_into(a.positions(), b.positions(), 100, &mut out).unwrap();
+        assert_eq!(&out, a.bind(&b).positions());
+        inverse_into(a.positions(), 100, &mut out).unwrap();
+        assert_eq!(&out, a.inverse().positions());
+        let codes = [a.positions(), b.positions(), c.positions(), a.positions()];
+        bundle_into(&codes, 9, &mut out).unwrap();
+        assert_eq!(&out, Odd::bundle(&[&a, &b, &c, &a], 9).unwrap().positions());
+        assert_eq!(
+            matches(a.positions(), &out),
+            Ok(a.matches(&Odd::from_positions(out).unwrap()))
+        );
+        // Bad shapes and positions are errors, not panics.
+        assert!(random_into(&book, 1, 1, &mut out).is_err());
+        assert!(random_into(&book, 1, (1 << 16) + 1, &mut out).is_err());
+        assert!(bind_into(&a.positions()[..39], b.positions(), 100, &mut out).is_err());
+        assert!(bind_into(a.positions(), b.positions(), 50, &mut out).is_err());
+        assert!(inverse_into(a.positions(), 100, &mut out[..39]).is_err());
+        assert_eq!(
+            bundle_into::<&[u16]>(&[], 0, &mut out),
+            Err(Error::EmptyBundle)
+        );
+        assert!(bundle_into(&[&a.positions()[..39]], 0, &mut out).is_err());
+        assert!(matches(&out[..3], &out).is_err());
     }
 
     #[test]

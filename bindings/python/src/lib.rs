@@ -5,11 +5,12 @@
 //! (`python/hyperbits`) checks shapes and dtypes, broadcasts, and holds the scikit-learn style
 //! estimator; this module does the work, with the GIL released around every loop over rows.
 //!
-//! One module per concept: `vectors` (codebook and algebra), `classifier` (training and the
+//! One module per concept: `vectors` (codebook and algebra), `blocks` (sparse block codes), `classifier` (training and the
 //! device's inference path), `sketch` (Bloom filters and the planner), `encoders`, `memory` (Hopfield), `resonator`, `sae`, `series` (window classifiers for sensor streams), `structures` (the VSA data structures), `error` (the exception mapping).
 
 use pyo3::prelude::*;
 
+mod blocks;
 mod classifier;
 mod encoders;
 mod error;
@@ -27,6 +28,7 @@ fn _hyperbits(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("FormatError", m.py().get_type::<error::FormatError>())?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     vectors::register(m)?;
+    blocks::register(m)?;
     classifier::register(m)?;
     sketch::register(m)?;
     encoders::register(m)?;

@@ -60,3 +60,39 @@ def test_sequence_stack_tree_graph_automaton():
         even.add_transition(src, tok, dst)
     assert even.accepts(0, [1, 0, 1, 1, 1], [0]) and not even.accepts(0, [1, 0, 0], [0])
     assert even.next(0, 1) == 1 and len(even) == 4 and even.capacity(0.01) > 4
+
+
+def test_block_codes_bind_exactly_bundle_by_argmax_and_match_the_codebook():
+    sbc = hb.BlockCodes(blocks=40, length=100)
+    assert (sbc.blocks, sbc.length, sbc.dim) == (40, 100, 4000)
+    items = sbc.random(7, 6)
+    assert items.shape == (6, 40) and items.dtype == np.uint16
+    assert np.array_equal(sbc.random(7, [4, 5]), items[4:])
+    # The device's rule: position b is floor(word_b * L / 2**32) of the codebook's words.
+    words = hb.Codebook(7).vectors(6, 32 * 40).astype(np.uint64)
+    assert np.array_equal(items, (words * 100) >> 32)
+    a, b, c = items[0], items[1], items[2]
+    ab = sbc.bind(a, b)
+    assert ab.shape == (40,) and np.array_equal(ab, (a.astype(int) + b) % 100)
+    assert np.array_equal(sbc.unbind(ab, b), a)
+    assert np.array_equal(sbc.bind(a, sbc.inverse(a)), np.zeros(40, np.uint16))
+    # One row broadcasts against many; binding keeps matches.
+    assert sbc.bind(a, items).shape == (6, 40)
+    assert sbc.matches(sbc.bind(a, c), sbc.bind(b, c)) == sbc.matches(a, b)
+    assert sbc.similarity(a, a) == 1.0
+    assert list(sbc.matches(a, items[:2])) == [40, sbc.matches(a, b)]
+    assert np.array_equal(sbc.permute(sbc.permute(a, 3), -3), a)
+    assert np.array_equal(sbc.permute(a, 1)[1:], a[:-1])
+    # A majority wins every block; members of a bundle keep more blocks than outsiders.
+    assert np.array_equal(sbc.bundle(np.stack([a, a, b])), a)
+    bundle = sbc.bundle(items[:5], tie_seed=3)
+    outsiders = sbc.random(8, 20)
+    assert min(sbc.matches(items[:5], bundle)) > max(sbc.matches(outsiders, bundle))
+    with pytest.raises(ValueError, match="blocks"):
+        sbc.bind(a, items[:, :39])
+    with pytest.raises(ValueError, match="below|range"):
+        sbc.bind(a, np.full(40, 100, np.uint16))
+    with pytest.raises(ValueError, match="broadcast"):
+        sbc.bind(items[:2], items[:3])
+    with pytest.raises(ValueError, match="positions"):
+        hb.BlockCodes(blocks=4, length=1)

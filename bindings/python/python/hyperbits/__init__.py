@@ -11,6 +11,8 @@ same bits here and on the device.
   :func:`count_ones` -- comparisons and search.
 - :func:`pack_bits`, :func:`unpack_bits` -- to and from 0/1 arrays.
 - :func:`factorize` -- resonator networks: the factors of a product of codebook items.
+- :class:`BlockCodes` -- sparse block codes (B blocks of L positions, one active each):
+  exact binding by position addition, argmax bundling, as the device's ``BlockVector``.
 - :class:`Multiset`, :class:`Dictionary`, :class:`Sequence`, :class:`Stack`, :class:`Graph`,
   :class:`Tree`, :class:`Automaton` -- data structures in one hypervector each, with the
   planner's ``capacity(error)``.
@@ -29,6 +31,7 @@ same bits here and on the device.
 
 from ._hyperbits import (
     Automaton,
+    BlockCodes,
     Dictionary,
     FormatError,
     Graph,
@@ -61,6 +64,7 @@ from ._vectors import (
 
 __all__ = [
     "Automaton",
+    "BlockCodes",
     "Dictionary",
     "Graph",
     "Multiset",

@@ -38,6 +38,33 @@ def nearest(
 def count_ones(v: npt.NDArray[np.uint32]) -> npt.NDArray[np.uint32]:
     """Bits set per row."""
 
+class BlockCodes:
+    """Sparse block codes of ``blocks`` blocks of ``length`` positions: a code is a row of
+    ``blocks`` ``uint16`` positions (1-D, or 2-D for a batch)."""
+
+    def __init__(self, blocks: int, length: int) -> None: ...
+    @property
+    def blocks(self) -> int: ...
+    @property
+    def length(self) -> int: ...
+    @property
+    def dim(self) -> int: ...
+    def random(self, seed: int, n_or_indices: Any) -> npt.NDArray[np.uint16]:
+        """Items ``0..n`` or ``indices`` of codebook ``seed``: ``(n, blocks)``."""
+    def bind(self, a: npt.NDArray[np.uint16], b: npt.NDArray[np.uint16]) -> npt.NDArray[np.uint16]:
+        """Positions added block by block, mod ``length``; one row broadcasts."""
+    def unbind(self, a: npt.NDArray[np.uint16], b: npt.NDArray[np.uint16]) -> npt.NDArray[np.uint16]:
+        """The inverse of :meth:`bind`."""
+    def inverse(self, a: npt.NDArray[np.uint16]) -> npt.NDArray[np.uint16]: ...
+    def bundle(self, v: npt.NDArray[np.uint16], tie_seed: int = 0) -> npt.NDArray[np.uint16]:
+        """Each block's most held position over the rows of ``v`` (seeded ties)."""
+    def matches(self, a: npt.NDArray[np.uint16], b: npt.NDArray[np.uint16]) -> Any:
+        """Blocks holding the same position: an int for two codes, else an array."""
+    def similarity(self, a: npt.NDArray[np.uint16], b: npt.NDArray[np.uint16]) -> Any:
+        """``matches / blocks``."""
+    def permute(self, a: npt.NDArray[np.uint16], shift: int) -> npt.NDArray[np.uint16]:
+        """Block ``b`` moves to block ``(b + shift) % blocks``."""
+
 def train_classifier(
     x: npt.NDArray[np.float32],
     labels: List[str],
