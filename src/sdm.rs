@@ -27,6 +27,7 @@
 use crate::binary::BinaryVector;
 use crate::codebook::Codebook;
 use crate::error::Error;
+use crate::kernel;
 use crate::plan::gaussian_tail;
 
 /// The result of a read: the word, and how many locations it was read from.
@@ -65,11 +66,11 @@ impl<const W: usize, const V: usize, const N: usize> Sdm<W, V, N> {
                 "the radius is larger than the dimension",
             ));
         }
-        let book = Codebook::new(seed);
         let mut addresses = [BinaryVector::<W>::zero(); N];
-        for (i, address) in addresses.iter_mut().enumerate() {
-            book.fill(i as u32, address.as_words_mut());
-        }
+        fill_addresses(
+            seed,
+            addresses.iter_mut().map(|a| &mut a.as_words_mut()[..]),
+        );
         Ok(Sdm {
             addresses,
             counters: [[[0; 32]; V]; N],
@@ -104,21 +105,15 @@ impl<const W: usize, const V: usize, const N: usize> Sdm<W, V, N> {
     /// Writes `data` at `address`: every location within the radius counts each bit up (1) or
     /// down (0). Returns how many locations were written (0 when none is within the radius).
     pub fn write(&mut self, address: &BinaryVector<W>, data: &BinaryVector<V>) -> usize {
-        let mut written = 0;
-        for (location, counters) in self.addresses.iter().zip(self.counters.iter_mut()) {
-            if location.hamming(address) > self.radius {
-                continue;
-            }
-            written += 1;
-            for (word, bits) in counters.iter_mut().zip(data.as_words()) {
-                for (b, counter) in word.iter_mut().enumerate() {
-                    let step = if (bits >> b) & 1 == 1 { 1 } else { -1 };
-                    *counter = counter.saturating_add(step);
-                }
-            }
-        }
+        let rows = self.addresses.iter().map(|a| &a.as_words()[..]);
+        let counters = self.counters.iter_mut().map(|c| c.as_flattened_mut());
         self.writes = self.writes.saturating_add(1);
-        written
+        write_rows(
+            rows.zip(counters),
+            self.radius,
+            address.as_words(),
+            data.as_words(),
+        )
     }
 
     /// Reads at `address`: the sign of the summed counters of the locations within the radius.
@@ -126,28 +121,16 @@ impl<const W: usize, const V: usize, const N: usize> Sdm<W, V, N> {
     /// Errors: [`Error::EmptyMemory`] when no location is within the radius of `address`.
     pub fn read(&self, address: &BinaryVector<W>) -> Result<Read<V>, Error> {
         let mut sums = [[0i32; 32]; V];
-        let mut locations = 0;
-        for (location, counters) in self.addresses.iter().zip(self.counters.iter()) {
-            if location.hamming(address) > self.radius {
-                continue;
-            }
-            locations += 1;
-            for (sum, word) in sums.iter_mut().zip(counters) {
-                for (s, &c) in sum.iter_mut().zip(word) {
-                    *s += i32::from(c);
-                }
-            }
-        }
-        if locations == 0 {
-            return Err(Error::EmptyMemory);
-        }
         let mut data = BinaryVector::<V>::zero();
-        for (out, sum) in data.as_words_mut().iter_mut().zip(&sums) {
-            *out = sum
-                .iter()
-                .enumerate()
-                .fold(0, |w, (b, &s)| w | (u32::from(s > 0) << b));
-        }
+        let rows = self.addresses.iter().map(|a| &a.as_words()[..]);
+        let counters = self.counters.iter().map(|c| c.as_flattened());
+        let locations = read_rows(
+            rows.zip(counters),
+            self.radius,
+            address.as_words(),
+            sums.as_flattened_mut(),
+            data.as_words_mut(),
+        )?;
         Ok(Read { data, locations })
     }
 }
@@ -171,6 +154,176 @@ impl<const W: usize, const N: usize> Sdm<W, W, N> {
             word = next;
         }
         Ok((word, max_steps))
+    }
+}
+
+/// Fills each address with the codebook item of its index (location i: item i of `seed`).
+fn fill_addresses<'a>(seed: u64, rows: impl Iterator<Item = &'a mut [u32]>) {
+    let book = Codebook::new(seed);
+    for (i, address) in rows.enumerate() {
+        book.fill(i as u32, address);
+    }
+}
+
+/// Adds `data` (bit 1: +1, bit 0: −1, saturating) to the counters (32 a data word) of every
+/// location whose address is within `radius` of `address`; the locations written.
+fn write_rows<'a>(
+    rows: impl Iterator<Item = (&'a [u32], &'a mut [i8])>,
+    radius: u32,
+    address: &[u32],
+    data: &[u32],
+) -> usize {
+    let mut written = 0;
+    for (location, counters) in rows {
+        if kernel::hamming(location, address) > radius {
+            continue;
+        }
+        written += 1;
+        for (word, bits) in counters.chunks_exact_mut(32).zip(data) {
+            for (b, counter) in word.iter_mut().enumerate() {
+                let step = if (bits >> b) & 1 == 1 { 1 } else { -1 };
+                *counter = counter.saturating_add(step);
+            }
+        }
+    }
+    written
+}
+
+/// Sums into `sums` (zeroed first, 32 a data word) the counters of every location within
+/// `radius` of `address`, and writes their signs to `data`; the locations read, or
+/// [`Error::EmptyMemory`] for none.
+fn read_rows<'a>(
+    rows: impl Iterator<Item = (&'a [u32], &'a [i8])>,
+    radius: u32,
+    address: &[u32],
+    sums: &mut [i32],
+    data: &mut [u32],
+) -> Result<usize, Error> {
+    sums.fill(0);
+    let mut locations = 0;
+    for (location, counters) in rows {
+        if kernel::hamming(location, address) > radius {
+            continue;
+        }
+        locations += 1;
+        for (s, &c) in sums.iter_mut().zip(counters) {
+            *s += i32::from(c);
+        }
+    }
+    if locations == 0 {
+        return Err(Error::EmptyMemory);
+    }
+    for (out, sum) in data.iter_mut().zip(sums.chunks_exact(32)) {
+        *out = sum
+            .iter()
+            .enumerate()
+            .fold(0, |w, (b, &s)| w | (u32::from(s > 0) << b));
+    }
+    Ok(locations)
+}
+
+/// A sparse distributed memory over storage the caller owns, its shape given at run time (for
+/// the Python package): N addresses of `W` words in one slice, N·32·V `i8` counters in
+/// another. The same loops as [`Sdm`], so the same reads for the same seed and writes.
+#[derive(Debug)]
+pub struct SdmSlices<'a> {
+    addresses: &'a [u32],
+    counters: &'a mut [i8],
+    words: usize,
+    data_words: usize,
+    radius: u32,
+}
+
+impl<'a> SdmSlices<'a> {
+    /// A memory over `addresses` (N rows of `words` words) and `counters` (N·32·V, which
+    /// gives V), activated within `radius`.
+    ///
+    /// Errors: no location, `addresses` not whole rows, counters that are not 32·V per
+    /// location for some V ≥ 1, or a radius past the dimension.
+    pub fn new(
+        addresses: &'a [u32],
+        counters: &'a mut [i8],
+        words: usize,
+        radius: u32,
+    ) -> Result<Self, Error> {
+        if words == 0 || addresses.is_empty() || !addresses.len().is_multiple_of(words) {
+            return Err(Error::InvalidParameter(
+                "addresses are whole rows of at least one word, and at least one row",
+            ));
+        }
+        let n = addresses.len() / words;
+        if counters.is_empty() || !counters.len().is_multiple_of(32 * n) {
+            return Err(Error::InvalidParameter(
+                "counters are 32 per data bit word for every location",
+            ));
+        }
+        if radius as usize > 32 * words {
+            return Err(Error::InvalidParameter(
+                "the radius is larger than the dimension",
+            ));
+        }
+        let data_words = counters.len() / (32 * n);
+        Ok(SdmSlices {
+            addresses,
+            counters,
+            words,
+            data_words,
+            radius,
+        })
+    }
+
+    /// Fills `addresses` (rows of `words` words) as [`Sdm::new`] does for the same seed.
+    pub fn fill_addresses(seed: u64, words: usize, addresses: &mut [u32]) {
+        fill_addresses(seed, addresses.chunks_exact_mut(words.max(1)));
+    }
+
+    /// Words of an address (W).
+    pub fn words(&self) -> usize {
+        self.words
+    }
+
+    /// Words of a data word (V).
+    pub fn data_words(&self) -> usize {
+        self.data_words
+    }
+
+    fn check(&self, address: &[u32], data: &[u32]) -> Result<(), Error> {
+        for (expected, found) in [(self.words, address.len()), (self.data_words, data.len())] {
+            if expected != found {
+                return Err(Error::LengthMismatch { expected, found });
+            }
+        }
+        Ok(())
+    }
+
+    /// [`Sdm::write`]: the locations written. Errors: an address or data word of another
+    /// length.
+    pub fn write(&mut self, address: &[u32], data: &[u32]) -> Result<usize, Error> {
+        self.check(address, data)?;
+        let rows = self.addresses.chunks_exact(self.words);
+        let counters = self.counters.chunks_exact_mut(32 * self.data_words);
+        Ok(write_rows(rows.zip(counters), self.radius, address, data))
+    }
+
+    /// [`Sdm::read`] into `data`, with `sums` (32·V of them) as scratch: the locations read.
+    /// Errors: other lengths, or [`Error::EmptyMemory`] when no location is within the
+    /// radius.
+    pub fn read(
+        &self,
+        address: &[u32],
+        sums: &mut [i32],
+        data: &mut [u32],
+    ) -> Result<usize, Error> {
+        self.check(address, data)?;
+        if sums.len() != 32 * self.data_words {
+            return Err(Error::LengthMismatch {
+                expected: 32 * self.data_words,
+                found: sums.len(),
+            });
+        }
+        let rows = self.addresses.chunks_exact(self.words);
+        let counters = self.counters.chunks_exact(32 * self.data_words);
+        read_rows(rows.zip(counters), self.radius, address, sums, data)
     }
 }
 
@@ -319,6 +472,51 @@ mod tests {
         // iteration settles at most two bits from the word (`examples/sdm.rs` measures it).
         assert!(recalled.hamming(&truth) <= 2, "{steps} steps");
         assert!((2..10).contains(&steps));
+    }
+
+    #[test]
+    fn the_run_time_shape_reads_what_the_typed_memory_reads() {
+        const V: usize = 3;
+        let radius = radius_for(256, 0.05);
+        let mut typed = Box::new(Sdm::<W, V, 64>::new(4, radius).unwrap());
+        let mut addresses = std::vec![0u32; 64 * W];
+        let mut counters = std::vec![0i8; 64 * 32 * V];
+        SdmSlices::fill_addresses(4, W, &mut addresses);
+        assert_eq!(
+            &addresses[5 * W..6 * W],
+            typed.address(5).unwrap().as_words()
+        );
+        let mut slices = SdmSlices::new(&addresses, &mut counters, W, radius).unwrap();
+        assert_eq!((slices.words(), slices.data_words()), (W, V));
+        for i in 0..12 {
+            let data = Codebook::new(6).vector::<V>(i);
+            let at = word(5, i);
+            let written = slices.write(at.as_words(), data.as_words()).unwrap();
+            assert_eq!(written, typed.write(&at, &data));
+        }
+        let (mut sums, mut data) = ([0i32; 32 * V], [0u32; V]);
+        for i in 0..16 {
+            let at = word(5, i);
+            match typed.read(&at) {
+                Ok(read) => {
+                    let found = slices.read(at.as_words(), &mut sums, &mut data).unwrap();
+                    assert_eq!((found, &data), (read.locations, read.data.as_words()));
+                }
+                Err(e) => assert_eq!(slices.read(at.as_words(), &mut sums, &mut data), Err(e)),
+            }
+        }
+        // Shapes that do not fit are errors.
+        let at = word(5, 0);
+        assert!(slices.write(&at.as_words()[1..], &data).is_err());
+        assert!(slices.write(at.as_words(), &data[1..]).is_err());
+        assert!(slices
+            .read(at.as_words(), &mut sums[1..], &mut data)
+            .is_err());
+        assert!(SdmSlices::new(&addresses[1..], &mut counters, W, 0).is_err());
+        assert!(SdmSlices::new(&addresses, &mut counters[1..], W, 0).is_err());
+        assert!(SdmSlices::new(&addresses, &mut [], W, 0).is_err());
+        assert!(SdmSlices::new(&addresses, &mut counters, 0, 0).is_err());
+        assert!(SdmSlices::new(&addresses, &mut counters, W, 257).is_err());
     }
 
     #[test]

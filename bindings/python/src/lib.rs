@@ -6,7 +6,7 @@
 //! estimator; this module does the work, with the GIL released around every loop over rows.
 //!
 //! One module per concept: `vectors` (codebook and algebra), `blocks` (sparse block codes), `classifier` (training and the
-//! device's inference path), `sketch` (Bloom filters and the planner), `encoders`, `memory` (Hopfield), `resonator`, `sae`, `series` (window classifiers for sensor streams), `structures` (the VSA data structures), `error` (the exception mapping).
+//! device's inference path), `sketch` (Bloom filters and the planner), `encoders`, `memory` (Hopfield), `sdm` (sparse distributed memory), `resonator`, `sae`, `series` (window classifiers for sensor streams), `structures` (the VSA data structures), `error` (the exception mapping).
 
 use pyo3::prelude::*;
 
@@ -17,6 +17,7 @@ mod error;
 mod memory;
 mod resonator;
 mod sae;
+mod sdm;
 mod series;
 mod sketch;
 mod structures;
@@ -35,6 +36,7 @@ fn _hyperbits(m: &Bound<'_, PyModule>) -> PyResult<()> {
     memory::register(m)?;
     resonator::register(m)?;
     sae::register(m)?;
+    sdm::register(m)?;
     series::register(m)?;
     structures::register(m)?;
     Ok(())

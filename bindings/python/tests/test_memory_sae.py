@@ -201,3 +201,48 @@ def test_sae_from_a_saelens_jumprelu_folder(tmp_path):
             top = max(pre[r].max(), 1e-12)
             assert np.all(np.abs(value[r][: len(got)] - pre[r][got]) <= 0.02 * top)
         assert clear >= 50 and agree == clear, (clear, agree)
+
+
+def test_sdm_reads_what_was_written_as_its_analysis_predicts():
+    mem = hb.Sdm(locations=512, dim=256, activation=0.04, seed=1)
+    assert (mem.locations, mem.dim, mem.data_dim) == (512, 256, 256)
+    assert mem.activation >= 0.04 and 0 < mem.radius < 128
+    # Location i's address is item i of the codebook: the device's addresses.
+    assert np.array_equal(mem.addresses(), hb.Codebook(1).vectors(512, 256))
+    keys, values = hb.Codebook(2).vectors(40, 256), hb.Codebook(3).vectors(40, 256)
+    reached = mem.write(keys, values)
+    assert reached.shape == (40,) and reached.min() > 0 and mem.writes == 40
+    words, locations = mem.read(keys)
+    assert np.array_equal(locations, reached)
+    measured = hb.hamming(words, values).sum() / (40 * 256)
+    predicted = mem.bit_error(40)
+    assert abs(measured - predicted) < 0.01 + 0.3 * predicted
+    assert mem.capacity(predicted) >= 39
+    # A cue far from every location reads zeros from none.
+    lonely = hb.Sdm(locations=4, dim=64, radius=0)
+    words, locations = lonely.read(hb.Codebook(9).vectors(1, 64))
+    assert locations[0] == 0 and not words.any()
+    mem.clear()
+    assert mem.writes == 0 and mem.read(keys[:1])[1][0] > 0
+    assert not mem.read(keys[:1])[0].any()
+
+
+def test_sdm_recall_cleans_a_noisy_cue_and_checks_shapes():
+    mem = hb.Sdm(locations=512, dim=256, activation=0.05, seed=5)
+    stored = hb.Codebook(7).vectors(10, 256)
+    mem.write(stored, stored)
+    cue = stored[3:4].copy()
+    cue[0, :8] ^= 1 << 5  # eight bits off
+    recalled, steps = mem.recall(cue, max_steps=10)
+    assert hb.hamming(recalled, stored[3:4])[0] <= 2 and 2 <= steps[0] < 10
+    hetero = hb.Sdm(locations=16, dim=64, data_dim=96, radius=30)
+    with pytest.raises(ValueError, match="dim == data_dim"):
+        hetero.recall(hb.Codebook(0).vectors(1, 64))
+    with pytest.raises(ValueError, match="bits"):
+        hetero.write(hb.Codebook(0).vectors(1, 64), hb.Codebook(0).vectors(1, 64))
+    with pytest.raises(ValueError, match="addresses for"):
+        hetero.write(hb.Codebook(0).vectors(2, 64), hb.Codebook(0).vectors(1, 96))
+    with pytest.raises(ValueError, match="radius"):
+        hb.Sdm(locations=4, dim=64, radius=65)
+    with pytest.raises(ValueError, match="locations"):
+        hb.Sdm(locations=0, dim=64)

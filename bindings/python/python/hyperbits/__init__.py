@@ -20,6 +20,8 @@ same bits here and on the device.
   :class:`Record`, :func:`ngram` -- encoders, bit for bit the device's.
 - :class:`Bloom`, :class:`BlockedBloom`, :func:`plan` -- sketches and the dimension planner.
 - :class:`Hopfield` -- associative memory of up to 1,024 patterns (classic and dense recall).
+- :class:`Sdm` -- sparse distributed memory (Kanerva): seeded hard locations, writes and reads
+  within a Hamming radius, autoassociative recall, its bit-error analysis and capacity.
 - :class:`Sae` -- sparse autoencoders: import a SAELens folder or safetensors file, encode and
   reconstruct batches.
 - :class:`Classifier` -- a scikit-learn style estimator whose ``to_bytes()`` is the model blob
@@ -38,6 +40,7 @@ from ._hyperbits import (
     Hopfield,
     Multiset,
     Sae,
+    Sdm,
     Sequence,
     Stack,
     Tree,
@@ -84,6 +87,7 @@ __all__ = [
     "Classifier",
     "FormatError",
     "Hopfield",
+    "Sdm",
     "Sae",
     "bind",
     "bundle",

@@ -342,6 +342,45 @@ def factorize(
 ) -> Tuple[npt.NDArray[np.int64], npt.NDArray[np.uint32], npt.NDArray[np.bool_]]:
     """Resonator factorisation of a batch of products."""
 
+class Sdm:
+    """Sparse distributed memory: ``locations`` seeded hard locations of ``dim``-bit addresses,
+    ``i8`` counters for ``data_dim``-bit words (default ``dim``), activated within ``radius``
+    (default: the radius reaching ``activation`` of all addresses)."""
+
+    def __init__(
+        self,
+        locations: int,
+        dim: int,
+        data_dim: Optional[int] = None,
+        radius: Optional[int] = None,
+        activation: float = 0.05,
+        seed: int = 0,
+    ) -> None: ...
+    @property
+    def locations(self) -> int: ...
+    @property
+    def dim(self) -> int: ...
+    @property
+    def data_dim(self) -> int: ...
+    @property
+    def radius(self) -> int: ...
+    @property
+    def writes(self) -> int: ...
+    @property
+    def activation(self) -> float: ...
+    def addresses(self) -> npt.NDArray[np.uint32]: ...
+    def write(self, addresses: npt.NDArray[np.uint32], data: npt.NDArray[np.uint32]) -> npt.NDArray[np.uint64]:
+        """Writes row i of ``data`` at row i of ``addresses``; the locations each reached."""
+    def read(self, addresses: npt.NDArray[np.uint32]) -> Tuple[npt.NDArray[np.uint32], npt.NDArray[np.uint64]]:
+        """The words read and the locations each read from (0: zeros, none near)."""
+    def recall(
+        self, cues: npt.NDArray[np.uint32], max_steps: int = 10
+    ) -> Tuple[npt.NDArray[np.uint32], npt.NDArray[np.uint32]]:
+        """Iterated reads from noisy cues: the words and the reads made."""
+    def clear(self) -> None: ...
+    def bit_error(self, items: int) -> float: ...
+    def capacity(self, error: float) -> int: ...
+
 class Multiset:
     """A multiset of symbols with counts, in one hypervector."""
     def __init__(self, dim: int = 2048, seed: int = 0) -> None: ...
