@@ -172,6 +172,59 @@ static void algebra_sketch_hopfield(void) {
     printf("sketch and Hopfield from C: %d/64 members found, recall in %u steps\n", members, (unsigned)steps);
 }
 
+/* Sparse block codes and a sparse distributed memory in caller-owned buffers. */
+static void blocks_and_sdm(void) {
+    enum { B = 32, L = 64 };
+    uint16_t a[B], b[B], c[B], ab[B], inv[B], back[B], bundle[B];
+    uint32_t words[B], matches = 0;
+    hb_block_random(9, 0, L, a, B);
+    hb_block_random(9, 1, L, b, B);
+    hb_block_random(9, 2, L, c, B);
+    /* The device's rule: position i is floor(word_i * L / 2^32) of the codebook item. */
+    hb_codebook_vector(9, 0, words, B);
+    int same = 1;
+    for (int i = 0; i < B; i++) same &= a[i] == (uint16_t)(((uint64_t)words[i] * L) >> 32);
+    CHECK(same, "block code positions differ from the codebook's");
+    CHECK(hb_block_bind(a, b, L, ab, B) == HB_STATUS_OK && hb_block_inverse(b, L, inv, B) == HB_STATUS_OK &&
+              hb_block_bind(ab, inv, L, back, B) == HB_STATUS_OK && memcmp(back, a, sizeof a) == 0,
+          "block unbinding");
+    const uint16_t *three[3] = {a, a, b};
+    CHECK(hb_block_bundle(three, 3, 0, bundle, B) == HB_STATUS_OK && memcmp(bundle, a, sizeof a) == 0,
+          "block majority");
+    three[1] = c;
+    CHECK(hb_block_bundle(three, 3, 0, bundle, B) == HB_STATUS_OK &&
+              hb_block_matches(bundle, a, B, &matches) == HB_STATUS_OK && matches >= 8,
+          "block bundle keeps a member: %u blocks", (unsigned)matches);
+    ab[0] = L;
+    CHECK(hb_block_bind(ab, b, L, back, B) == HB_STATUS_INVALID_ARGUMENT, "block position past L");
+
+    enum { N = 128, W = 8 };
+    static uint32_t addresses[N * W];
+    static int8_t counters[N * 32 * W];
+    static int32_t sums[32 * W];
+    uint32_t item[W], read[W];
+    size_t written = 0, near = 0;
+    CHECK(hb_sdm_fill_addresses(5, addresses, N, W) == HB_STATUS_OK, "sdm addresses");
+    HbSdm m = {addresses, counters, N, W, W, 118}; /* about 12 % of addresses: 15 locations */
+    int wrong = 0;
+    for (uint32_t i = 0; i < 8; i++) {
+        hb_codebook_vector(6, i, item, W);
+        CHECK(hb_sdm_write(&m, item, item, &written) == HB_STATUS_OK && written > 0, "sdm write");
+    }
+    for (uint32_t i = 0; i < 8; i++) {
+        hb_codebook_vector(6, i, item, W);
+        uint32_t d = 0;
+        CHECK(hb_sdm_read(&m, item, sums, read, &near) == HB_STATUS_OK && near > 0, "sdm read");
+        hb_hamming(item, read, W, &d);
+        wrong += d;
+    }
+    CHECK(wrong <= 8, "sdm reads %d bits off over 8 words", wrong);
+    m.radius = 0;
+    CHECK(hb_sdm_read(&m, item, sums, read, &near) == HB_STATUS_INVALID_ARGUMENT, "sdm far read");
+    printf("block codes and SDM from C: bundle keeps %u of %d blocks, SDM reads %d bits off\n",
+           (unsigned)matches, B, wrong);
+}
+
 /* Whether the code of `input` under `model` is the host's of case `e` (212-byte cases: input,
  * count, 8 u16 indices, 8 i32 accumulators, 8 f32 values, reconstruction). */
 static int sae_code_as_host(const HbSae *model, const uint32_t *input, const uint8_t *e) {
@@ -272,6 +325,7 @@ int main(void) {
     ensemble();
     bad_input();
     algebra_sketch_hopfield();
+    blocks_and_sdm();
     sae();
     printf("%d passed, %d failed\n", checks - failures, failures);
     return failures == 0 ? 0 : 1;

@@ -60,6 +60,25 @@ typedef enum {
   HB_STATUS_OTHER = 14,
 } HbStatus;
 
+// A sparse distributed memory on storage the caller owns: `locations` addresses of `words`
+// words (filled by `hb_sdm_fill_addresses`), and `locations · 32 · data_words` signed byte
+// counters (all zero: an empty memory; zero them again to clear it). The functions read
+// the fields on every call and check them.
+typedef struct {
+  // `locations · words` words: the locations' addresses.
+  const uint32_t *addresses;
+  // `locations · 32 · data_words` counters.
+  int8_t *counters;
+  // Hard locations (N).
+  size_t locations;
+  // Words of an address (W).
+  size_t words;
+  // Words of a data word (V).
+  size_t data_words;
+  // The activation radius: locations within this Hamming distance of an address take part.
+  uint32_t radius;
+} HbSdm;
+
 // The parsed model of a handle: written once by an `hb_*_open` function, then read by every
 // call, so a blob is validated (magic, version, sizes, CRC-32, the kind's own checks) once.
 // The mark says which kind of model the storage holds; a handle that was never opened (or
@@ -186,6 +205,86 @@ HbStatus hb_bundle(const uint32_t *const *vectors,
 // # Safety
 // `out` valid for `words` writes.
 HbStatus hb_codebook_vector(uint64_t seed, uint32_t index, uint32_t *out, size_t words);
+
+// Sparse block code item `index` of `seed`: `blocks` positions below `length` (2 to 65,536),
+// the same as the Rust `BlockVector::<blocks, length>::random`.
+//
+// # Safety
+// `out` valid for `blocks` writes.
+HbStatus hb_block_random(uint64_t seed,
+                         uint32_t index,
+                         size_t length,
+                         uint16_t *out,
+                         size_t blocks);
+
+// Block code binding: `out = a ⊛ b`, positions added block by block mod `length`; unbinding
+// is binding with `hb_block_inverse(b)`. A position not below `length` is
+// `InvalidArgument`.
+//
+// # Safety
+// `a`, `b` valid for `blocks` reads, `out` for `blocks` writes, not overlapping them.
+HbStatus hb_block_bind(const uint16_t *a,
+                       const uint16_t *b,
+                       size_t length,
+                       uint16_t *out,
+                       size_t blocks);
+
+// Block code inverse under binding: positions negated mod `length`.
+//
+// # Safety
+// `a` valid for `blocks` reads, `out` for `blocks` writes, not overlapping `a`.
+HbStatus hb_block_inverse(const uint16_t *a, size_t length, uint16_t *out, size_t blocks);
+
+// Block code bundle: in each block the position most of the `count` codes hold, ties broken by
+// `tie_seed` as the Rust `BlockVector::bundle` breaks them. At most `HB_BUNDLE_MAX` codes.
+//
+// # Safety
+// `codes` valid for `count` pointers, each valid for `blocks` reads; `out` valid for `blocks`
+// writes, not overlapping the codes.
+HbStatus hb_block_bundle(const uint16_t *const *codes,
+                         size_t count,
+                         uint64_t tie_seed,
+                         uint16_t *out,
+                         size_t blocks);
+
+// The number of blocks in which two block codes hold the same position.
+//
+// # Safety
+// `a`, `b` valid for `blocks` reads, `out` for one write.
+HbStatus hb_block_matches(const uint16_t *a, const uint16_t *b, size_t blocks, uint32_t *out);
+
+// Fills `locations` addresses of `words` words for the memory of `seed`: location i's
+// address is codebook item i, as in the Rust `Sdm::new(seed, radius)`.
+//
+// # Safety
+// `addresses` valid for `locations · words` writes.
+HbStatus hb_sdm_fill_addresses(uint64_t seed, uint32_t *addresses, size_t locations, size_t words);
+
+// Writes `data` (`data_words` words) at `address` (`words` words): every location within the
+// radius counts each bit up (1) or down (0), saturating at ±127. `*written` (if not NULL)
+// receives the number of locations written.
+//
+// # Safety
+// `m` as [`HbSdm`] says; `address` and `data` valid for their lengths; `written` NULL or
+// valid for one write.
+HbStatus hb_sdm_write(const HbSdm *m,
+                      const uint32_t *address,
+                      const uint32_t *data,
+                      size_t *written);
+
+// Reads at `address`: `out` (`data_words` words) gets the sign of the summed counters of the
+// locations within the radius; `sums` is scratch for `32 · data_words` integers; `*locations`
+// (if not NULL) the number of locations read. No location within the radius is
+// `InvalidArgument`.
+//
+// # Safety
+// `m` as [`HbSdm`] says; `address` valid for `words` reads, `sums` for `32 · data_words`
+// writes, `out` for `data_words` writes; `locations` NULL or valid for one write.
+HbStatus hb_sdm_read(const HbSdm *m,
+                     const uint32_t *address,
+                     int32_t *sums,
+                     uint32_t *out,
+                     size_t *locations);
 
 // Validates a classifier blob (magic, version, kind, length, CRC-32, sections, dimension)
 // and fills `out`.

@@ -24,12 +24,14 @@
 #![deny(clippy::undocumented_unsafe_blocks)]
 
 use core::mem::MaybeUninit;
+use hyperbits::block;
 use hyperbits::classify::{Classifier, Confident};
 use hyperbits::ensemble::Ensemble;
 use hyperbits::hopfield::{HopfieldView, Update};
 use hyperbits::model::Model;
 use hyperbits::packed;
 use hyperbits::sae::{Sae, TopK};
+use hyperbits::sdm::SdmSlices;
 use hyperbits::sketch::Bloom;
 use hyperbits::{Codebook, Error, FormatError};
 
@@ -332,6 +334,267 @@ pub unsafe extern "C" fn hb_codebook_vector(
         // SAFETY: the caller's contract.
         let out = unsafe { slice_mut(out, words)? };
         Codebook::new(seed).fill(index, out);
+        Ok(())
+    })())
+}
+
+/// Sparse block code item `index` of `seed`: `blocks` positions below `length` (2 to 65,536),
+/// the same as the Rust `BlockVector::<blocks, length>::random`.
+///
+/// # Safety
+/// `out` valid for `blocks` writes.
+#[no_mangle]
+pub unsafe extern "C" fn hb_block_random(
+    seed: u64,
+    index: u32,
+    length: usize,
+    out: *mut u16,
+    blocks: usize,
+) -> HbStatus {
+    status((|| {
+        // SAFETY: the caller's contract.
+        let out = unsafe { slice_mut(out, blocks)? };
+        block::random_into(&Codebook::new(seed), index, length, out)?;
+        Ok(())
+    })())
+}
+
+/// Block code binding: `out = a ⊛ b`, positions added block by block mod `length`; unbinding
+/// is binding with `hb_block_inverse(b)`. A position not below `length` is
+/// `InvalidArgument`.
+///
+/// # Safety
+/// `a`, `b` valid for `blocks` reads, `out` for `blocks` writes, not overlapping them.
+#[no_mangle]
+pub unsafe extern "C" fn hb_block_bind(
+    a: *const u16,
+    b: *const u16,
+    length: usize,
+    out: *mut u16,
+    blocks: usize,
+) -> HbStatus {
+    status((|| {
+        // SAFETY: the caller's contract.
+        let (a, b, out) = unsafe {
+            (
+                slice(a, blocks)?,
+                slice(b, blocks)?,
+                slice_mut(out, blocks)?,
+            )
+        };
+        block::bind_into(a, b, length, out)?;
+        Ok(())
+    })())
+}
+
+/// Block code inverse under binding: positions negated mod `length`.
+///
+/// # Safety
+/// `a` valid for `blocks` reads, `out` for `blocks` writes, not overlapping `a`.
+#[no_mangle]
+pub unsafe extern "C" fn hb_block_inverse(
+    a: *const u16,
+    length: usize,
+    out: *mut u16,
+    blocks: usize,
+) -> HbStatus {
+    status((|| {
+        // SAFETY: the caller's contract.
+        let (a, out) = unsafe { (slice(a, blocks)?, slice_mut(out, blocks)?) };
+        block::inverse_into(a, length, out)?;
+        Ok(())
+    })())
+}
+
+/// Block code bundle: in each block the position most of the `count` codes hold, ties broken by
+/// `tie_seed` as the Rust `BlockVector::bundle` breaks them. At most `HB_BUNDLE_MAX` codes.
+///
+/// # Safety
+/// `codes` valid for `count` pointers, each valid for `blocks` reads; `out` valid for `blocks`
+/// writes, not overlapping the codes.
+#[no_mangle]
+pub unsafe extern "C" fn hb_block_bundle(
+    codes: *const *const u16,
+    count: usize,
+    tie_seed: u64,
+    out: *mut u16,
+    blocks: usize,
+) -> HbStatus {
+    status((|| {
+        // SAFETY: the caller's contract.
+        let ptrs = unsafe { slice(codes, count)? };
+        if count == 0 || count > HB_BUNDLE_MAX {
+            return Err(HbStatus::InvalidArgument);
+        }
+        let mut inputs: heapless::Vec<&[u16], HB_BUNDLE_MAX> = heapless::Vec::new();
+        for &p in ptrs {
+            // SAFETY: the caller's contract.
+            let code = unsafe { slice(p, blocks)? };
+            inputs.push(code).map_err(|_| HbStatus::InvalidArgument)?;
+        }
+        // SAFETY: the caller's contract.
+        let out = unsafe { slice_mut(out, blocks)? };
+        block::bundle_into(&inputs, tie_seed, out)?;
+        Ok(())
+    })())
+}
+
+/// The number of blocks in which two block codes hold the same position.
+///
+/// # Safety
+/// `a`, `b` valid for `blocks` reads, `out` for one write.
+#[no_mangle]
+pub unsafe extern "C" fn hb_block_matches(
+    a: *const u16,
+    b: *const u16,
+    blocks: usize,
+    out: *mut u32,
+) -> HbStatus {
+    status((|| {
+        // SAFETY: the caller's contract.
+        let (a, b) = unsafe { (slice(a, blocks)?, slice(b, blocks)?) };
+        // SAFETY: the caller's contract.
+        unsafe { put(out, block::matches(a, b)?)? };
+        Ok(())
+    })())
+}
+
+/// A sparse distributed memory on storage the caller owns: `locations` addresses of `words`
+/// words (filled by `hb_sdm_fill_addresses`), and `locations · 32 · data_words` signed byte
+/// counters (all zero: an empty memory; zero them again to clear it). The functions read
+/// the fields on every call and check them.
+#[repr(C)]
+#[derive(Debug, Clone, Copy)]
+pub struct HbSdm {
+    /// `locations · words` words: the locations' addresses.
+    pub addresses: *const u32,
+    /// `locations · 32 · data_words` counters.
+    pub counters: *mut i8,
+    /// Hard locations (N).
+    pub locations: usize,
+    /// Words of an address (W).
+    pub words: usize,
+    /// Words of a data word (V).
+    pub data_words: usize,
+    /// The activation radius: locations within this Hamming distance of an address take part.
+    pub radius: u32,
+}
+
+/// The memory `m` describes, as the core's checked view.
+///
+/// # Safety
+/// `m` NULL or valid for a read; its pointers valid for the lengths its fields give, the
+/// counters writable and neither aliased while the view is in use.
+unsafe fn sdm_view<'a>(m: *const HbSdm) -> Result<SdmSlices<'a>, HbStatus> {
+    // SAFETY: the caller's contract.
+    let m = unsafe { slice(m, 1)? }[0];
+    let n_addresses = m
+        .locations
+        .checked_mul(m.words)
+        .ok_or(HbStatus::LengthOverflow)?;
+    let n_counters = m
+        .locations
+        .checked_mul(m.data_words)
+        .and_then(|n| n.checked_mul(32))
+        .ok_or(HbStatus::LengthOverflow)?;
+    // SAFETY: the caller's contract, with the lengths computed from the fields.
+    let (addresses, counters) = unsafe {
+        (
+            slice(m.addresses, n_addresses)?,
+            slice_mut(m.counters, n_counters)?,
+        )
+    };
+    Ok(SdmSlices::new(addresses, counters, m.words, m.radius)?)
+}
+
+/// Fills `locations` addresses of `words` words for the memory of `seed`: location i's
+/// address is codebook item i, as in the Rust `Sdm::new(seed, radius)`.
+///
+/// # Safety
+/// `addresses` valid for `locations · words` writes.
+#[no_mangle]
+pub unsafe extern "C" fn hb_sdm_fill_addresses(
+    seed: u64,
+    addresses: *mut u32,
+    locations: usize,
+    words: usize,
+) -> HbStatus {
+    status((|| {
+        let n = locations
+            .checked_mul(words)
+            .ok_or(HbStatus::LengthOverflow)?;
+        if n == 0 {
+            return Err(HbStatus::InvalidArgument);
+        }
+        // SAFETY: the caller's contract.
+        let addresses = unsafe { slice_mut(addresses, n)? };
+        SdmSlices::fill_addresses(seed, words, addresses);
+        Ok(())
+    })())
+}
+
+/// Writes `data` (`data_words` words) at `address` (`words` words): every location within the
+/// radius counts each bit up (1) or down (0), saturating at ±127. `*written` (if not NULL)
+/// receives the number of locations written.
+///
+/// # Safety
+/// `m` as [`HbSdm`] says; `address` and `data` valid for their lengths; `written` NULL or
+/// valid for one write.
+#[no_mangle]
+pub unsafe extern "C" fn hb_sdm_write(
+    m: *const HbSdm,
+    address: *const u32,
+    data: *const u32,
+    written: *mut usize,
+) -> HbStatus {
+    status((|| {
+        // SAFETY: the caller's contract.
+        let mut memory = unsafe { sdm_view(m)? };
+        let (w, v) = (memory.words(), memory.data_words());
+        // SAFETY: the caller's contract.
+        let (address, data) = unsafe { (slice(address, w)?, slice(data, v)?) };
+        let n = memory.write(address, data)?;
+        if !written.is_null() {
+            // SAFETY: the caller's contract.
+            unsafe { put(written, n)? };
+        }
+        Ok(())
+    })())
+}
+
+/// Reads at `address`: `out` (`data_words` words) gets the sign of the summed counters of the
+/// locations within the radius; `sums` is scratch for `32 · data_words` integers; `*locations`
+/// (if not NULL) the number of locations read. No location within the radius is
+/// `InvalidArgument`.
+///
+/// # Safety
+/// `m` as [`HbSdm`] says; `address` valid for `words` reads, `sums` for `32 · data_words`
+/// writes, `out` for `data_words` writes; `locations` NULL or valid for one write.
+#[no_mangle]
+pub unsafe extern "C" fn hb_sdm_read(
+    m: *const HbSdm,
+    address: *const u32,
+    sums: *mut i32,
+    out: *mut u32,
+    locations: *mut usize,
+) -> HbStatus {
+    status((|| {
+        // SAFETY: the caller's contract.
+        let memory = unsafe { sdm_view(m)? };
+        let (w, v) = (memory.words(), memory.data_words());
+        // SAFETY: the caller's contract.
+        let (address, sums, out) = unsafe {
+            (
+                slice(address, w)?,
+                slice_mut(sums, 32 * v)?,
+                slice_mut(out, v)?,
+            )
+        };
+        let n = memory.read(address, sums, out)?;
+        if !locations.is_null() {
+            // SAFETY: the caller's contract.
+            unsafe { put(locations, n)? };
+        }
         Ok(())
     })())
 }
@@ -1618,6 +1881,190 @@ mod tests {
             );
         }
         assert_eq!((&state, steps), (expected.state.as_words(), expected.steps));
+    }
+
+    #[test]
+    fn block_codes_on_caller_buffers() {
+        use hyperbits::block::BlockVector;
+        type Code = BlockVector<20, 50>;
+        let book = Codebook::new(4);
+        let (a, b, c) = (
+            Code::random(&book, 0),
+            Code::random(&book, 1),
+            Code::random(&book, 2),
+        );
+        let (mut x, mut y, mut out) = ([0u16; 20], [0u16; 20], [0u16; 20]);
+        let mut matches = 0u32;
+        // SAFETY: every pointer is valid for the lengths passed (or NULL, checked).
+        unsafe {
+            assert_eq!(hb_block_random(4, 0, 50, x.as_mut_ptr(), 20), HbStatus::Ok);
+            assert_eq!(&x, a.positions());
+            assert_eq!(hb_block_random(4, 1, 50, y.as_mut_ptr(), 20), HbStatus::Ok);
+            assert_eq!(
+                hb_block_bind(x.as_ptr(), y.as_ptr(), 50, out.as_mut_ptr(), 20),
+                HbStatus::Ok
+            );
+            assert_eq!(&out, a.bind(&b).positions());
+            assert_eq!(
+                hb_block_inverse(x.as_ptr(), 50, out.as_mut_ptr(), 20),
+                HbStatus::Ok
+            );
+            assert_eq!(&out, a.inverse().positions());
+            let codes = [
+                a.positions().as_ptr(),
+                b.positions().as_ptr(),
+                c.positions().as_ptr(),
+            ];
+            assert_eq!(
+                hb_block_bundle(codes.as_ptr(), 3, 5, out.as_mut_ptr(), 20),
+                HbStatus::Ok
+            );
+            assert_eq!(&out, Code::bundle(&[&a, &b, &c], 5).unwrap().positions());
+            assert_eq!(
+                hb_block_matches(x.as_ptr(), out.as_ptr(), 20, &mut matches),
+                HbStatus::Ok
+            );
+            assert_eq!(matches, a.matches(&Code::bundle(&[&a, &b, &c], 5).unwrap()));
+            // Bad arguments are statuses.
+            assert_eq!(
+                hb_block_random(4, 0, 1, x.as_mut_ptr(), 20),
+                HbStatus::InvalidArgument
+            );
+            assert_eq!(
+                hb_block_random(4, 0, 50, null_mut(), 20),
+                HbStatus::NullPointer
+            );
+            y[3] = 50;
+            assert_eq!(
+                hb_block_bind(x.as_ptr(), y.as_ptr(), 50, out.as_mut_ptr(), 20),
+                HbStatus::InvalidArgument
+            );
+            assert_eq!(
+                hb_block_bundle(codes.as_ptr(), 0, 5, out.as_mut_ptr(), 20),
+                HbStatus::InvalidArgument
+            );
+            assert_eq!(
+                hb_block_bundle(null(), 3, 5, out.as_mut_ptr(), 20),
+                HbStatus::NullPointer
+            );
+            assert_eq!(
+                hb_block_matches(x.as_ptr(), y.as_ptr(), 20, null_mut()),
+                HbStatus::NullPointer
+            );
+            assert_eq!(
+                hb_block_inverse(x.as_ptr(), 50, out.as_mut_ptr(), usize::MAX),
+                HbStatus::LengthOverflow
+            );
+        }
+    }
+
+    #[test]
+    fn sparse_distributed_memory_on_caller_buffers() {
+        use hyperbits::sdm::Sdm;
+        const N: usize = 16;
+        let mut typed = Sdm::<2, 1, N>::new(6, 24).unwrap();
+        let mut addresses = [0u32; N * 2];
+        let mut counters = [0i8; N * 32];
+        let (mut sums, mut out) = ([0i32; 32], [0u32; 1]);
+        let (mut written, mut read) = (0usize, 0usize);
+        // SAFETY: every pointer is valid for the lengths passed (or NULL, checked).
+        unsafe {
+            assert_eq!(
+                hb_sdm_fill_addresses(6, addresses.as_mut_ptr(), N, 2),
+                HbStatus::Ok
+            );
+            assert_eq!(&addresses[2..4], typed.address(1).unwrap().as_words());
+            let m = HbSdm {
+                addresses: addresses.as_ptr(),
+                counters: counters.as_mut_ptr(),
+                locations: N,
+                words: 2,
+                data_words: 1,
+                radius: 24,
+            };
+            let at = *typed.address(3).unwrap();
+            let data = Codebook::new(1).vector::<1>(0);
+            assert_eq!(
+                hb_sdm_write(
+                    &m,
+                    at.as_words().as_ptr(),
+                    data.as_words().as_ptr(),
+                    &mut written
+                ),
+                HbStatus::Ok
+            );
+            assert_eq!(written, typed.write(&at, &data));
+            assert_eq!(
+                hb_sdm_read(
+                    &m,
+                    at.as_words().as_ptr(),
+                    sums.as_mut_ptr(),
+                    out.as_mut_ptr(),
+                    &mut read
+                ),
+                HbStatus::Ok
+            );
+            let expected = typed.read(&at).unwrap();
+            assert_eq!((read, &out), (expected.locations, expected.data.as_words()));
+            // NULL counts are optional; a NULL memory, a far address and bad fields are statuses.
+            assert_eq!(
+                hb_sdm_write(
+                    &m,
+                    at.as_words().as_ptr(),
+                    data.as_words().as_ptr(),
+                    null_mut()
+                ),
+                HbStatus::Ok
+            );
+            assert_eq!(
+                hb_sdm_write(
+                    null(),
+                    at.as_words().as_ptr(),
+                    data.as_words().as_ptr(),
+                    null_mut()
+                ),
+                HbStatus::NullPointer
+            );
+            let far = HbSdm { radius: 0, ..m };
+            let elsewhere = Codebook::new(99).vector::<2>(0);
+            assert_eq!(
+                hb_sdm_read(
+                    &far,
+                    elsewhere.as_words().as_ptr(),
+                    sums.as_mut_ptr(),
+                    out.as_mut_ptr(),
+                    null_mut()
+                ),
+                HbStatus::InvalidArgument
+            );
+            let wide = HbSdm { radius: 65, ..m };
+            assert_eq!(
+                hb_sdm_write(
+                    &wide,
+                    at.as_words().as_ptr(),
+                    data.as_words().as_ptr(),
+                    null_mut()
+                ),
+                HbStatus::InvalidArgument
+            );
+            let huge = HbSdm {
+                locations: usize::MAX,
+                ..m
+            };
+            assert_eq!(
+                hb_sdm_write(
+                    &huge,
+                    at.as_words().as_ptr(),
+                    data.as_words().as_ptr(),
+                    null_mut()
+                ),
+                HbStatus::LengthOverflow
+            );
+            assert_eq!(
+                hb_sdm_fill_addresses(6, addresses.as_mut_ptr(), 0, 2),
+                HbStatus::InvalidArgument
+            );
+        }
     }
 
     #[test]
