@@ -279,6 +279,31 @@ pub unsafe extern "C" fn hb_bind(
 /// The most vectors `hb_bundle` takes (it keeps their pointers in a fixed buffer on the stack).
 pub const HB_BUNDLE_MAX: usize = 256;
 
+/// The inputs of a bundle: the `count` (1 to [`HB_BUNDLE_MAX`]) slices of `len` elements
+/// that `ptrs` points at.
+///
+/// # Safety
+/// Unless NULL, `ptrs` valid for `count` pointers, each NULL or valid for `len` reads, for
+/// `'a`.
+unsafe fn bundle_inputs<'a, T>(
+    ptrs: *const *const T,
+    count: usize,
+    len: usize,
+) -> Result<heapless::Vec<&'a [T], HB_BUNDLE_MAX>, HbStatus> {
+    // SAFETY: the caller's contract.
+    let ptrs = unsafe { slice(ptrs, count)? };
+    if count == 0 || count > HB_BUNDLE_MAX {
+        return Err(HbStatus::InvalidArgument);
+    }
+    let mut inputs = heapless::Vec::new();
+    for &p in ptrs {
+        // SAFETY: the caller's contract.
+        let v = unsafe { slice(p, len)? };
+        inputs.push(v).map_err(|_| HbStatus::InvalidArgument)?;
+    }
+    Ok(inputs)
+}
+
 /// Bundling: the bitwise majority of `count` vectors of `words` words. An even count needs a
 /// tie-breaking vector `tie` (e.g. `hb_codebook_vector(seed, 0xFFFFFFFF, ...)`), used as one
 /// more input; with an odd count `tie` may be NULL. At most `HB_BUNDLE_MAX` (256) inputs.
@@ -296,22 +321,13 @@ pub unsafe extern "C" fn hb_bundle(
 ) -> HbStatus {
     status((|| {
         // SAFETY: the caller's contract.
-        let ptrs = unsafe { slice(vectors, count)? };
-        if count == 0 || count > HB_BUNDLE_MAX {
-            return Err(HbStatus::InvalidArgument);
-        }
+        let inputs = unsafe { bundle_inputs(vectors, count, words)? };
         let tie = if tie.is_null() {
             None
         } else {
             // SAFETY: the caller's contract.
             Some(unsafe { slice(tie, words)? })
         };
-        let mut inputs: heapless::Vec<&[u32], HB_BUNDLE_MAX> = heapless::Vec::new();
-        for &p in ptrs {
-            // SAFETY: the caller's contract.
-            let v = unsafe { slice(p, words)? };
-            inputs.push(v).map_err(|_| HbStatus::InvalidArgument)?;
-        }
         // SAFETY: the caller's contract.
         let out = unsafe { slice_mut(out, words)? };
         packed::bundle_into(&inputs, tie, out)?;
@@ -422,16 +438,7 @@ pub unsafe extern "C" fn hb_block_bundle(
 ) -> HbStatus {
     status((|| {
         // SAFETY: the caller's contract.
-        let ptrs = unsafe { slice(codes, count)? };
-        if count == 0 || count > HB_BUNDLE_MAX {
-            return Err(HbStatus::InvalidArgument);
-        }
-        let mut inputs: heapless::Vec<&[u16], HB_BUNDLE_MAX> = heapless::Vec::new();
-        for &p in ptrs {
-            // SAFETY: the caller's contract.
-            let code = unsafe { slice(p, blocks)? };
-            inputs.push(code).map_err(|_| HbStatus::InvalidArgument)?;
-        }
+        let inputs = unsafe { bundle_inputs(codes, count, blocks)? };
         // SAFETY: the caller's contract.
         let out = unsafe { slice_mut(out, blocks)? };
         block::bundle_into(&inputs, tie_seed, out)?;
