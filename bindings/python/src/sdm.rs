@@ -8,6 +8,7 @@ use crate::vectors::{array2, words_for};
 use hyperbits::sdm::{self, SdmSlices};
 use hyperbits::Error;
 use numpy::{PyArray1, PyArray2, PyReadonlyArray2, PyUntypedArrayMethods, ToPyArray};
+use pyo3::exceptions::PyMemoryError;
 use pyo3::prelude::*;
 
 /// A sparse distributed memory: `locations` hard locations at seeded random addresses of
@@ -49,6 +50,19 @@ impl Sdm {
     }
 }
 
+/// `rows · per_row` zeros, or a `MemoryError` when they cannot be had.
+fn zeroed<T: Clone + Default>(rows: usize, per_row: usize) -> PyResult<Vec<T>> {
+    let n = rows
+        .checked_mul(per_row)
+        .ok_or_else(|| PyMemoryError::new_err("the memory's size overflows"))?;
+    let mut v = Vec::new();
+    v.try_reserve_exact(n).map_err(|_| {
+        PyMemoryError::new_err(format!("{n} elements for the memory's {rows} locations"))
+    })?;
+    v.resize(n, T::default());
+    Ok(v)
+}
+
 #[pymethods]
 impl Sdm {
     #[new]
@@ -74,11 +88,11 @@ impl Sdm {
             )));
         }
         let radius = radius.unwrap_or_else(|| sdm::radius_for(dim as u32, activation));
-        let mut addresses = vec![0u32; locations * words];
+        let mut addresses = zeroed::<u32>(locations, words)?;
         SdmSlices::fill_addresses(seed, words, &mut addresses);
         let mut memory = Sdm {
             addresses,
-            counters: vec![0i8; locations * 32 * data_words],
+            counters: zeroed::<i8>(locations, 32 * data_words)?,
             words,
             data_words,
             radius,

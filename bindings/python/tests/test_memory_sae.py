@@ -246,3 +246,5 @@ def test_sdm_recall_cleans_a_noisy_cue_and_checks_shapes():
         hb.Sdm(locations=4, dim=64, radius=65)
     with pytest.raises(ValueError, match="locations"):
         hb.Sdm(locations=0, dim=64)
+    with pytest.raises(MemoryError):
+        hb.Sdm(locations=2**24, dim=2**20)
