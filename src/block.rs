@@ -19,8 +19,9 @@
 //! the membership test is a threshold on matching blocks.
 //!
 //! The shape is const generic ([`BlockVector<B, L>`]); [`random_into`], [`bind_into`],
-//! [`inverse_into`], [`bundle_into`] and [`matches()`] take codes as slices of positions and L at
-//! run time (for the Python package), with the same loops and so the same positions.
+//! [`inverse_into`], [`bundle_into`] and [`matches()`] take codes as slices of positions and
+//! L at run time (for the Python package and the C library), with the same loops and so the
+//! same positions.
 //!
 //! **Cost.** Storage: 2·B bytes a vector (`u16` positions; one byte each would do for
 //! L ≤ 256, as the planner counts). Bind, unbind and matches: B additions or comparisons,
@@ -191,7 +192,7 @@ impl<const B: usize, const L: usize> core::fmt::Debug for BlockVector<B, L> {
 }
 
 // Run-time shape: codes as slices of positions, B their length and L given at run time, for
-// the adapters that learn the shape when they run (the Python package); the typed methods
+// the adapters that learn the shape when they run (Python, C); the typed methods
 // above share their loops, so both give the same positions.
 
 /// Checks a block length L given at run time: 2 to 65,536 positions.

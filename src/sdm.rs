@@ -18,6 +18,9 @@
 //! error grows as N / (1 + N p²) ([`capacity`]); `examples/sdm.rs` measures both against these
 //! values.
 //!
+//! [`SdmSlices`] is the same memory on slices the caller owns, shaped at run time (the Python
+//! package's `Sdm`, the C library's `HbSdm`); the typed [`Sdm`] runs the same loops.
+//!
 //! **Cost.** RAM: N addresses of W words and N × 32·V counters of one byte. A write or a read
 //! is N Hamming distances plus 32·V counter updates (or additions) for each active location.
 //! Addresses come from a [`Codebook`] seed, so the same seed gives the same memory on every
@@ -223,7 +226,7 @@ fn read_rows<'a>(
 }
 
 /// A sparse distributed memory over storage the caller owns, its shape given at run time (for
-/// the Python package): N addresses of `W` words in one slice, N·32·V `i8` counters in
+/// the Python package and the C library's `HbSdm`): N addresses of `W` words in one slice, N·32·V `i8` counters in
 /// another. The same loops as [`Sdm`], so the same reads for the same seed and writes.
 #[derive(Debug)]
 pub struct SdmSlices<'a> {
