@@ -176,12 +176,8 @@ impl BlockCodes {
         a: PyReadonlyArrayDyn<'py, u16>,
         b: PyReadonlyArrayDyn<'py, u16>,
     ) -> PyResult<Bound<'py, PyArrayDyn<u16>>> {
-        let l = self.length;
-        self.binary(py, a, b, move |x, y, out| {
-            block::inverse_into(y, l, out)?;
-            let inverse = out.to_vec();
-            block::bind_into(x, &inverse, l, out)
-        })
+        let inverse = self.inverse(py, b)?;
+        self.bind(py, a, inverse.readonly())
     }
 
     /// The inverse under binding: positions negated mod L.
