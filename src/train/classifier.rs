@@ -612,7 +612,8 @@ fn finish_perceptron<const W: usize>(
 /// [`margin_candidates`]) is trained on four folds and scored on the fifth, five times; of
 /// the pairs within `0.1·√rows` right answers of the most, the one with the largest mean
 /// signed margin wins ([`FoldScore::pick`]), and is retrained on all rows (averaged
-/// perceptron). The scaling is fitted on all rows.
+/// perceptron). The scaling is fitted on all rows. Every candidate's encodings are kept until
+/// the choice: candidates × rows × D/8 bytes (1.3 MB for 5 encoders, 999 rows, D = 2048).
 fn cross_validated<const W: usize>(
     data: &Dataset,
     seed: u64,
