@@ -11,6 +11,10 @@ say so.
 
 - scan: the nearest of 10,000 vectors to one query, D = 8192 (bhv ``closest``).
 - majority of 255 vectors, D = 8192 (bhv ``majority``).
+- sparse block codes, 1,024 blocks of 256 positions (torchhd ``BSBCTensor``): binding 1,000
+  pairs, the bundle of 255 codes (torchhd: ``multibundle``, a per-block ``torch.mode``; ties
+  differ: hyperbits breaks them by a seeded hash), and the matching blocks of one code against
+  10,000.
 - digits (examples/data/digits, 1347 training rows, 450 test rows): training, inference on
   the test rows, and accuracy; torchhd's best pipeline on this set (level x id record,
   float32, centroids trained by OnlineHD's adaptive rule, D = 2048; 0.962 in
@@ -100,6 +104,45 @@ def scan_and_majority(rows):
     rows.append(("majority of 255, D = 8192", ours_maj, bhv_maj, None))
 
 
+def block_codes(rows):
+    blocks, length = 1024, 256
+    sbc = hb.BlockCodes(blocks, length)
+    a, b = sbc.random(1, 1000), sbc.random(2, 1000)
+    many = sbc.random(3, 10_000)
+    ours = (
+        median_time(lambda: sbc.bind(a, b), repeat=15),
+        median_time(lambda: sbc.bundle(many[:255]), repeat=15),
+        median_time(lambda: sbc.matches(many[0], many), repeat=15),
+    )
+    theirs = (None, None, None)
+    try:
+        import torch
+        from torchhd.tensors.bsbc import BSBCTensor
+    except ImportError:
+        print("torchhd is not installed (pip install torch-hd): block codes without it")
+    else:
+        torch.set_num_threads(1)
+        ta = BSBCTensor(torch.from_numpy(a.astype(np.int64)))
+        ta.block_size = length
+        tb = BSBCTensor(torch.from_numpy(b.astype(np.int64)))
+        tb.block_size = length
+        tm = BSBCTensor(torch.from_numpy(many.astype(np.int64)))
+        tm.block_size = length
+        with torch.no_grad():
+            theirs = (
+                median_time(lambda: ta.bind(tb), repeat=15),
+                median_time(lambda: tm[:255].multibundle(), repeat=15),
+                median_time(lambda: tm[0].dot_similarity(tm), repeat=15),
+            )
+    names = (
+        "block codes: bind 1,000 pairs (1,024 × 256)",
+        "block codes: bundle of 255",
+        "block codes: matches, 1 vs 10,000",
+    )
+    for name, o, t in zip(names, ours, theirs):
+        rows.append((name, o, None, t))
+
+
 def read_digits(name):
     path = ROOT / "examples" / "data" / "digits" / name
     with open(path) as f:
@@ -169,6 +212,7 @@ def torchhd_digits(X, y, Xt, yt):
 def main():
     rows = []
     scan_and_majority(rows)
+    block_codes(rows)
     digits(rows)
     print()
     print("| operation | hyperbits | bhv | torchhd | hyperbits / bhv | hyperbits / torchhd |")

@@ -216,7 +216,14 @@ impl BlockCodes {
         let out = py.detach(|| {
             let rows: Vec<&[u16]> = v.positions.chunks_exact(self.blocks).collect();
             let mut out = vec![0u16; self.blocks];
-            block::bundle_into(&rows, tie_seed, &mut out).map(|()| out)
+            // Pairwise comparisons cost n² a block, counting n + L: the same code either way.
+            if rows.len() * rows.len() > self.length {
+                let mut counts = vec![0u32; self.length];
+                block::bundle_counted_into(&rows, self.length, tie_seed, &mut counts, &mut out)?;
+            } else {
+                block::bundle_into(&rows, tie_seed, &mut out)?;
+            }
+            Ok(out)
         });
         self.array(py, out.map_err(to_py)?, 1, true)
     }

@@ -86,6 +86,11 @@ def test_block_codes_bind_exactly_bundle_by_argmax_and_match_the_codebook():
     # A majority wins every block; members of a bundle keep more blocks than outsiders.
     assert np.array_equal(sbc.bundle(np.stack([a, a, b])), a)
     bundle = sbc.bundle(items[:5], tie_seed=3)
+    # Many codes are bundled by counting: still a per-block majority, seeded ties.
+    many = sbc.random(11, 40)
+    big = sbc.bundle(many, tie_seed=3)
+    counts = np.array([np.bincount(many[:, k], minlength=100) for k in range(40)])
+    assert np.all(counts[np.arange(40), big] == counts.max(axis=1))
     outsiders = sbc.random(8, 20)
     assert min(sbc.matches(items[:5], bundle)) > max(sbc.matches(outsiders, bundle))
     with pytest.raises(ValueError, match="blocks"):
