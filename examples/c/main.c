@@ -189,12 +189,18 @@ static void blocks_and_sdm(void) {
               hb_block_bind(ab, inv, L, back, B) == HB_STATUS_OK && memcmp(back, a, sizeof a) == 0,
           "block unbinding");
     const uint16_t *three[3] = {a, a, b};
-    CHECK(hb_block_bundle(three, 3, 0, bundle, B) == HB_STATUS_OK && memcmp(bundle, a, sizeof a) == 0,
+    CHECK(hb_block_bundle(three, 3, L, 0, NULL, bundle, B) == HB_STATUS_OK &&
+              memcmp(bundle, a, sizeof a) == 0,
           "block majority");
     three[1] = c;
-    CHECK(hb_block_bundle(three, 3, 0, bundle, B) == HB_STATUS_OK &&
+    CHECK(hb_block_bundle(three, 3, L, 0, NULL, bundle, B) == HB_STATUS_OK &&
               hb_block_matches(bundle, a, B, &matches) == HB_STATUS_OK && matches >= 8,
           "block bundle keeps a member: %u blocks", (unsigned)matches);
+    uint32_t counts[L];
+    uint16_t counted[B];
+    CHECK(hb_block_bundle(three, 3, L, 0, counts, counted, B) == HB_STATUS_OK &&
+              memcmp(counted, bundle, sizeof bundle) == 0,
+          "a counted block bundle is the pairwise one");
     ab[0] = L;
     CHECK(hb_block_bind(ab, b, L, back, B) == HB_STATUS_INVALID_ARGUMENT, "block position past L");
 

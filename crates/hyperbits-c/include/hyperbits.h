@@ -237,13 +237,18 @@ HbStatus hb_block_inverse(const uint16_t *a, size_t length, uint16_t *out, size_
 
 // Block code bundle: in each block the position most of the `count` codes hold, ties broken by
 // `tie_seed` as the Rust `BlockVector::bundle` breaks them. At most `HB_BUNDLE_MAX` codes.
+// With `counts` NULL the codes are compared pairwise (`count²` comparisons a block, no
+// memory); with `counts` pointing at `length` scratch integers they are counted instead
+// (`count + length` steps a block): the same result, and much faster for many codes.
 //
 // # Safety
-// `codes` valid for `count` pointers, each valid for `blocks` reads; `out` valid for `blocks`
-// writes, not overlapping the codes.
+// `codes` valid for `count` pointers, each valid for `blocks` reads; `counts` NULL or valid
+// for `length` writes; `out` valid for `blocks` writes, not overlapping the codes.
 HbStatus hb_block_bundle(const uint16_t *const *codes,
                          size_t count,
+                         size_t length,
                          uint64_t tie_seed,
+                         uint32_t *counts,
                          uint16_t *out,
                          size_t blocks);
 

@@ -424,15 +424,20 @@ pub unsafe extern "C" fn hb_block_inverse(
 
 /// Block code bundle: in each block the position most of the `count` codes hold, ties broken by
 /// `tie_seed` as the Rust `BlockVector::bundle` breaks them. At most `HB_BUNDLE_MAX` codes.
+/// With `counts` NULL the codes are compared pairwise (`count²` comparisons a block, no
+/// memory); with `counts` pointing at `length` scratch integers they are counted instead
+/// (`count + length` steps a block): the same result, and much faster for many codes.
 ///
 /// # Safety
-/// `codes` valid for `count` pointers, each valid for `blocks` reads; `out` valid for `blocks`
-/// writes, not overlapping the codes.
+/// `codes` valid for `count` pointers, each valid for `blocks` reads; `counts` NULL or valid
+/// for `length` writes; `out` valid for `blocks` writes, not overlapping the codes.
 #[no_mangle]
 pub unsafe extern "C" fn hb_block_bundle(
     codes: *const *const u16,
     count: usize,
+    length: usize,
     tie_seed: u64,
+    counts: *mut u32,
     out: *mut u16,
     blocks: usize,
 ) -> HbStatus {
@@ -441,7 +446,13 @@ pub unsafe extern "C" fn hb_block_bundle(
         let inputs = unsafe { bundle_inputs(codes, count, blocks)? };
         // SAFETY: the caller's contract.
         let out = unsafe { slice_mut(out, blocks)? };
-        block::bundle_into(&inputs, tie_seed, out)?;
+        if counts.is_null() {
+            block::bundle_into(&inputs, tie_seed, out)?;
+        } else {
+            // SAFETY: the caller's contract.
+            let counts = unsafe { slice_mut(counts, length)? };
+            block::bundle_counted_into(&inputs, length, tie_seed, counts, out)?;
+        }
         Ok(())
     })())
 }
@@ -1923,10 +1934,38 @@ mod tests {
                 c.positions().as_ptr(),
             ];
             assert_eq!(
-                hb_block_bundle(codes.as_ptr(), 3, 5, out.as_mut_ptr(), 20),
+                hb_block_bundle(codes.as_ptr(), 3, 50, 5, null_mut(), out.as_mut_ptr(), 20),
                 HbStatus::Ok
             );
             assert_eq!(&out, Code::bundle(&[&a, &b, &c], 5).unwrap().positions());
+            // Counting gives the same code.
+            let (mut counts, mut counted) = ([0u32; 50], [0u16; 20]);
+            assert_eq!(
+                hb_block_bundle(
+                    codes.as_ptr(),
+                    3,
+                    50,
+                    5,
+                    counts.as_mut_ptr(),
+                    counted.as_mut_ptr(),
+                    20
+                ),
+                HbStatus::Ok
+            );
+            assert_eq!(counted, out);
+            // A length the codes' positions do not fit: refused.
+            assert_eq!(
+                hb_block_bundle(
+                    codes.as_ptr(),
+                    3,
+                    10,
+                    5,
+                    counts.as_mut_ptr(),
+                    counted.as_mut_ptr(),
+                    20
+                ),
+                HbStatus::InvalidArgument
+            );
             assert_eq!(
                 hb_block_matches(x.as_ptr(), out.as_ptr(), 20, &mut matches),
                 HbStatus::Ok
@@ -1947,11 +1986,11 @@ mod tests {
                 HbStatus::InvalidArgument
             );
             assert_eq!(
-                hb_block_bundle(codes.as_ptr(), 0, 5, out.as_mut_ptr(), 20),
+                hb_block_bundle(codes.as_ptr(), 0, 50, 5, null_mut(), out.as_mut_ptr(), 20),
                 HbStatus::InvalidArgument
             );
             assert_eq!(
-                hb_block_bundle(null(), 3, 5, out.as_mut_ptr(), 20),
+                hb_block_bundle(null(), 3, 50, 5, null_mut(), out.as_mut_ptr(), 20),
                 HbStatus::NullPointer
             );
             assert_eq!(
