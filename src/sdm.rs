@@ -228,13 +228,24 @@ fn read_rows<'a>(
 /// A sparse distributed memory over storage the caller owns, its shape given at run time (for
 /// the Python package and the C library's `HbSdm`): N addresses of `W` words in one slice, N·32·V `i8` counters in
 /// another. The same loops as [`Sdm`], so the same reads for the same seed and writes.
-#[derive(Debug)]
 pub struct SdmSlices<'a> {
     addresses: &'a [u32],
     counters: &'a mut [i8],
     words: usize,
     data_words: usize,
     radius: u32,
+}
+
+impl core::fmt::Debug for SdmSlices<'_> {
+    /// The shape and radius (not the counters: megabytes for a large memory).
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("SdmSlices")
+            .field("locations", &(self.addresses.len() / self.words))
+            .field("words", &self.words)
+            .field("data_words", &self.data_words)
+            .field("radius", &self.radius)
+            .finish()
+    }
 }
 
 impl<'a> SdmSlices<'a> {
@@ -491,6 +502,11 @@ mod tests {
         );
         let mut slices = SdmSlices::new(&addresses, &mut counters, W, radius).unwrap();
         assert_eq!((slices.words(), slices.data_words()), (W, V));
+        let shown = std::format!("{slices:?}");
+        assert!(
+            shown.contains("locations: 64") && shown.len() < 100,
+            "{shown}"
+        );
         for i in 0..12 {
             let data = Codebook::new(6).vector::<V>(i);
             let at = word(5, i);
