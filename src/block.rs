@@ -259,30 +259,36 @@ pub fn inverse_into(a: &[u16], length: usize, out: &mut [u16]) -> Result<(), Err
     Ok(())
 }
 
-/// The argmax bundle of `codes` ([`BlockVector::bundle`]), each of `out.len()` blocks.
-/// Errors: no code ([`Error::EmptyBundle`]), or one of another number of blocks.
-pub fn bundle_into<T: AsRef<[u16]>>(
-    codes: &[T],
-    tie_seed: u64,
-    out: &mut [u16],
-) -> Result<(), Error> {
+/// Checks the inputs of a bundle: at least one code, each of `blocks` positions below `length`.
+fn check_bundle<T: AsRef<[u16]>>(codes: &[T], blocks: usize, length: usize) -> Result<(), Error> {
+    check_length(length)?;
     if codes.is_empty() {
         return Err(Error::EmptyBundle);
     }
-    if let Some(c) = codes.iter().find(|c| c.as_ref().len() != out.len()) {
-        return Err(Error::LengthMismatch {
-            expected: out.len(),
-            found: c.as_ref().len(),
-        });
-    }
+    codes
+        .iter()
+        .try_for_each(|c| check_code(c.as_ref(), blocks, length))
+}
+
+/// The argmax bundle of `codes` ([`BlockVector::bundle`]) of `out.len()` blocks of `length`
+/// positions, comparing the codes pairwise (`O(B·n²)`, no memory). Errors: no code
+/// ([`Error::EmptyBundle`]), a bad `length`, a code of another number of blocks, or a position
+/// not below `length`.
+pub fn bundle_into<T: AsRef<[u16]>>(
+    codes: &[T],
+    length: usize,
+    tie_seed: u64,
+    out: &mut [u16],
+) -> Result<(), Error> {
+    check_bundle(codes, out.len(), length)?;
     bundle_positions(codes.len(), |i| codes[i].as_ref(), tie_seed, out);
     Ok(())
 }
 
 /// [`bundle_into`] by counting: `counts` (one per position, L of them) is scratch, and the
 /// cost is `O(B·(n + L))` instead of `O(B·n²)`, for many codes. The same code as
-/// [`bundle_into`] and [`BlockVector::bundle`]. Errors: as [`bundle_into`], a bad `length`,
-/// `counts` not `length` long, or a position not below `length`.
+/// [`bundle_into`] and [`BlockVector::bundle`]. Errors: as [`bundle_into`], or `counts` not
+/// `length` long.
 pub fn bundle_counted_into<T: AsRef<[u16]>>(
     codes: &[T],
     length: usize,
@@ -290,18 +296,12 @@ pub fn bundle_counted_into<T: AsRef<[u16]>>(
     counts: &mut [u32],
     out: &mut [u16],
 ) -> Result<(), Error> {
-    check_length(length)?;
+    check_bundle(codes, out.len(), length)?;
     if counts.len() != length {
         return Err(Error::LengthMismatch {
             expected: length,
             found: counts.len(),
         });
-    }
-    if codes.is_empty() {
-        return Err(Error::EmptyBundle);
-    }
-    for code in codes {
-        check_code(code.as_ref(), out.len(), length)?;
     }
     for (b, slot) in out.iter_mut().enumerate() {
         counts.fill(0);
@@ -551,14 +551,14 @@ mod tests {
         inverse_into(a.positions(), 100, &mut out).unwrap();
         assert_eq!(&out, a.inverse().positions());
         let codes = [a.positions(), b.positions(), c.positions(), a.positions()];
-        bundle_into(&codes, 9, &mut out).unwrap();
+        bundle_into(&codes, 100, 9, &mut out).unwrap();
         assert_eq!(&out, Odd::bundle(&[&a, &b, &c, &a], 9).unwrap().positions());
         // By counting: the same code, ties included (three codes, no majority in most blocks).
         let mut counts = [0u32; 100];
         let mut counted = [0u16; 40];
         for n in 1..=4 {
             bundle_counted_into(&codes[..n], 100, 9, &mut counts, &mut counted).unwrap();
-            bundle_into(&codes[..n], 9, &mut out).unwrap();
+            bundle_into(&codes[..n], 100, 9, &mut out).unwrap();
             assert_eq!(counted, out, "{n} codes");
         }
         assert!(bundle_counted_into(&codes, 100, 9, &mut counts[..99], &mut counted).is_err());
@@ -575,10 +575,11 @@ mod tests {
         assert!(bind_into(a.positions(), b.positions(), 50, &mut out).is_err());
         assert!(inverse_into(a.positions(), 100, &mut out[..39]).is_err());
         assert_eq!(
-            bundle_into::<&[u16]>(&[], 0, &mut out),
+            bundle_into::<&[u16]>(&[], 100, 0, &mut out),
             Err(Error::EmptyBundle)
         );
-        assert!(bundle_into(&[&a.positions()[..39]], 0, &mut out).is_err());
+        assert!(bundle_into(&[&a.positions()[..39]], 100, 0, &mut out).is_err());
+        assert!(bundle_into(&codes, 50, 0, &mut out).is_err());
         assert!(matches(&out[..3], &out).is_err());
     }
 

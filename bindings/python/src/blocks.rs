@@ -207,12 +207,6 @@ impl BlockCodes {
         tie_seed: u64,
     ) -> PyResult<Bound<'py, PyArrayDyn<u16>>> {
         let v = self.codes(&v, "v")?;
-        if let Some(&p) = v.positions.iter().find(|&&p| usize::from(p) >= self.length) {
-            return Err(value(format!(
-                "v: position {p} is not below the block length {}",
-                self.length
-            )));
-        }
         let out = py.detach(|| {
             let rows: Vec<&[u16]> = v.positions.chunks_exact(self.blocks).collect();
             let mut out = vec![0u16; self.blocks];
@@ -221,7 +215,7 @@ impl BlockCodes {
                 let mut counts = vec![0u32; self.length];
                 block::bundle_counted_into(&rows, self.length, tie_seed, &mut counts, &mut out)?;
             } else {
-                block::bundle_into(&rows, tie_seed, &mut out)?;
+                block::bundle_into(&rows, self.length, tie_seed, &mut out)?;
             }
             Ok(out)
         });

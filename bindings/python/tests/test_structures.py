@@ -97,6 +97,8 @@ def test_block_codes_bind_exactly_bundle_by_argmax_and_match_the_codebook():
         sbc.bind(a, items[:, :39])
     with pytest.raises(ValueError, match="below|range"):
         sbc.bind(a, np.full(40, 100, np.uint16))
+    with pytest.raises(ValueError, match="below|range"):
+        sbc.bundle(np.stack([a, np.full(40, 100, np.uint16)]))
     with pytest.raises(ValueError, match="broadcast"):
         sbc.bind(items[:2], items[:3])
     with pytest.raises(ValueError, match="positions"):

@@ -447,7 +447,7 @@ pub unsafe extern "C" fn hb_block_bundle(
         // SAFETY: the caller's contract.
         let out = unsafe { slice_mut(out, blocks)? };
         if counts.is_null() {
-            block::bundle_into(&inputs, tie_seed, out)?;
+            block::bundle_into(&inputs, length, tie_seed, out)?;
         } else {
             // SAFETY: the caller's contract.
             let counts = unsafe { slice_mut(counts, length)? };
@@ -1961,6 +1961,19 @@ mod tests {
                     10,
                     5,
                     counts.as_mut_ptr(),
+                    counted.as_mut_ptr(),
+                    20
+                ),
+                HbStatus::InvalidArgument
+            );
+            // Pairwise too.
+            assert_eq!(
+                hb_block_bundle(
+                    codes.as_ptr(),
+                    3,
+                    10,
+                    5,
+                    null_mut(),
                     counted.as_mut_ptr(),
                     20
                 ),
