@@ -4,10 +4,10 @@
 //! `Sdm<W, V, N>`.
 
 use crate::error::{to_py, value};
-use crate::vectors::{array2, words_for};
+use crate::vectors::{self, array2, words_for};
 use hyperbits::sdm::{self, SdmSlices};
 use hyperbits::Error;
-use numpy::{PyArray1, PyArray2, PyReadonlyArray2, PyUntypedArrayMethods, ToPyArray};
+use numpy::{PyArray1, PyArray2, PyReadonlyArray2, ToPyArray};
 use pyo3::exceptions::PyMemoryError;
 use pyo3::prelude::*;
 
@@ -34,19 +34,15 @@ impl Sdm {
         words: usize,
         name: &str,
     ) -> PyResult<(&'a [u32], usize)> {
-        if a.shape()[1] != words {
+        let (s, n, w) = vectors::rows(a, name)?;
+        if w != words {
             return Err(value(format!(
                 "{name}: rows of {} bits, this memory takes {} bits",
-                32 * a.shape()[1],
+                32 * w,
                 32 * words
             )));
         }
-        let s = a.as_slice().map_err(|_| {
-            value(format!(
-                "{name}: the array is not C-contiguous; pass np.ascontiguousarray({name})"
-            ))
-        })?;
-        Ok((s, a.shape()[0]))
+        Ok((s, n))
     }
 }
 

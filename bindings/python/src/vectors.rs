@@ -10,7 +10,10 @@ use numpy::{PyUntypedArrayMethods, ToPyArray};
 use pyo3::prelude::*;
 
 /// The words of a 2-D array, its rows and its words per row.
-fn rows<'a>(a: &'a PyReadonlyArray2<'_, u32>, name: &str) -> PyResult<(&'a [u32], usize, usize)> {
+pub(crate) fn rows<'a>(
+    a: &'a PyReadonlyArray2<'_, u32>,
+    name: &str,
+) -> PyResult<(&'a [u32], usize, usize)> {
     let (n, w) = (a.shape()[0], a.shape()[1]);
     let words = a.as_slice().map_err(|_| {
         value(format!(
