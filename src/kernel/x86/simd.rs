@@ -536,201 +536,50 @@ pub(in super::super) unsafe fn majority3_avx512(out: &mut [u32], a: &[u32], b: &
     }
 }
 
-/// [`rotate_generic`](super::super::rotate_generic) with AVX-512: the words of each run
-/// shifted by [`shifted_with`], two shifts and an OR per 16 words.
+/// `out[i] = (src[i + 1] << s) | (src[i] >> (32 − s))` over `out.len()` words (`src` at least
+/// one longer; `0 < s < 32`): 16 words a step with one load (the low words are the step's
+/// own shifted by one lane, `valignd`, the first from the step before), the last `n % 16` by
+/// masked loads and a masked store (a rotation's second run is often shorter than a step).
 ///
 /// # Safety
 /// The CPU must support AVX-512F.
 #[target_feature(enable = "avx512f")]
-pub(in super::super) unsafe fn rotate_avx512(src: &[u32], dst: &mut [u32], bits: usize) {
-    // SAFETY: AVX-512F is enabled here; the closures touch no memory.
-    unsafe {
-        rotate_with(src, dst, bits, |s| {
-            let (up, down) = (
-                _mm_cvtsi32_si128(s as i32),
-                _mm_cvtsi32_si128(32 - s as i32),
-            );
-            move |h, l| _mm512_or_si512(_mm512_sll_epi32(h, up), _mm512_srl_epi32(l, down))
-        })
-    }
-}
-
-/// [`rotate_avx512`] with one `vpshldvd` (a 64-to-32-bit funnel shift, AVX-512 VBMI2) per
-/// 16 words instead of two shifts and an OR.
-///
-/// # Safety
-/// The CPU must support AVX-512F and AVX-512 VBMI2.
-#[target_feature(enable = "avx512f,avx512vbmi2")]
-pub(in super::super) unsafe fn rotate_vbmi2(src: &[u32], dst: &mut [u32], bits: usize) {
-    // SAFETY: AVX-512F and VBMI2 are enabled here; the closures touch no memory.
-    unsafe {
-        rotate_with(src, dst, bits, |s| {
-            let count = _mm512_set1_epi32(s as i32);
-            move |h, l| _mm512_shldv_epi32(h, l, count)
-        })
-    }
-}
-
-/// The run split of [`rotate_generic`](super::super::rotate_generic) (its own copy: sharing
-/// it with the portable loop through a closure parameter cost the Cortex-M4 11 % more
-/// instructions per rotation), the runs by [`shifted_with`] with the step `make(s)` builds.
-///
-/// # Safety
-/// The CPU must support AVX-512F (inlined only into functions that enable it).
-#[inline(always)]
-unsafe fn rotate_with<S: Fn(__m512i, __m512i) -> __m512i>(
-    src: &[u32],
-    dst: &mut [u32],
-    bits: usize,
-    make: impl Fn(u32) -> S,
-) {
-    let n = src.len().min(dst.len());
-    if n == 0 {
-        return;
-    }
-    let (src, dst) = (&src[..n], &mut dst[..n]);
-    // No division in the usual case (the callers reduce the shift already).
-    let r = if bits < 32 * n { bits } else { bits % (32 * n) };
-    let (q, s) = (r / 32, (r % 32) as u32);
-    if s == 0 {
-        dst[q..].copy_from_slice(&src[..n - q]);
-        dst[..q].copy_from_slice(&src[n - q..]);
-        return;
-    }
-    let step = make(s);
-    // dst[i] takes its high bits from src[i - q] and its low bits from src[i - q - 1]
-    // (mod n), in three runs; each run's source is one window.
-    // SAFETY: the caller's CPU supports AVX-512F.
-    unsafe { shifted_with(&src[..n - q], &mut dst[q + 1..], &step) };
-    dst[q] = (src[0] << s) | (src[n - 1] >> (32 - s));
-    if q > 0 {
-        // SAFETY: as above.
-        unsafe { shifted_with(&src[n - q - 1..], &mut dst[..q], &step) };
-    }
-}
-
-/// `out[i] = (src[i + 1] << s) | (src[i] >> (32 − s))` over `out.len()` words (`src` at least
-/// one longer; `0 < s < 32`), `step(h, l)` giving `(h << s) | (l >> (32 − s))` lane by lane.
-/// Stores are aligned to cache lines (the words before the first boundary by masked unaligned
-/// loads and a masked store), and so are loads: a rotation's source and destination are
-/// offset by any number of words, and a load across a line boundary costs two.
-///
-/// # Safety
-/// The CPU must support AVX-512F (inlined only into functions that enable it).
-#[inline(always)]
-unsafe fn shifted_with(src: &[u32], out: &mut [u32], step: &impl Fn(__m512i, __m512i) -> __m512i) {
+pub(in super::super) unsafe fn shifted_avx512(src: &[u32], out: &mut [u32], s: u32) {
     let n = out.len().min(src.len().saturating_sub(1));
     if n == 0 {
         return;
     }
     let (po, ps) = (out.as_mut_ptr(), src.as_ptr());
-    // Words i..i + k by masked unaligned loads and a masked store (k <= 16, i + k <= n).
-    // SAFETY: the masked loads touch src[i..i + k] and src[i + 1..=i + k] (i + k <= n <
-    // src.len()), the masked store out[i..i + k]; masked-off elements are not accessed.
-    let partial = |i: usize, k: usize| unsafe {
-        let mask = ((1u32 << k) - 1) as u16;
-        let l = _mm512_maskz_loadu_epi32(mask, ps.add(i).cast());
-        let h = _mm512_maskz_loadu_epi32(mask, ps.add(i + 1).cast());
-        _mm512_mask_storeu_epi32(po.add(i).cast(), mask, step(h, l));
+    let (up, down) = (
+        _mm_cvtsi32_si128(s as i32),
+        _mm_cvtsi32_si128(32 - s as i32),
+    );
+    let step = |h: __m512i, l: __m512i| {
+        _mm512_or_si512(_mm512_sll_epi32(h, up), _mm512_srl_epi32(l, down))
     };
-    // Words up to the output's first cache-line boundary.
-    let lead = ((64 - po as usize % 64) % 64 / 4).min(n);
-    if lead > 0 {
-        partial(0, lead);
-    }
-    if lead + 16 > n {
-        if lead < n {
-            partial(lead, n - lead);
-        }
-        return;
-    }
-    // src[lead] is word `r` of its cache line; so is src[i] at every step (i moves by 16).
-    let r = (ps as usize / 4 + lead) % 16;
-    macro_rules! by_offset {
-        ($($r:literal $r1:literal),*) => {
-            match r {
-                // SAFETY: as `lined_steps` requires: lead + 16 <= n, out[lead] is
-                // line-aligned, src[lead] is word r of its line; the CPU supports AVX-512F.
-                $($r => unsafe { lined_steps::<$r, $r1>(src, out, lead, n, step) },)*
-                _ => n, // r < 16
-            }
-        };
-    }
-    let done = by_offset!(0 1, 1 2, 2 3, 3 4, 4 5, 5 6, 6 7, 7 8, 8 9, 9 10, 10 11, 11 12, 12 13, 13 14, 14 15, 15 16);
-    if done < n {
-        partial(done, n - done);
-    }
-}
-
-/// The full steps of [`shifted_with`] from `out[i]` (cache-line aligned) while `i + 16 <= n`,
-/// where `src[i]` is word `R` of its cache line and `R1 = R + 1`; returns the first word not
-/// done. Each step loads the next aligned line of `src` and cuts both windows out of it and
-/// the line before (`valignd`, whose shift is a constant, hence the parameters).
-///
-/// # Safety
-/// The CPU must support AVX-512F; `i + 16 <= n < src.len()`, `n <= out.len()`, `out[i]` is
-/// 64-byte aligned and `src[i]` is word `R` of its 64-byte line.
-#[inline(always)]
-unsafe fn lined_steps<const R: i32, const R1: i32>(
-    src: &[u32],
-    out: &mut [u32],
-    mut i: usize,
-    n: usize,
-    step: &impl Fn(__m512i, __m512i) -> __m512i,
-) -> usize {
-    let (po, ps, len) = (out.as_mut_ptr(), src.as_ptr(), src.len());
-    let r = R as usize;
-    // Lanes `from..to` of the line whose lane 0 is src[at] (`at` may be negative: lanes
-    // below src[0] and at or past src[len] are not read).
-    let lanes = |at: isize| -> u16 {
-        let from = (-at).clamp(0, 16) as u32;
-        let to = (len as isize - at).clamp(0, 16) as u32;
-        (((1u32 << to) - 1) & !((1u32 << from) - 1)) as u16
-    };
-    let cut = |h: __m512i, l: __m512i| {
-        // SAFETY: the caller's CPU supports AVX-512F; no memory is touched.
-        unsafe {
-            let lo = _mm512_alignr_epi32::<R>(h, l);
-            let hi = if R1 == 16 {
-                h
-            } else {
-                _mm512_alignr_epi32::<R1>(h, l)
-            };
-            step(hi, lo)
-        }
-    };
-    let at = i as isize - R as isize;
-    // SAFETY: only the lanes inside src are read (`lanes`).
-    let mut line = unsafe { _mm512_maskz_loadu_epi32(lanes(at), ps.wrapping_offset(at).cast()) };
-    // Steps whose next line lies wholly inside src (i - r + 32 <= len) and whose output does.
-    let whole = n.min((len + r).saturating_sub(16)).saturating_sub(i) / 16;
-    // SAFETY: step j reads the line at src[i - r + 16 (j + 1)..][..16] and writes
-    // out[i + 16 j..][..16]: both line-aligned, the line inside src (i + 16 (j + 1) - r + 16 <=
-    // len for j < whole), the output inside out (i + 16 (j + 1) <= n).
+    // Lane 15 holds the word below the next step's first.
+    let mut prev = _mm512_set1_epi32(src[0] as i32);
+    let mut i = 0;
+    // SAFETY: full loads touch src[i + 1..i + 17] and stores out[i..i + 16] with i + 16 <= n
+    // (n < src.len()); the masked ones only the words their mask selects, src[i + 1..=n] and
+    // out[i..n] (masked-off elements are not accessed, so they cannot fault).
     unsafe {
-        let (mut p, mut q) = (ps.add(i + 16 - r), po.add(i));
-        for _ in 0..whole {
-            let next = _mm512_load_si512(p.cast());
-            _mm512_store_si512(q.cast(), cut(next, line));
-            line = next;
-            p = p.add(16);
-            q = q.add(16);
+        while i + 16 <= n {
+            let h = _mm512_loadu_si512(ps.add(i + 1).cast());
+            _mm512_storeu_si512(
+                po.add(i).cast(),
+                step(h, _mm512_alignr_epi32::<15>(h, prev)),
+            );
+            prev = h;
+            i += 16;
+        }
+        if i < n {
+            let mask: __mmask16 = (1u16 << (n - i)) - 1;
+            let h = _mm512_maskz_loadu_epi32(mask, ps.add(i + 1).cast());
+            let l = _mm512_alignr_epi32::<15>(h, prev);
+            _mm512_mask_storeu_epi32(po.add(i).cast(), mask, step(h, l));
         }
     }
-    i += 16 * whole;
-    // At most one more full step, whose next line passes src's end (the step after it would
-    // need src[i + 32], past that line).
-    if i + 16 <= n {
-        let at = (i + 16 - r) as isize;
-        // SAFETY: the masked load reads only lanes inside src (`lanes`); the store writes
-        // out[i..i + 16] (i + 16 <= n), line-aligned.
-        unsafe {
-            let next = _mm512_maskz_loadu_epi32(lanes(at), ps.wrapping_offset(at).cast());
-            _mm512_store_si512(po.add(i).cast(), cut(next, line));
-        }
-        i += 16;
-    }
-    i
 }
 
 /// One int8 weight row against four `i16` input rows (the SAE's batch encoder): per step 32
