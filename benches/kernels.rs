@@ -11,7 +11,8 @@
 //! (XOR-folded, no popcount): the floor of any scan on this machine, whatever its kernel;
 //! `bundle255/8192/read` does the same for the 255 rows of `bundle255/8192`.
 //!
-//! The in-place forms (`bind_into/8192`, `bundle3_into/8192`, `permute_into/8192`) are
+//! The in-place forms (`bind_into/8192`, `bundle3_into/8192`, `permute_into/8192` by 1001
+//! bits and `permute_into/8192/1` by one, as the sequence encoders permute) are
 //! compared with `copy/8192`, a 1 KiB `copy_from_slice` into the same output.
 //!
 //! Run: `cargo bench --bench kernels` (plain build: the kernels pick AVX-512 / AVX2 at run time).
@@ -131,6 +132,13 @@ fn kernels(c: &mut Criterion) {
             black_box(&*out);
         })
     });
+    // A shift by one bit, as the sequence and n-gram encoders permute.
+    c.bench_function("permute_into/8192/1", |bench| {
+        bench.iter(|| {
+            black_box(a).permute_into(black_box(1), out);
+            black_box(&*out);
+        })
+    });
     c.bench_function("hamming/8192", |bench| {
         bench.iter(|| black_box(a).hamming(black_box(b)))
     });
@@ -226,6 +234,7 @@ fn main() {
                 ("bind_into_8192", "copy_8192"),
                 ("bundle3_into_8192", "copy_8192"),
                 ("permute_into_8192", "copy_8192"),
+                ("permute_into_8192_1", "copy_8192"),
             ] {
                 print_ratio(ours, reference);
             }

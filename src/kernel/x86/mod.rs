@@ -408,6 +408,26 @@ mod tests {
                         assert_eq!(fast, slow, "project n={n}");
                     }
                 }
+                // The AVX-512 rotation with source and destination at every word offset in a
+                // cache line (its loads and stores straddle lines differently at each).
+                if isa as u8 >= Isa::Avx512 as u8 {
+                    let mut from = vec![0; n + 16];
+                    let mut to = vec![0; n + 16];
+                    for (src_off, dst_off) in (0..16).map(|o| (o, (o * 7) % 16)) {
+                        from[src_off..src_off + n].copy_from_slice(&a);
+                        for bits in [1usize, 31, 33, 32 * 17 + 5, 32 * n.saturating_sub(1) + 9] {
+                            rotate_generic(&a, &mut slow, bits);
+                            let out = &mut to[dst_off..dst_off + n];
+                            // SAFETY: AVX-512F was detected (isa <= best).
+                            unsafe { rotate_avx512(&from[src_off..src_off + n], out, bits) };
+                            assert_eq!(
+                                out,
+                                &slow[..],
+                                "rotate n={n} bits={bits} at {src_off}, {dst_off}"
+                            );
+                        }
+                    }
+                }
                 // Rows of one buffer at every offset within a cache line: the kernel then does
                 // the words before the first line boundary separately (same bits).
                 for offset in [0usize, 1, 5, 15] {
