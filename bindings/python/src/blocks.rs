@@ -1,12 +1,15 @@
 //! Sparse block codes (`hyperbits::block`) over numpy: a code is a row of B `np.uint16`
 //! positions, each below L; a batch is a `(n, B)` array, a single code may be 1-D. Every
 //! operation runs the core's run-time-shaped functions, so the positions are the device's
-//! `BlockVector<B, L>` ones for the same seed.
+//! `BlockVector<B, L>` ones for the same seed. `uint16` arrays are read in place; positions of
+//! another integer type (a list, `np.array([3, 1, 4])`) are converted, once their values are
+//! checked to fit.
 
 use crate::error::{to_py, value};
 use hyperbits::{block, Codebook};
 use numpy::{PyArray1, PyArrayDyn, PyArrayMethods, PyReadonlyArrayDyn};
 use numpy::{PyUntypedArrayMethods, ToPyArray};
+use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 
 /// Codes of `blocks` blocks of `length` positions (D = blocks · length).
@@ -21,6 +24,38 @@ struct Codes<'a> {
     positions: &'a [u16],
     n: usize,
     single: bool,
+}
+
+/// `obj` as `uint16` positions: a `uint16` array as it is, any other integer array (or
+/// sequence) converted when every value is in `0..65536`; anything else is a `TypeError`
+/// naming the argument.
+fn positions<'py>(obj: &Bound<'py, PyAny>, name: &str) -> PyResult<PyReadonlyArrayDyn<'py, u16>> {
+    if let Ok(a) = obj.cast::<PyArrayDyn<u16>>() {
+        return Ok(a.readonly());
+    }
+    let np = PyModule::import(obj.py(), "numpy")?;
+    let a = np.call_method1("asarray", (obj,))?;
+    let dtype = a.getattr("dtype")?;
+    let kind: String = dtype.getattr("kind")?.extract()?;
+    if kind != "i" && kind != "u" {
+        return Err(PyTypeError::new_err(format!(
+            "{name}: block positions are integers (uint16), got dtype {dtype}"
+        )));
+    }
+    if a.getattr("size")?.extract::<usize>()? > 0 {
+        let (lo, hi): (i128, i128) = (
+            a.call_method0("min")?.extract()?,
+            a.call_method0("max")?.extract()?,
+        );
+        if lo < 0 || hi > i128::from(u16::MAX) {
+            return Err(value(format!(
+                "{name}: positions {lo}..={hi} do not fit uint16 (each must be below L)"
+            )));
+        }
+    }
+    Ok(a.call_method1("astype", (np.getattr("uint16")?,))?
+        .cast_into::<PyArrayDyn<u16>>()?
+        .readonly())
 }
 
 impl BlockCodes {
@@ -85,10 +120,11 @@ impl BlockCodes {
     fn binary<'py>(
         &self,
         py: Python<'py>,
-        a: PyReadonlyArrayDyn<'py, u16>,
-        b: PyReadonlyArrayDyn<'py, u16>,
+        a: &Bound<'py, PyAny>,
+        b: &Bound<'py, PyAny>,
         op: impl Fn(&[u16], &[u16], &mut [u16]) -> Result<(), hyperbits::Error> + Send + Sync,
     ) -> PyResult<Bound<'py, PyArrayDyn<u16>>> {
+        let (a, b) = (positions(a, "a")?, positions(b, "b")?);
         let (a, b) = (self.codes(&a, "a")?, self.codes(&b, "b")?);
         let n = self.pairs(&a, &b)?;
         let out = py.detach(|| {
@@ -162,8 +198,8 @@ impl BlockCodes {
     fn bind<'py>(
         &self,
         py: Python<'py>,
-        a: PyReadonlyArrayDyn<'py, u16>,
-        b: PyReadonlyArrayDyn<'py, u16>,
+        a: &Bound<'py, PyAny>,
+        b: &Bound<'py, PyAny>,
     ) -> PyResult<Bound<'py, PyArrayDyn<u16>>> {
         let l = self.length;
         self.binary(py, a, b, move |x, y, out| block::bind_into(x, y, l, out))
@@ -173,19 +209,20 @@ impl BlockCodes {
     fn unbind<'py>(
         &self,
         py: Python<'py>,
-        a: PyReadonlyArrayDyn<'py, u16>,
-        b: PyReadonlyArrayDyn<'py, u16>,
+        a: &Bound<'py, PyAny>,
+        b: &Bound<'py, PyAny>,
     ) -> PyResult<Bound<'py, PyArrayDyn<u16>>> {
         let inverse = self.inverse(py, b)?;
-        self.bind(py, a, inverse.readonly())
+        self.bind(py, a, inverse.as_any())
     }
 
     /// The inverse under binding: positions negated mod L.
     fn inverse<'py>(
         &self,
         py: Python<'py>,
-        a: PyReadonlyArrayDyn<'py, u16>,
+        a: &Bound<'py, PyAny>,
     ) -> PyResult<Bound<'py, PyArrayDyn<u16>>> {
+        let a = positions(a, "a")?;
         let a = self.codes(&a, "a")?;
         let out = py.detach(|| {
             let mut out = vec![0u16; a.n * self.blocks];
@@ -203,9 +240,10 @@ impl BlockCodes {
     fn bundle<'py>(
         &self,
         py: Python<'py>,
-        v: PyReadonlyArrayDyn<'py, u16>,
+        v: &Bound<'py, PyAny>,
         tie_seed: u64,
     ) -> PyResult<Bound<'py, PyArrayDyn<u16>>> {
+        let v = positions(v, "v")?;
         let v = self.codes(&v, "v")?;
         let out = py.detach(|| {
             let rows: Vec<&[u16]> = v.positions.chunks_exact(self.blocks).collect();
@@ -226,9 +264,10 @@ impl BlockCodes {
     fn matches<'py>(
         &self,
         py: Python<'py>,
-        a: PyReadonlyArrayDyn<'py, u16>,
-        b: PyReadonlyArrayDyn<'py, u16>,
+        a: &Bound<'py, PyAny>,
+        b: &Bound<'py, PyAny>,
     ) -> PyResult<Bound<'py, PyAny>> {
+        let (a, b) = (positions(a, "a")?, positions(b, "b")?);
         let (a, b) = (self.codes(&a, "a")?, self.codes(&b, "b")?);
         let n = self.pairs(&a, &b)?;
         let found: Result<Vec<u32>, _> = py.detach(|| {
@@ -248,8 +287,8 @@ impl BlockCodes {
     fn similarity<'py>(
         &self,
         py: Python<'py>,
-        a: PyReadonlyArrayDyn<'py, u16>,
-        b: PyReadonlyArrayDyn<'py, u16>,
+        a: &Bound<'py, PyAny>,
+        b: &Bound<'py, PyAny>,
     ) -> PyResult<Bound<'py, PyAny>> {
         let found = self.matches(py, a, b)?;
         found.div(self.blocks as f64)
@@ -259,9 +298,10 @@ impl BlockCodes {
     fn permute<'py>(
         &self,
         py: Python<'py>,
-        a: PyReadonlyArrayDyn<'py, u16>,
+        a: &Bound<'py, PyAny>,
         shift: i64,
     ) -> PyResult<Bound<'py, PyArrayDyn<u16>>> {
+        let a = positions(a, "a")?;
         let a = self.codes(&a, "a")?;
         let by = shift.rem_euclid(self.blocks as i64) as usize;
         let mut out = a.positions.to_vec();

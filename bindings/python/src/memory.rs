@@ -2,11 +2,11 @@
 //! (held here, or read from a blob), recall of a batch of cues without the GIL.
 
 use crate::error::{to_py, value};
-use crate::vectors::array2;
+use crate::vectors::{array2, Words};
 use hyperbits::hopfield::{HopfieldView, Interaction, Outcome, Update, MAX_PATTERNS};
 use hyperbits::model::{AlignedBlob, Kind, Model};
 use hyperbits::{with_words, BinaryVector};
-use numpy::{PyArray1, PyArray2, PyReadonlyArray2, PyUntypedArrayMethods, ToPyArray};
+use numpy::{PyArray1, PyArray2, PyUntypedArrayMethods, ToPyArray};
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict};
 
@@ -57,7 +57,7 @@ impl Hopfield {
     /// A memory of the rows of `patterns` (`(P, dim/32)` packed words; dim 256, 512, 1024,
     /// 2048, 4096, 8192, 10016 or 10240; P at most 1,024).
     #[new]
-    fn new(patterns: PyReadonlyArray2<'_, u32>) -> PyResult<Self> {
+    fn new(patterns: Words<'_>) -> PyResult<Self> {
         let (p, w) = (patterns.shape()[0], patterns.shape()[1]);
         let words = patterns
             .as_slice()
@@ -123,7 +123,7 @@ impl Hopfield {
     fn recall<'py>(
         &self,
         py: Python<'py>,
-        cues: PyReadonlyArray2<'py, u32>,
+        cues: Words<'py>,
         update: &str,
         max_steps: u32,
         seed: u64,
@@ -182,7 +182,7 @@ impl Hopfield {
     fn nearest<'py>(
         &self,
         py: Python<'py>,
-        x: PyReadonlyArray2<'py, u32>,
+        x: Words<'py>,
     ) -> PyResult<(Bound<'py, PyArray1<i64>>, Bound<'py, PyArray1<u32>>)> {
         self.check_rows(x.shape()[1], "x")?;
         let rows = x
@@ -204,11 +204,7 @@ impl Hopfield {
     }
 
     /// The energy of each row of `x` (lower: nearer a stored pattern).
-    fn energy<'py>(
-        &self,
-        py: Python<'py>,
-        x: PyReadonlyArray2<'py, u32>,
-    ) -> PyResult<Bound<'py, PyArray1<i64>>> {
+    fn energy<'py>(&self, py: Python<'py>, x: Words<'py>) -> PyResult<Bound<'py, PyArray1<i64>>> {
         self.check_rows(x.shape()[1], "x")?;
         let rows = x
             .as_slice()

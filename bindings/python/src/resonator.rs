@@ -2,11 +2,10 @@
 //! core's `Resonator`, the GIL released for the batch.
 
 use crate::error::{to_py, value};
+use crate::vectors::Words;
 use hyperbits::resonator::{Method, Options, Resonator};
 use hyperbits::{with_words, BinaryVector};
-use numpy::{
-    PyArray1, PyArray2, PyArrayMethods, PyReadonlyArray2, PyReadonlyArray3, PyUntypedArrayMethods,
-};
+use numpy::{PyArray1, PyArray2, PyArrayMethods, PyReadonlyArray3, PyUntypedArrayMethods};
 use pyo3::prelude::*;
 
 /// The largest codebook the bindings take (the core's `M`).
@@ -57,7 +56,7 @@ fn run<const W: usize, const F: usize>(
 #[allow(clippy::too_many_arguments)]
 fn factorize<'py>(
     py: Python<'py>,
-    products: PyReadonlyArray2<'py, u32>,
+    products: Words<'py>,
     codebooks: PyReadonlyArray3<'py, u32>,
     method: &str,
     max_sweeps: u32,

@@ -4,7 +4,7 @@
 //! `Sdm<W, V, N>`.
 
 use crate::error::{to_py, value};
-use crate::vectors::{self, array2, words_for};
+use crate::vectors::{self, array2, words_for, Words};
 use hyperbits::sdm::{self, SdmSlices};
 use hyperbits::Error;
 use numpy::{PyArray1, PyArray2, PyReadonlyArray2, ToPyArray};
@@ -143,8 +143,8 @@ impl Sdm {
     fn write<'py>(
         &mut self,
         py: Python<'py>,
-        addresses: PyReadonlyArray2<'py, u32>,
-        data: PyReadonlyArray2<'py, u32>,
+        addresses: Words<'py>,
+        data: Words<'py>,
     ) -> PyResult<Bound<'py, PyArray1<u64>>> {
         let (at, n) = Self::rows(&addresses, self.words, "addresses")?;
         let (words, m) = Self::rows(&data, self.data_words, "data")?;
@@ -171,7 +171,7 @@ impl Sdm {
     fn read<'py>(
         &mut self,
         py: Python<'py>,
-        addresses: PyReadonlyArray2<'py, u32>,
+        addresses: Words<'py>,
     ) -> PyResult<(Bound<'py, PyArray2<u32>>, Bound<'py, PyArray1<u64>>)> {
         let (at, n) = Self::rows(&addresses, self.words, "addresses")?;
         let (w, v) = (self.words, self.data_words);
@@ -201,7 +201,7 @@ impl Sdm {
     fn recall<'py>(
         &mut self,
         py: Python<'py>,
-        cues: PyReadonlyArray2<'py, u32>,
+        cues: Words<'py>,
         max_steps: u32,
     ) -> PyResult<(Bound<'py, PyArray2<u32>>, Bound<'py, PyArray1<u32>>)> {
         if self.words != self.data_words {

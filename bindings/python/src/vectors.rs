@@ -6,8 +6,46 @@
 use crate::error::{to_py, value};
 use hyperbits::{packed, Codebook, TIE_INDEX};
 use numpy::{PyArray1, PyArray2, PyArrayMethods, PyReadonlyArray1, PyReadonlyArray2};
-use numpy::{PyUntypedArrayMethods, ToPyArray};
+use numpy::{PyUntypedArray, PyUntypedArrayMethods, ToPyArray};
 use pyo3::prelude::*;
+
+/// A 2-D `uint32` array argument (one packed vector per row) of the classes that numpy
+/// arrays reach without the Python layer's checks (`Hopfield`, `Sdm`, `factorize`): anything
+/// else is a `TypeError` that says what was expected (PyO3 notes the argument's name).
+pub(crate) struct Words<'py>(PyReadonlyArray2<'py, u32>);
+
+impl<'py> std::ops::Deref for Words<'py> {
+    type Target = PyReadonlyArray2<'py, u32>;
+    fn deref(&self) -> &Self::Target {
+        &self.0
+    }
+}
+
+impl<'a, 'py> FromPyObject<'a, 'py> for Words<'py> {
+    type Error = PyErr;
+
+    fn extract(obj: Borrowed<'a, 'py, PyAny>) -> PyResult<Self> {
+        if let Ok(a) = obj.cast::<PyArray2<u32>>() {
+            return Ok(Words(a.readonly()));
+        }
+        let message = match obj.cast::<PyUntypedArray>() {
+            Err(_) => format!(
+                "expected a 2-D numpy array of uint32 words (one packed vector per row), got {}",
+                obj.get_type().name()?
+            ),
+            Ok(a) if a.ndim() != 2 => format!(
+                "expected a 2-D array of uint32 words (one packed vector per row), got {}-D",
+                a.ndim()
+            ),
+            Ok(a) => format!(
+                "expected dtype uint32 (packed words), got {}; use hyperbits.pack_bits to pack \
+                 0/1 bits",
+                a.dtype()
+            ),
+        };
+        Err(pyo3::exceptions::PyTypeError::new_err(message))
+    }
+}
 
 /// The words of a 2-D array, its rows and its words per row.
 pub(crate) fn rows<'a>(

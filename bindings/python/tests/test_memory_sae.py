@@ -248,3 +248,10 @@ def test_sdm_recall_cleans_a_noisy_cue_and_checks_shapes():
         hb.Sdm(locations=0, dim=64)
     with pytest.raises(MemoryError):
         hb.Sdm(locations=2**24, dim=2**20)
+    # Arrays of the wrong kind say what was expected (packed words are never converted).
+    with pytest.raises(TypeError, match="expected dtype uint32 .* got int64"):
+        mem.read(stored.astype(np.int64))
+    with pytest.raises(TypeError, match="got 1-D"):
+        mem.recall(stored[3])
+    with pytest.raises(TypeError, match="got list"):
+        hb.Hopfield([[1, 2]])

@@ -103,3 +103,12 @@ def test_block_codes_bind_exactly_bundle_by_argmax_and_match_the_codebook():
         sbc.bind(items[:2], items[:3])
     with pytest.raises(ValueError, match="positions"):
         hb.BlockCodes(blocks=4, length=1)
+    # Positions of another integer type are converted when they fit; others are refused.
+    assert np.array_equal(sbc.bind(a.astype(np.int64), b.tolist()), ab)
+    assert sbc.matches(a.astype(np.int32), a) == 40
+    with pytest.raises(TypeError, match="b: block positions are integers"):
+        sbc.bind(a, b.astype(np.float64))
+    with pytest.raises(ValueError, match=r"a: positions -1\.\.=\d+ do not fit"):
+        sbc.inverse(np.where(np.arange(40) == 0, -1, a.astype(np.int64)))
+    with pytest.raises(ValueError, match="below|range"):
+        sbc.bind(a, np.full(40, 100, np.int64))

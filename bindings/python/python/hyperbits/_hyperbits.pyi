@@ -40,7 +40,8 @@ def count_ones(v: npt.NDArray[np.uint32]) -> npt.NDArray[np.uint32]:
 
 class BlockCodes:
     """Sparse block codes of ``blocks`` blocks of ``length`` positions: a code is a row of
-    ``blocks`` ``uint16`` positions (1-D, or 2-D for a batch)."""
+    ``blocks`` ``uint16`` positions (1-D, or 2-D for a batch). Positions of another integer
+    type are converted when they fit ``uint16``."""
 
     def __init__(self, blocks: int, length: int) -> None: ...
     @property
@@ -51,18 +52,18 @@ class BlockCodes:
     def dim(self) -> int: ...
     def random(self, seed: int, n_or_indices: Any) -> npt.NDArray[np.uint16]:
         """Items ``0..n`` or ``indices`` of codebook ``seed``: ``(n, blocks)``."""
-    def bind(self, a: npt.NDArray[np.uint16], b: npt.NDArray[np.uint16]) -> npt.NDArray[np.uint16]:
+    def bind(self, a: npt.ArrayLike, b: npt.ArrayLike) -> npt.NDArray[np.uint16]:
         """Positions added block by block, mod ``length``; one row broadcasts."""
-    def unbind(self, a: npt.NDArray[np.uint16], b: npt.NDArray[np.uint16]) -> npt.NDArray[np.uint16]:
+    def unbind(self, a: npt.ArrayLike, b: npt.ArrayLike) -> npt.NDArray[np.uint16]:
         """The inverse of :meth:`bind`."""
-    def inverse(self, a: npt.NDArray[np.uint16]) -> npt.NDArray[np.uint16]: ...
-    def bundle(self, v: npt.NDArray[np.uint16], tie_seed: int = 0) -> npt.NDArray[np.uint16]:
+    def inverse(self, a: npt.ArrayLike) -> npt.NDArray[np.uint16]: ...
+    def bundle(self, v: npt.ArrayLike, tie_seed: int = 0) -> npt.NDArray[np.uint16]:
         """Each block's most held position over the rows of ``v`` (seeded ties)."""
-    def matches(self, a: npt.NDArray[np.uint16], b: npt.NDArray[np.uint16]) -> Any:
+    def matches(self, a: npt.ArrayLike, b: npt.ArrayLike) -> Any:
         """Blocks holding the same position: an int for two codes, else an array."""
-    def similarity(self, a: npt.NDArray[np.uint16], b: npt.NDArray[np.uint16]) -> Any:
+    def similarity(self, a: npt.ArrayLike, b: npt.ArrayLike) -> Any:
         """``matches / blocks``."""
-    def permute(self, a: npt.NDArray[np.uint16], shift: int) -> npt.NDArray[np.uint16]:
+    def permute(self, a: npt.ArrayLike, shift: int) -> npt.NDArray[np.uint16]:
         """Block ``b`` moves to block ``(b + shift) % blocks``."""
 
 def train_classifier(
