@@ -2066,24 +2066,18 @@ mod tests {
             let expected = typed.read(&at).unwrap();
             assert_eq!((read, &out), (expected.locations, expected.data.as_words()));
             // NULL counts are optional; a NULL memory, a far address and bad fields are statuses.
-            assert_eq!(
+            // `at` and `data` hold the words `m` says; `memory` is NULL or `m` with changed
+            // fields (its buffers `m`'s).
+            let write_at = |memory: *const HbSdm| {
                 hb_sdm_write(
-                    &m,
+                    memory,
                     at.as_words().as_ptr(),
                     data.as_words().as_ptr(),
-                    null_mut()
-                ),
-                HbStatus::Ok
-            );
-            assert_eq!(
-                hb_sdm_write(
-                    null(),
-                    at.as_words().as_ptr(),
-                    data.as_words().as_ptr(),
-                    null_mut()
-                ),
-                HbStatus::NullPointer
-            );
+                    null_mut(),
+                )
+            };
+            assert_eq!(write_at(&m), HbStatus::Ok);
+            assert_eq!(write_at(null()), HbStatus::NullPointer);
             let far = HbSdm { radius: 0, ..m };
             let elsewhere = Codebook::new(99).vector::<2>(0);
             assert_eq!(
@@ -2096,29 +2090,15 @@ mod tests {
                 ),
                 HbStatus::InvalidArgument
             );
-            let wide = HbSdm { radius: 65, ..m };
             assert_eq!(
-                hb_sdm_write(
-                    &wide,
-                    at.as_words().as_ptr(),
-                    data.as_words().as_ptr(),
-                    null_mut()
-                ),
+                write_at(&HbSdm { radius: 65, ..m }),
                 HbStatus::InvalidArgument
             );
             let huge = HbSdm {
                 locations: usize::MAX,
                 ..m
             };
-            assert_eq!(
-                hb_sdm_write(
-                    &huge,
-                    at.as_words().as_ptr(),
-                    data.as_words().as_ptr(),
-                    null_mut()
-                ),
-                HbStatus::LengthOverflow
-            );
+            assert_eq!(write_at(&huge), HbStatus::LengthOverflow);
             assert_eq!(
                 hb_sdm_fill_addresses(6, addresses.as_mut_ptr(), 0, 2),
                 HbStatus::InvalidArgument
