@@ -35,7 +35,8 @@
 //!   whether two features have the same sign); `checkerboard-expected.bin`: 64 rows of three
 //!   `f32` features and the host's class, margin and probability (see [`checkerboard`]);
 //!   `checkerboard-ensemble.hbm` and `checkerboard-ensemble-expected.bin`: the same for an
-//!   ensemble of three members; `checkerboard-thermometer*`: for the thermometer encoder.
+//!   ensemble of three members; `checkerboard-thermometer*`: for the thermometer encoder;
+//!   `checkerboard-decorrelated*`: for a model that decorrelates its features first.
 //! - `har.hbm`: the window classifier of `examples/data/har` (the `activity` example's model:
 //!   default options, magnitudes of channels 0-2 and 3-5, seed 0); `har-stream.bin`:
 //!   `samples: u32`, `channels: u32`, the first ten validation windows one after the other
@@ -348,6 +349,18 @@ fn checkerboard(out: &Path) -> Result<(), Box<dyn std::error::Error>> {
     std::fs::write(out.join("checkerboard-thermometer.hbm"), model.to_blob()?)?;
     std::fs::write(
         out.join("checkerboard-thermometer-expected.bin"),
+        answers(&test_rows, |r| model.predict_with_confidence(r))?,
+    )?;
+    // The same rows through a model that decorrelates the features first (the `f32`
+    // arithmetic every target must repeat bit for bit).
+    let decorrelated = Options {
+        decorrelate: Some(true),
+        ..Options::default()
+    };
+    let model = train::<W>(&data, &decorrelated)?;
+    std::fs::write(out.join("checkerboard-decorrelated.hbm"), model.to_blob()?)?;
+    std::fs::write(
+        out.join("checkerboard-decorrelated-expected.bin"),
         answers(&test_rows, |r| model.predict_with_confidence(r))?,
     )?;
     // The same rows voted on by three members (seeds 0 and two derived ones).

@@ -24,6 +24,15 @@
 //!   quantised to one of `levels` levels, the features read as steps of `channels` values,
 //!   then [`Temporal::encode_with`] (the majority of n-grams of per-step records).
 //!
+//! # Decorrelation
+//! A model may first map the raw features through a linear decorrelation fitted on the
+//! training rows, `y = M·(x − mean)` ([`Decorrelation`], at most [`MAX_DECORRELATED`]
+//! features): the scaling and the encoder then see `y`. Where classes differ in a direction
+//! along which the features hardly vary (the species of crabs in their body proportions, all
+//! measures growing with size), the encoders' distances see that direction as clearly as the
+//! main one. It costs F² multiply-adds in `f32` per row (in a fixed order, so every target
+//! computes the same bits) and `(1 + F)·F·4` bytes of flash.
+//!
 //! # Sections of a classifier blob ([`crate::model`] container, kind 1)
 //! | tag | type | content |
 //! |---|---|---|
@@ -31,6 +40,7 @@
 //! | `SMIN` | F × `f32` | per-feature minimum |
 //! | `SSCL` | F × `f32` | per-feature `1/(max − min)`, 0 for a constant feature |
 //! | `SCTR` | F × `f32` | per-feature centre subtracted after scaling (0 for record) |
+//! | `SDEC` (with flag 0x100 of the encoder word) | (1 + F)·F × `f32` | the decorrelation: per-feature means, then the F × F matrix row by row ([`Decorrelation`]) |
 //! | `CLSV` | C·D/32 × `u32` | the class prototypes, packed as [`BinaryVector`] words |
 //! | `LOFS` | (C + 1) × `u32` | offsets of the class labels in `LTXT` |
 //! | `LTXT` | bytes | the class labels, UTF-8 |
@@ -79,6 +89,8 @@ pub mod tags {
     pub const LABEL_TEXT: [u8; 4] = *b"LTXT";
     /// The confidence table (optional).
     pub const CONFIDENCE: [u8; 4] = *b"CONF";
+    /// The decorrelation: means, then the matrix (with the encoder word's flag 0x100).
+    pub const DECORRELATION: [u8; 4] = *b"SDEC";
 }
 
 /// Knots of the confidence table after its step word.
@@ -177,7 +189,8 @@ impl Encoding {
     }
 }
 
-/// Per-feature scaling fitted on the training rows: `clip((x − min)·scale, 0, 1) − center`.
+/// Per-feature scaling fitted on the training rows: `clip((x − min)·scale, 0, 1) − center`,
+/// after an optional decorrelation.
 #[derive(Debug, Clone, Copy)]
 pub struct Scaling<'a> {
     /// Per-feature minimum.
@@ -186,6 +199,83 @@ pub struct Scaling<'a> {
     pub scale: &'a [f32],
     /// Per-feature centre subtracted after clipping.
     pub center: &'a [f32],
+    /// The decorrelation applied to the raw features before everything else, if any.
+    pub decorrelation: Option<Decorrelation<'a>>,
+}
+
+/// The most features a decorrelated model takes (its output is kept on the stack:
+/// 4 bytes a feature).
+pub const MAX_DECORRELATED: usize = 32;
+
+/// The flag of the `CPAR` encoder word saying the blob carries a decorrelation (`SDEC`).
+pub const DECORRELATED_FLAG: u32 = 0x100;
+
+/// A linear map of the raw features, `y_g = Σ_f matrix[g·F + f]·(x_f − mean_f)`, summed in
+/// `f` order in `f32` (the same bits on every target). The trainer fits it to whiten the
+/// training rows ([`crate::classify`]'s "Decorrelation"). Stored as the `SDEC` section is:
+/// the F means, then the F × F matrix row by row.
+#[derive(Debug, Clone, Copy)]
+pub struct Decorrelation<'a> {
+    values: &'a [f32],
+}
+
+impl<'a> Decorrelation<'a> {
+    /// The decorrelation stored in `values`: F means, then F × F matrix entries row by row
+    /// (the length is checked against the number of features where it is used).
+    pub fn new(values: &'a [f32]) -> Self {
+        Decorrelation { values }
+    }
+
+    /// The means, then the matrix, as stored.
+    pub fn values(&self) -> &'a [f32] {
+        self.values
+    }
+
+    /// Writes the decorrelated `features` into `out[..F]`; callers check that the values are
+    /// `(1 + F)·F` long and that `out` holds F.
+    #[cfg(feature = "decorrelate")]
+    pub(crate) fn apply(&self, features: &[f32], out: &mut [f32]) {
+        let n = features.len();
+        let (mean, matrix) = self.values.split_at(n.min(self.values.len()));
+        for (row, y) in matrix.chunks_exact(n.max(1)).zip(out.iter_mut()) {
+            let mut sum = 0.0f32;
+            for ((&m, &x), &mu) in row.iter().zip(features).zip(mean) {
+                sum += m * (x - mu);
+            }
+            *y = sum;
+        }
+    }
+}
+
+#[cfg(feature = "decorrelate")]
+impl<'a> Scaling<'a> {
+    /// The features the scaling and encoder see: `features` itself, or its decorrelation
+    /// written into `buffer` (errors: more than [`MAX_DECORRELATED`] features, or a
+    /// decorrelation of the wrong size). `features` is F long (checked by the caller).
+    pub(crate) fn decorrelated<'b>(
+        &self,
+        features: &'b [f32],
+        buffer: &'b mut [f32; MAX_DECORRELATED],
+    ) -> Result<&'b [f32], Error> {
+        let Some(d) = self.decorrelation else {
+            return Ok(features);
+        };
+        let n = features.len();
+        if n > MAX_DECORRELATED {
+            return Err(Error::TooManyInputs {
+                given: n as u64,
+                max: MAX_DECORRELATED as u64,
+            });
+        }
+        if d.values.len() != n * (n + 1) {
+            return Err(Error::LengthMismatch {
+                expected: n * (n + 1),
+                found: d.values.len(),
+            });
+        }
+        d.apply(features, buffer);
+        Ok(&buffer[..n])
+    }
 }
 
 impl Scaling<'_> {
@@ -234,6 +324,41 @@ pub fn encode_features<const W: usize>(
     if features.iter().any(|x| !x.is_finite()) {
         return Err(Error::InvalidParameter("a feature is NaN or infinite"));
     }
+    if scaling.decorrelation.is_some() {
+        #[cfg(feature = "decorrelate")]
+        return decorrelated(encoding, scaling, tie_seed, features);
+        #[cfg(not(feature = "decorrelate"))]
+        return Err(not_compiled_in(DECORRELATION_LEFT_OUT));
+    }
+    encode_scaled(encoding, scaling, tie_seed, features)
+}
+
+/// [`encode_features`] of a model that decorrelates its features (feature `decorrelate`), out
+/// of line: the decorrelated features are on the stack only when such a model runs.
+#[cfg(feature = "decorrelate")]
+#[inline(never)]
+fn decorrelated<const W: usize>(
+    encoding: &Encoding,
+    scaling: &Scaling<'_>,
+    tie_seed: u64,
+    features: &[f32],
+) -> Result<BinaryVector<W>, Error> {
+    let mut buffer = [0f32; MAX_DECORRELATED];
+    let features = scaling.decorrelated(features, &mut buffer)?;
+    encode_scaled(encoding, scaling, tie_seed, features)
+}
+
+/// [`encode_features`] after the checks and the decorrelation: `features` (as many as the
+/// scaling has) are what the scaling sees. Out of line when it has two callers (the plain and
+/// the decorrelated path), so its code is there once.
+#[cfg_attr(feature = "decorrelate", inline(never))]
+fn encode_scaled<const W: usize>(
+    encoding: &Encoding,
+    scaling: &Scaling<'_>,
+    tie_seed: u64,
+    features: &[f32],
+) -> Result<BinaryVector<W>, Error> {
+    let n = features.len();
     match *encoding {
         Encoding::Projection { seed } => {
             if n > MAX_FEATURES {
@@ -321,6 +446,35 @@ pub fn encode_features<const W: usize>(
         }
     }
 }
+
+/// The `SDEC` section of a classifier with `features` features, checked.
+#[cfg(feature = "decorrelate")]
+fn decorrelation_section<'a>(
+    model: &Model<'a>,
+    features: usize,
+) -> Result<Decorrelation<'a>, Error> {
+    let all = model.section_f32(tags::DECORRELATION)?;
+    if features > MAX_DECORRELATED
+        || Some(all.len()) != features.checked_mul(features + 1)
+        || all.iter().any(|v| !v.is_finite())
+    {
+        return Err(Error::Format(FormatError::Inconsistent(
+            "SDEC must hold (1 + F)·F finite values, F at most 32",
+        )));
+    }
+    Ok(Decorrelation::new(all))
+}
+
+/// Without the feature `decorrelate`, a blob that decorrelates is refused when it is read.
+#[cfg(not(feature = "decorrelate"))]
+fn decorrelation_section<'a>(_: &Model<'a>, _: usize) -> Result<Decorrelation<'a>, Error> {
+    Err(not_compiled_in(DECORRELATION_LEFT_OUT))
+}
+
+/// Why a decorrelated model is refused by a build without the feature `decorrelate`.
+#[cfg(not(feature = "decorrelate"))]
+const DECORRELATION_LEFT_OUT: &str =
+    "the decorrelation is not compiled in (cargo feature `decorrelate`)";
 
 /// The error of a model whose encoder this build leaves out (each encoder but the projection
 /// is a cargo feature, so that firmware carries only the encoders it runs).
@@ -631,7 +785,7 @@ impl ClassifierRepr<'_> {
                 found: self.label_ends.len(),
             });
         }
-        let cpar = params(
+        let mut cpar = params(
             self.dim,
             self.prototypes.len(),
             self.scaling.min.len(),
@@ -650,21 +804,43 @@ impl ClassifierRepr<'_> {
         let scale: [&[u8]; 1] = [bytemuck::cast_slice(self.scaling.scale)];
         let center: [&[u8]; 1] = [bytemuck::cast_slice(self.scaling.center)];
         let confidence: [&[u8]; 1] = [bytemuck::cast_slice(self.confidence.unwrap_or(&[]))];
-        let sections: [([u8; 4], &[&[u8]]); 8] = [
-            (tags::PARAMS, &[bytemuck::cast_slice(&cpar)]),
+        let decorrelation: [&[u8]; 1] = match self.scaling.decorrelation {
+            Some(d) => {
+                let f = self.scaling.min.len();
+                if f > MAX_DECORRELATED || d.values.len() != f * (f + 1) {
+                    return Err(Error::InvalidParameter(
+                        "a decorrelation is F means and an F × F matrix, F at most 32",
+                    ));
+                }
+                cpar[param::ENCODER] |= DECORRELATED_FLAG;
+                [bytemuck::cast_slice(d.values)]
+            }
+            None => [&[]],
+        };
+        let params: [&[u8]; 1] = [bytemuck::cast_slice(&cpar)];
+        let label_offsets: [&[u8]; 2] = [&[0; 4], bytemuck::cast_slice(self.label_ends)];
+        let label_text: [&[u8]; 1] = [self.label_text];
+        let all: [([u8; 4], &[&[u8]]); 9] = [
+            (tags::PARAMS, &params),
             (tags::MIN, &min),
             (tags::SCALE, &scale),
             (tags::CENTER, &center),
             (tags::CLASSES, self.prototypes),
-            (
-                tags::LABEL_OFFSETS,
-                &[&[0; 4], bytemuck::cast_slice(self.label_ends)],
-            ),
-            (tags::LABEL_TEXT, &[self.label_text]),
+            (tags::LABEL_OFFSETS, &label_offsets),
+            (tags::LABEL_TEXT, &label_text),
             (tags::CONFIDENCE, &confidence),
+            (tags::DECORRELATION, &decorrelation),
         ];
-        let n = if self.confidence.is_some() { 8 } else { 7 };
-        crate::model::write_into(Kind::Classifier, &sections[..n], out)
+        // The optional sections only when present.
+        let sections: heapless::Vec<([u8; 4], &[&[u8]]), 9> = all
+            .into_iter()
+            .filter(|(tag, _)| match *tag {
+                tags::CONFIDENCE => self.confidence.is_some(),
+                tags::DECORRELATION => self.scaling.decorrelation.is_some(),
+                _ => true,
+            })
+            .collect();
+        crate::model::write_into(Kind::Classifier, &sections, out)
     }
 
     /// The blob, in a buffer of its own.
@@ -717,7 +893,13 @@ impl<'a, const W: usize> Classifier<'a, W> {
             )));
         }
         let seed_at = |i: usize| seed(p[i], p[i + 1]);
-        let encoding = match p[param::ENCODER] {
+        let (code, flags) = (p[param::ENCODER] & 0xFF, p[param::ENCODER] & !0xFF);
+        if flags & !DECORRELATED_FLAG != 0 {
+            return Err(Error::Format(FormatError::Inconsistent(
+                "unknown flags in the encoder word",
+            )));
+        }
+        let encoding = match code {
             1 => Encoding::Projection {
                 seed: seed_at(param::SEED),
             },
@@ -783,6 +965,11 @@ impl<'a, const W: usize> Classifier<'a, W> {
             min: model.section_f32(tags::MIN)?,
             scale: model.section_f32(tags::SCALE)?,
             center: model.section_f32(tags::CENTER)?,
+            decorrelation: if flags & DECORRELATED_FLAG != 0 {
+                Some(decorrelation_section(&model, features)?)
+            } else {
+                None
+            },
         };
         for s in [scaling.min, scaling.scale, scaling.center] {
             if s.len() != features {
@@ -854,6 +1041,11 @@ impl<'a, const W: usize> Classifier<'a, W> {
     /// The encoder.
     pub fn encoding(&self) -> Encoding {
         self.encoding
+    }
+
+    /// The decorrelation applied to the raw features first, if the model has one.
+    pub fn decorrelation(&self) -> Option<Decorrelation<'a>> {
+        self.scaling.decorrelation
     }
 
     /// The label of class `class`.
@@ -934,6 +1126,49 @@ impl<'a, const W: usize> Classifier<'a, W> {
 }
 
 /// A build without an encoder refuses the models that name it, with an error (not a panic).
+#[cfg(all(test, not(feature = "decorrelate")))]
+mod decorrelation_left_out {
+    use super::*;
+
+    /// A build without the feature refuses a decorrelated blob when reading it, and a
+    /// decorrelated scaling when encoding, rather than ignoring the decorrelation.
+    #[test]
+    fn a_decorrelated_model_is_refused() {
+        let (min, scale, center) = ([0.0f32; 2], [1.0f32; 2], [0.0f32; 2]);
+        let values = [0.5f32, 0.5, 1.0, 0.0, 0.0, 1.0];
+        let scaling = Scaling {
+            min: &min,
+            scale: &scale,
+            center: &center,
+            decorrelation: Some(Decorrelation::new(&values)),
+        };
+        let proto = [0u8; 256];
+        let protos: [&[u8]; 2] = [&proto, &proto];
+        let repr = ClassifierRepr {
+            dim: 2048,
+            encoding: Encoding::Projection { seed: 1 },
+            tie_seed: 3,
+            scaling,
+            prototypes: &protos,
+            label_ends: &[1, 2],
+            label_text: b"ab",
+            confidence: None,
+        };
+        let mut blob = [0u32; 300];
+        let bytes: &mut [u8] = bytemuck::cast_slice_mut(&mut blob);
+        let n = repr.emit(bytes).unwrap();
+        match Classifier::<64>::from_bytes(&bytes[..n]) {
+            Err(Error::InvalidParameter(why)) => assert!(why.contains("not compiled in")),
+            other => panic!("{other:?}"),
+        }
+        let encoding = Encoding::Projection { seed: 1 };
+        match encode_features::<64>(&encoding, &scaling, 3, &[0.5, 0.5]) {
+            Err(Error::InvalidParameter(why)) => assert!(why.contains("not compiled in")),
+            other => panic!("{other:?}"),
+        }
+    }
+}
+
 #[cfg(all(
     test,
     not(all(feature = "record", feature = "sinusoid", feature = "thermometer"))
@@ -970,6 +1205,7 @@ mod left_out {
                     min: &min,
                     scale: &scale,
                     center: &center,
+                    decorrelation: None,
                 },
                 prototypes: &protos,
                 label_ends: &[1, 2],

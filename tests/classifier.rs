@@ -450,3 +450,133 @@ fn a_blob_without_a_confidence_table_says_so() {
         ));
     }
 }
+
+/// Crabs-like rows: five measures that all grow with size, the two species told apart only
+/// by small differences in their proportions (a direction along which the rows hardly vary).
+fn proportions(seed: u64, n: usize) -> Dataset {
+    let mut rnd = uniform(seed);
+    let shape = [1.0f32, 0.8, 1.2, 0.6, 0.9];
+    let species = [0.02f32, -0.02, 0.015, -0.01, 0.0];
+    let mut rows = vec![];
+    let mut labels = vec![];
+    for i in 0..n {
+        let c = i % 2;
+        let size = 5.0 + 15.0 * rnd();
+        let sign = if c == 0 { -1.0 } else { 1.0 };
+        rows.push(
+            (0..5)
+                .map(|j| size * (shape[j] + sign * species[j]) + 0.05 * (rnd() - 0.5))
+                .collect(),
+        );
+        labels.push(c);
+    }
+    Dataset::new(&rows, &labels, vec!["blue".into(), "orange".into()]).unwrap()
+}
+
+/// Where the classes differ along a direction of little variance, the default decorrelates
+/// the features (and every encoder without it fails); the device computes the same bits from
+/// the blob; where nothing is gained (the blobs above), the default stays plain.
+#[test]
+fn proportions_need_the_decorrelation_and_the_device_agrees() {
+    let (tr, te) = (proportions(1, 200), proportions(2, 400));
+    let model = train::<W>(&tr, &Options::default()).unwrap();
+    assert!(model.decorrelation.is_some());
+    let acc = model.accuracy(&te).unwrap();
+    assert!(acc > 0.95, "decorrelated: {acc}"); // 1.0 measured
+    let plain = Options {
+        decorrelate: Some(false),
+        ..Options::default()
+    };
+    let p = train::<W>(&tr, &plain).unwrap().accuracy(&te).unwrap();
+    assert!(p < acc - 0.1, "plain: {p}, decorrelated: {acc}"); // 0.81 measured
+    let blob = AlignedBlob::new(&model.to_blob().unwrap());
+    let device = Classifier::<W>::from_bytes(blob.as_bytes()).unwrap();
+    assert!(device.decorrelation().is_some());
+    for i in 0..te.len() {
+        assert_eq!(
+            device.encode(te.row(i)).unwrap(),
+            model.encode(te.row(i)).unwrap(),
+            "row {i}"
+        );
+        assert_eq!(
+            device.predict_with_confidence(te.row(i)).unwrap(),
+            model.predict_with_confidence(te.row(i)).unwrap()
+        );
+    }
+    let blobs = train::<W>(&blobs(1, 300), &Options::default()).unwrap();
+    assert!(blobs.decorrelation.is_none());
+    // Asked for with too many features: an error, not a panic.
+    let wide: Vec<Vec<f32>> = (0..20)
+        .map(|i| (0..40).map(|j| ((i * j) % 7) as f32).collect())
+        .collect();
+    let labels: Vec<usize> = (0..20).map(|i| i % 2).collect();
+    let wide = Dataset::new(&wide, &labels, vec!["a".into(), "b".into()]).unwrap();
+    let forced = Options {
+        decorrelate: Some(true),
+        ..Options::default()
+    };
+    assert!(matches!(
+        train::<W>(&wide, &forced),
+        Err(Error::TooManyInputs { given: 40, max: 32 })
+    ));
+}
+
+/// A decorrelated blob whose `SDEC` section or flag is wrong is refused with a format error.
+#[test]
+fn a_bad_decorrelation_section_is_refused() {
+    let model = train::<4>(
+        &proportions(3, 60),
+        &Options {
+            decorrelate: Some(true),
+            ..Options::default()
+        },
+    )
+    .unwrap();
+    let blob = model.to_blob().unwrap();
+    let sections = |blob: &[u8]| -> Vec<([u8; 4], Vec<u8>)> {
+        let aligned = AlignedBlob::new(blob);
+        let m = Model::new_checked(aligned.as_bytes()).unwrap();
+        [
+            b"CPAR", b"SMIN", b"SSCL", b"SCTR", b"CLSV", b"LOFS", b"LTXT", b"CONF", b"SDEC",
+        ]
+        .into_iter()
+        .map(|&tag| (tag, m.section(tag).unwrap().to_vec()))
+        .collect()
+    };
+    let rebuild = |sections: &[([u8; 4], Vec<u8>)]| -> Vec<u8> {
+        let mut w = ModelWriter::new(Kind::Classifier);
+        for (tag, bytes) in sections {
+            w.section(*tag, bytes).unwrap();
+        }
+        w.finish().unwrap()
+    };
+    let original = sections(&blob);
+    // Rebuilt unchanged, it loads.
+    assert!(Classifier::<4>::from_bytes(AlignedBlob::new(&rebuild(&original)).as_bytes()).is_ok());
+    let refused = |s: Vec<([u8; 4], Vec<u8>)>| {
+        let b = rebuild(&s);
+        match Classifier::<4>::from_bytes(AlignedBlob::new(&b).as_bytes()) {
+            Err(Error::Format(_)) => {}
+            other => panic!("{other:?}"),
+        }
+    };
+    let at = |tag: &[u8; 4]| original.iter().position(|(t, _)| t == tag).unwrap();
+    let (sdec, cpar) = (at(b"SDEC"), at(b"CPAR"));
+    // One value short.
+    let mut s = original.clone();
+    let n = s[sdec].1.len();
+    s[sdec].1.truncate(n - 4);
+    refused(s);
+    // A value that is not finite.
+    let mut s = original.clone();
+    s[sdec].1[8..12].copy_from_slice(&f32::NAN.to_le_bytes());
+    refused(s);
+    // The flag without the section.
+    let mut s = original.clone();
+    s.remove(sdec);
+    refused(s);
+    // An unknown flag.
+    let mut s = original.clone();
+    s[cpar].1[12..16].copy_from_slice(&(3u32 | 0x300).to_le_bytes());
+    refused(s);
+}

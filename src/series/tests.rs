@@ -148,6 +148,7 @@ fn har_blob(channels: usize, length: usize, hop: usize, vectors: &[usize]) -> Ve
             min: &min,
             scale: &scale,
             center: &center,
+            decorrelation: None,
         },
         prototypes: &protos,
         label_ends: &[1, 2, 3],

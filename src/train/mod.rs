@@ -22,6 +22,7 @@ pub mod ensemble;
 pub mod sae;
 pub mod series;
 mod threshold;
+pub mod whitening;
 
 pub use classifier::*;
 pub use ensemble::{train_ensemble, TrainedEnsemble};

@@ -117,8 +117,8 @@ def hyperbits(binary, Xtr, ytr, Xte, yte, seed, extra):
         run = subprocess.run(cmd, check=True, capture_output=True, text=True)
         text = run.stdout + run.stderr
     acc = float(re.search(r"accuracy: ([0-9.]+)", text).group(1))
-    enc = re.search(r"encoder: ([a-z ]+)", text)
-    return acc, enc.group(1).strip() if enc else "?"
+    enc = re.search(r"encoder: ((?:decorrelated, )?[a-z ]+)", text)
+    return acc, enc.group(1).replace(",", "").strip() if enc else "?"
 
 
 def torchhd_pipelines(Xtr, ytr, Xte, yte, seed):

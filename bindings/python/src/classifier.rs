@@ -31,7 +31,7 @@ fn float_rows<'a>(x: &'a PyReadonlyArray2<'_, f32>) -> PyResult<(&'a [f32], usiz
 /// byte for byte what `hyperbits train` writes for the same rows, labels and options. Class
 /// order is the CLI's: numeric when every label is an integer, else sorted as text.
 #[pyfunction]
-#[pyo3(signature = (x, labels, dim, encoder, levels, epochs, margin, seed, reach = 1.0, ensemble = 1))]
+#[pyo3(signature = (x, labels, dim, encoder, levels, epochs, margin, seed, reach = 1.0, ensemble = 1, decorrelate = None))]
 #[allow(clippy::too_many_arguments)]
 fn train_classifier<'py>(
     py: Python<'py>,
@@ -45,6 +45,7 @@ fn train_classifier<'py>(
     seed: u64,
     reach: f32,
     ensemble: usize,
+    decorrelate: Option<bool>,
 ) -> PyResult<Bound<'py, PyBytes>> {
     let (values, n, f) = float_rows(&x)?;
     if labels.len() != n {
@@ -71,6 +72,7 @@ fn train_classifier<'py>(
         encoder,
         method: Method::Perceptron { epochs, margin },
         seed,
+        decorrelate,
         ..Options::default()
     };
     let blob = py.detach(|| -> Result<Vec<u8>, String> {
@@ -182,6 +184,7 @@ struct ClassifierModel {
     classes: usize,
     features: usize,
     labels: Vec<String>,
+    decorrelated: bool,
 }
 
 /// Runs `$body` with `$c`, the blob's classifier (an ensemble of one) or ensemble at its
@@ -211,15 +214,22 @@ impl ClassifierModel {
             classes: 0,
             features: 0,
             labels: Vec::new(),
+            decorrelated: false,
         };
-        let (classes, features, labels) = with_classifier!(&model, c => {
+        let (classes, features, labels, decorrelated) = with_classifier!(&model, c => {
             let labels = (0..c.classes())
                 .map(|k| c.label(k).map(str::to_string))
                 .collect::<Result<Vec<_>, _>>()
                 .map_err(to_py)?;
-            Ok::<_, PyErr>((c.classes(), c.features(), labels))
+            let decorrelated = c.members().iter().any(|m| m.decorrelation().is_some());
+            Ok::<_, PyErr>((c.classes(), c.features(), labels, decorrelated))
         })?;
-        (model.classes, model.features, model.labels) = (classes, features, labels);
+        (
+            model.classes,
+            model.features,
+            model.labels,
+            model.decorrelated,
+        ) = (classes, features, labels, decorrelated);
         Ok(model)
     }
 
@@ -233,6 +243,12 @@ impl ClassifierModel {
     #[getter]
     fn features(&self) -> usize {
         self.features
+    }
+
+    /// Whether the model (or a member) decorrelates the features before encoding them.
+    #[getter]
+    fn decorrelated(&self) -> bool {
+        self.decorrelated
     }
 
     /// Class labels as stored in the blob, in class order.

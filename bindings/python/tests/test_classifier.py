@@ -71,6 +71,7 @@ OPTIONS = [
     dict(dim=10016, encoder="projection", epochs=3, seed=1),
     dict(encoder="sinusoid", reach=0.5, seed=4),
     dict(ensemble=3, seed=2),
+    dict(decorrelate=True, seed=5),
 ]
 
 
@@ -81,16 +82,21 @@ def cli_args(o):
                        ("seed", "--seed"), ("ensemble", "--ensemble")]:
         if name in o:
             args += [flag, str(o[name])]
+    if "decorrelate" in o:
+        args += ["--decorrelate", {True: "on", False: "off", "auto": "auto"}[o["decorrelate"]]]
     return args
 
 
 @pytest.mark.parametrize(
-    "options", OPTIONS, ids=["defaults", "record", "projection-10016", "sinusoid", "ensemble"]
+    "options", OPTIONS,
+    ids=["defaults", "record", "projection-10016", "sinusoid", "ensemble", "decorrelated"]
 )
 @pytest.mark.parametrize("data", [digits, wine_named], ids=["digits", "wine-names"])
 def test_blob_is_the_clis_byte_for_byte(tmp_path, options, data):
     exe = cli()
     X, y, Xt, yt = data()
+    if options.get("decorrelate"):
+        X, Xt = X[:, :32], Xt[:, :32]  # decorrelation takes at most 32 features
     write_csv(tmp_path / "train.csv", X, y)
     write_csv(tmp_path / "test.csv", Xt, yt)
     out = tmp_path / "cli.hbm"
@@ -199,6 +205,10 @@ def test_bad_inputs_and_bad_blobs_are_refused(tmp_path):
         hb.Classifier(encoder="forest").fit(X, y)
     with pytest.raises(ValueError, match="margin"):
         hb.Classifier(margin="large").fit(X, y)
+    with pytest.raises(ValueError, match="decorrelate"):
+        hb.Classifier(decorrelate="yes").fit(X, y)
+    with pytest.raises(ValueError, match="at most 32"):
+        hb.Classifier(decorrelate=True).fit(X, y)  # 64 features
     with pytest.raises(Exception, match="not fitted"):
         hb.Classifier().predict(X)
     clf = hb.Classifier(dim=512, epochs=2).fit(X, y)
@@ -236,3 +246,29 @@ def test_partial_fit_folds_chunks_in_with_the_devices_learner():
     # The learner's blob is a classifier blob: it loads and predicts the same.
     again = hb.Classifier.load(grown.to_bytes())
     assert np.array_equal(again.predict(Xt).astype(int), grown.predict(Xt))
+
+
+def proportions(seed, n):
+    """Crabs-like rows: five measures growing with size, the two classes told apart only by
+    small differences in their proportions."""
+    rng = np.random.default_rng(seed)
+    shape = np.array([1.0, 0.8, 1.2, 0.6, 0.9])
+    species = np.array([0.02, -0.02, 0.015, -0.01, 0.0])
+    y = np.arange(n) % 2
+    size = 5 + 15 * rng.random(n)
+    X = size[:, None] * (shape + np.where(y == 1, 1, -1)[:, None] * species)
+    return X + 0.05 * (rng.random(X.shape) - 0.5), y
+
+
+def test_the_default_decorrelates_where_it_pays():
+    X, y = proportions(1, 200)
+    Xt, yt = proportions(2, 400)
+    auto = hb.Classifier().fit(X, y)
+    assert auto.model_.decorrelated
+    plain = hb.Classifier(decorrelate=False).fit(X, y)
+    assert not plain.model_.decorrelated
+    assert auto.score(Xt, yt) > 0.95
+    assert plain.score(Xt, yt) < auto.score(Xt, yt) - 0.1
+    # Data without such a direction stays plain.
+    X, y, _, _ = digits()
+    assert not hb.Classifier(dim=512, epochs=2).fit(X[:, :20], y).model_.decorrelated

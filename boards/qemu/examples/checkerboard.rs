@@ -1,6 +1,7 @@
 //! The sinusoid-encoded checkerboard classifier on the emulated MCU: the host's answers for
 //! every test row, and one inference with its confidence between the instruction-count
-//! markers, and one vote of an ensemble of three (`./insncount.sh <target> checkerboard`).
+//! markers, the same through the model that decorrelates its features first, and one vote of
+//! an ensemble of three (`./insncount.sh <target> checkerboard`).
 #![no_std]
 #![no_main]
 
@@ -8,8 +9,9 @@ use core::hint::black_box;
 use hyperbits::classify::Classifier;
 use hyperbits::ensemble::Ensemble;
 use hyperbits_qemu::{
-    bench_start, bench_stop, checkerboard_rows, entry, semihosting, CHECKERBOARD_ENSEMBLE_MODEL,
-    CHECKERBOARD_EXPECTED, CHECKERBOARD_MODEL,
+    bench_start, bench_stop, checkerboard_rows, entry, semihosting,
+    CHECKERBOARD_DECORRELATED_MODEL, CHECKERBOARD_ENSEMBLE_MODEL, CHECKERBOARD_EXPECTED,
+    CHECKERBOARD_MODEL,
 };
 
 #[entry]
@@ -47,6 +49,20 @@ fn main() -> ! {
     );
     bench_start();
     let c = clf.predict_with_confidence(black_box(&features));
+    bench_stop();
+    black_box(c).ok();
+    let decorrelated = match Classifier::<64>::from_bytes(CHECKERBOARD_DECORRELATED_MODEL) {
+        Ok(c) => c,
+        Err(e) => {
+            semihosting::eprintln!("cannot load the decorrelated model: {}", e);
+            semihosting::process::exit(1)
+        }
+    };
+    semihosting::println!(
+        "region: decorrelated sinusoid inference with confidence (D=2048, 3 features, 2 classes)"
+    );
+    bench_start();
+    let c = decorrelated.predict_with_confidence(black_box(&features));
     bench_stop();
     black_box(c).ok();
     let ensemble = match Ensemble::<64, 3>::from_bytes(CHECKERBOARD_ENSEMBLE_MODEL) {

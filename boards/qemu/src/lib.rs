@@ -184,6 +184,15 @@ pub static CHECKERBOARD_THERMOMETER_MODEL: &[u8] =
 pub static CHECKERBOARD_THERMOMETER_EXPECTED: &[u8] =
     include_bytes!("../data/checkerboard-thermometer-expected.bin");
 
+/// The checkerboard data through a classifier that decorrelates its features first
+/// (`examples/qemu_data.rs`).
+pub static CHECKERBOARD_DECORRELATED_MODEL: &[u8] =
+    hyperbits::include_model!("../data/checkerboard-decorrelated.hbm");
+
+/// Its test rows with the host's class, margin and probability.
+pub static CHECKERBOARD_DECORRELATED_EXPECTED: &[u8] =
+    include_bytes!("../data/checkerboard-decorrelated-expected.bin");
+
 /// An ensemble of three checkerboard classifiers (`examples/qemu_data.rs`).
 pub static CHECKERBOARD_ENSEMBLE_MODEL: &[u8] =
     hyperbits::include_model!("../data/checkerboard-ensemble.hbm");

@@ -11,7 +11,8 @@ use hyperbits::sketch::Bloom;
 use hyperbits::{BinaryVector, Codebook, Error, ItemMemory};
 use hyperbits_qemu::{
     checkerboard_rows, digits_rows, entry, har_decisions, har_sample, har_samples, hopfield_case,
-    run_tests, u32_at, CHECKERBOARD_ENSEMBLE_EXPECTED, CHECKERBOARD_ENSEMBLE_MODEL,
+    run_tests, u32_at, CHECKERBOARD_DECORRELATED_EXPECTED, CHECKERBOARD_DECORRELATED_MODEL,
+    CHECKERBOARD_ENSEMBLE_EXPECTED, CHECKERBOARD_ENSEMBLE_MODEL,
     CHECKERBOARD_EXPECTED, CHECKERBOARD_MODEL, CHECKERBOARD_THERMOMETER_EXPECTED,
     CHECKERBOARD_THERMOMETER_MODEL, DIGITS_LEARNED, DIGITS_MODEL, HAR_MODEL, HAR_TEMPORAL_EXPECTED,
     HAR_TEMPORAL_MODEL, HOPFIELD_MODEL, SKETCH_EXPECTED, SKETCH_MODEL, SKETCH_WORDS,
@@ -185,15 +186,19 @@ fn sketch_matches_the_host() {
     assert_eq!(estimate.to_bits(), expected);
 }
 
-/// The sinusoid and thermometer encoders and the confidence table on the device: the host's
-/// class, margin and probability for every row, and a refusal threshold that keeps exactly the
-/// rows whose probability reaches it.
+/// The sinusoid and thermometer encoders, the decorrelation and the confidence table on the
+/// device: the host's class, margin and probability for every row, and a refusal threshold
+/// that keeps exactly the rows whose probability reaches it.
 fn sinusoid_thermometer_and_confidence_match_the_host() {
     for (model, expected) in [
         (CHECKERBOARD_MODEL, CHECKERBOARD_EXPECTED),
         (
             CHECKERBOARD_THERMOMETER_MODEL,
             CHECKERBOARD_THERMOMETER_EXPECTED,
+        ),
+        (
+            CHECKERBOARD_DECORRELATED_MODEL,
+            CHECKERBOARD_DECORRELATED_EXPECTED,
         ),
     ] {
         let clf = Classifier::<64>::from_bytes(model).unwrap();

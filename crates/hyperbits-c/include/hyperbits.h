@@ -17,7 +17,7 @@
 
 // Words of storage in an ensemble handle ([`HbEnsemble`]): enough for the members of the
 // largest ensemble the trainer writes (16) on any target (checked at compile time).
-#define HB_ENSEMBLE_HANDLE_WORDS 312
+#define HB_ENSEMBLE_HANDLE_WORDS 344
 
 // The most members an [`HbEnsemble`] holds (the trainer writes 1 to 16).
 #define HB_ENSEMBLE_MEMBERS 16

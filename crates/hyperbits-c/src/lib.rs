@@ -624,7 +624,7 @@ pub const HB_HANDLE_WORDS: usize = 48;
 
 /// Words of storage in an ensemble handle ([`HbEnsemble`]): enough for the members of the
 /// largest ensemble the trainer writes (16) on any target (checked at compile time).
-pub const HB_ENSEMBLE_HANDLE_WORDS: usize = 312;
+pub const HB_ENSEMBLE_HANDLE_WORDS: usize = 344;
 
 /// The parsed model of a handle: written once by an `hb_*_open` function, then read by every
 /// call, so a blob is validated (magic, version, sizes, CRC-32, the kind's own checks) once.

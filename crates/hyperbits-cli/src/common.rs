@@ -153,8 +153,9 @@ pub(crate) fn check_features(path: &Path, table: &Table, expected: usize) -> Res
 }
 
 /// An encoder in words, with its parameter.
-pub(crate) fn describe(encoding: &Encoding) -> String {
-    match *encoding {
+pub(crate) fn describe(encoding: &Encoding, decorrelated: bool) -> String {
+    let first = if decorrelated { "decorrelated, " } else { "" };
+    let encoder = match *encoding {
         Encoding::Projection { .. } => "projection".to_string(),
         Encoding::Record { levels, .. } => format!("record ({levels} levels)"),
         Encoding::Sinusoid { frequency, .. } => format!("sinusoid (frequency {frequency})"),
@@ -165,7 +166,8 @@ pub(crate) fn describe(encoding: &Encoding) -> String {
             ngram,
             ..
         } => format!("temporal ({channels} channels a step, {ngram}-grams, {levels} levels)"),
-    }
+    };
+    format!("{first}{encoder}")
 }
 
 /// A window stage in words.

@@ -157,8 +157,14 @@ fn classifier_info<const W: usize>(c: &Opened<'_, W>) -> Result<usize> {
             // 255 levels, 8 n-gram vectors and i16 counters, besides the record's.
             Encoding::Temporal { .. } => 510 + 8 * 4 * W + 2 * 32 * W + 32 * 64 + 10 * 64,
         };
-        let encoder = describe(&m.encoding());
-        work = work.max(state);
+        let encoder = describe(&m.encoding(), m.decorrelation().is_some());
+        // The decorrelated features are kept on the stack.
+        let decorrelated = if m.decorrelation().is_some() {
+            4 * hyperbits::classify::MAX_DECORRELATED
+        } else {
+            0
+        };
+        work = work.max(state + decorrelated);
         if members.len() > 1 {
             println!("member {i}: encoder: {encoder}");
         } else {

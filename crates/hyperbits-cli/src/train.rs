@@ -59,7 +59,7 @@ pub(crate) fn run<const W: usize>(
         start.elapsed().as_secs_f64()
     );
     for (i, model) in members.iter().enumerate() {
-        let encoder = describe(&model.encoding);
+        let encoder = describe(&model.encoding, model.decorrelation.is_some());
         let member = if members.len() > 1 {
             format!("member {i}: ")
         } else {
@@ -145,7 +145,10 @@ pub(crate) fn run_series<const W: usize>(
             .margin
             .map(|m| format!(", margin {m} bits"))
             .unwrap_or_default();
-        eprintln!("{member}encoder: {}{margin}", describe(&m.encoding));
+        eprintln!(
+            "{member}encoder: {}{margin}",
+            describe(&m.encoding, m.decorrelation.is_some())
+        );
     }
     if let Some(t) = &test_set {
         println!(

@@ -23,7 +23,7 @@ from . import _hyperbits
 
 __all__ = ["Classifier"]
 
-_PARAMS = ("dim", "encoder", "levels", "reach", "epochs", "margin", "seed", "ensemble")
+_PARAMS = ("dim", "encoder", "levels", "reach", "epochs", "margin", "seed", "ensemble", "decorrelate")
 
 
 def _write_blob(blob: bytes, path: Union[str, os.PathLike]) -> None:
@@ -130,6 +130,11 @@ class Classifier(*_BASES):
         Members (1 to 16): with more than one, that many classifiers of different seeds
         (each choosing its own encoder and margin) vote by summed distance; K× the flash for
         prototypes and K× the work per prediction. ``partial_fit`` takes single models only.
+    decorrelate : "auto" or bool
+        Whiten the features before scaling and encoding them (a linear map fitted on the
+        training rows; up to 32 features): ``"auto"`` lets ``encoder="auto"`` try every
+        encoder both ways and keep the decorrelation only if it is significantly better on
+        the held-out rows (a given encoder then runs without).
 
     Attributes
     ----------
@@ -150,6 +155,7 @@ class Classifier(*_BASES):
         margin: Union[str, int] = "auto",
         seed: int = 0,
         ensemble: int = 1,
+        decorrelate: Union[str, bool] = "auto",
     ):
         self.dim = dim
         self.encoder = encoder
@@ -159,6 +165,7 @@ class Classifier(*_BASES):
         self.margin = margin
         self.seed = seed
         self.ensemble = ensemble
+        self.decorrelate = decorrelate
 
     # --- training -------------------------------------------------------------------------
 
@@ -213,6 +220,15 @@ class Classifier(*_BASES):
             margin = int(margin)
             if margin < 0:
                 raise ValueError(f"margin {margin}: must be at least 0")
+        decorrelate = self.decorrelate
+        if isinstance(decorrelate, str):
+            if decorrelate != "auto":
+                raise ValueError(f'decorrelate {decorrelate!r}: use "auto", True or False')
+            decorrelate = None
+        elif isinstance(decorrelate, (bool, np.bool_)):
+            decorrelate = bool(decorrelate)
+        else:
+            raise ValueError(f'decorrelate {decorrelate!r}: use "auto", True or False')
         blob = _hyperbits.train_classifier(
             x,
             names,
@@ -224,6 +240,7 @@ class Classifier(*_BASES):
             int(self.seed),
             float(self.reach),
             int(self.ensemble),
+            decorrelate,
         )
         self._set_model(_hyperbits.ClassifierModel(blob), by_name, y.dtype)
         counts = collections.Counter(names)

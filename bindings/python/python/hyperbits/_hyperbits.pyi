@@ -77,6 +77,7 @@ def train_classifier(
     seed: int,
     reach: float = 1.0,
     ensemble: int = 1,
+    decorrelate: Optional[bool] = None,
 ) -> bytes:
     """Trains a classifier; returns the model blob ``hyperbits train`` writes."""
 
@@ -93,6 +94,9 @@ class ClassifierModel:
     @property
     def labels(self) -> List[str]:
         """Class labels in class order."""
+    @property
+    def decorrelated(self) -> bool:
+        """Whether the model (or a member) decorrelates the features before encoding."""
     def to_bytes(self) -> bytes:
         """The blob."""
     def distances(self, x: npt.NDArray[np.float32]) -> npt.NDArray[np.uint32]:
