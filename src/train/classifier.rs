@@ -35,23 +35,27 @@
 //!   accumulators summed over the epochs, then binarised), which on small data is steadier
 //!   than the last epoch's (crabs: spread over seeds 0.14 → 0.04; Pima 0.14 → 0.04). Cost:
 //!   `(encoders · margins + 1) · 5 + 1` training runs (up to 206 with the decorrelated
-//!   candidates below): 1.0 s on 426 rows of 30 features (0.46 s without them), 6.9 s on
-//!   999 rows of 20 features and 10 classes (3.6 s);
+//!   candidates below, each fold refitting their whitening and encoding): 1.3 s on 426 rows
+//!   of 30 features (0.43 s without them), 7.6 s on 999 rows of 20 features and 10 classes
+//!   (3.6 s);
 //! - **from [`CROSS_VALIDATION_BELOW`] rows on**, on one held-out fifth: each encoder after a
 //!   short run (5 epochs, margin D/20), then the margin for the chosen one; the last epoch's
 //!   prototypes (averaging cost digits 0.003).
 //!
 //! **Decorrelation.** Up to [`FEW_FEATURES`] features, every candidate is also tried on
-//! whitened features ([`Whitening`], stored in the blob, `F²` multiply-adds per row on the
-//! device): where classes differ along a direction in which the rows hardly vary, no encoder
-//! sees it on the raw features (crabs, whose five measures all grow with size and whose
-//! species differ in proportions: 0.912 ± 0.040 → 0.976 ± 0.060 on the fixed split of
-//! `tabular.py --fixed-split`, 0.884 → 0.992 on varying splits). Elsewhere it hurt (fgl
-//! 0.733 → 0.674, cross-validation preferring it by 7 rows of 160 that the test rows did not
-//! confirm), so the best decorrelated pair is kept only if it is significantly better than
-//! the best plain pair on the same held-out rows (McNemar's test at two standard deviations);
-//! with that rule every other set of the benchmark trains exactly as without the candidates.
-//!
+//! features whitened by their within-class covariance ([`Whitening`], stored in the blob,
+//! `F²` multiply-adds per row on the device): where classes differ along a direction in which
+//! the rows hardly vary, no encoder sees it on the raw features (crabs, whose five measures
+//! all grow with size and whose species differ in proportions: 0.912 ± 0.040 → 1.000 ± 0.000
+//! with `tabular.py --fixed-split`, 0.884 → 0.988 on varying splits). The whitening uses the
+//! labels, so decorrelated candidates are scored by models fitted (whitening, scaling and
+//! all) without the rows they are scored on: each fold refits it, as does the large-data
+//! path on its four fifths. Elsewhere decorrelation hurt (fgl 0.733 → 0.674 when it
+//! competed as one more candidate: cross-validation preferred it by 7 rows of 160 that the
+//! test rows did not confirm), so the best decorrelated pair is kept only if it is
+//! significantly better than the best plain pair on the same held-out rows (McNemar's test
+//! at two standard deviations); with that rule every other set of the benchmark trains
+//! exactly as without the candidates.
 //! The update step scales with the mean class size (`max(1, n / (32·C))`), so the same
 //! defaults serve small and large data sets. The confidence table (see
 //! [`crate::classify`]) is fitted on held-out outcomes of the chosen encoder and margin:
@@ -545,8 +549,26 @@ pub fn train_with_progress<const W: usize>(
     let mut best: [Best<W>; 2] = [None, None];
     for &candidate in &candidates {
         let (model, encoded) = prepare::<W>(data, candidate, seed, trim, &mut tick)?;
-        let run = if candidates.len() > 1 {
-            let short = (epochs.min(5), d / 20);
+        let short = (epochs.min(5), d / 20);
+        let run = if candidates.len() == 1 {
+            Vec::new()
+        } else if candidate.decorrelate {
+            // Fitted with the labels: scored by a model fitted without the held-out rows.
+            let (held, fit) = holdout(data.len(), seed);
+            let (fitted, encoded) = prepare_on::<W>(data, &fit, candidate, seed, trim)?;
+            let protos = learn(
+                &encoded,
+                &data.labels,
+                &fit,
+                classes,
+                short.0,
+                short.1,
+                fitted.tie_seed,
+                options.averaged,
+                &mut |_| {},
+            );
+            outcomes(&protos, &encoded, &data.labels, &held)
+        } else {
             held_out_run(
                 &encoded,
                 &data.labels,
@@ -557,8 +579,6 @@ pub fn train_with_progress<const W: usize>(
                 options.averaged,
                 &mut |_| {},
             )
-        } else {
-            Vec::new()
         };
         let score = rightly(&run);
         let way = &mut best[usize::from(candidate.decorrelate)];
@@ -725,6 +745,19 @@ fn cross_validated<const W: usize>(
     let mut rightness = Vec::with_capacity(candidates.len() * margins.len());
     for (c, &candidate) in candidates.iter().enumerate() {
         let (model, encoded) = prepare::<W>(data, candidate, seed, trim, &mut tick)?;
+        // The decorrelation is fitted with the labels: scored by models fitted without the
+        // rows they are scored on, as every candidate's prototypes are.
+        if candidate.decorrelate {
+            let per_margin = fold_fitted_outcomes::<W>(
+                data, candidate, seed, trim, &fold, epochs, &margins, &mut tick,
+            )?;
+            for (held_out, &m) in per_margin.iter().zip(&margins) {
+                scores.push(FoldScore::of(c, m, held_out));
+                rightness.push(held_out.iter().map(|o| o.1).collect::<Vec<bool>>());
+            }
+            prepared.push((model, encoded));
+            continue;
+        }
         for &m in &margins {
             let held_out = fold_outcomes(
                 &encoded,
@@ -895,6 +928,68 @@ fn fold_outcomes<const W: usize>(
         held_out.extend(outcomes(&protos, encoded, labels, &held));
     }
     held_out
+}
+
+/// [`fold_outcomes`] for every margin of `margins`, with the candidate's decorrelation,
+/// scaling and encoder fitted on the training folds only (each fold's rows encoded by a model
+/// fitted without them), in the same row order.
+#[allow(clippy::too_many_arguments)]
+fn fold_fitted_outcomes<const W: usize>(
+    data: &Dataset,
+    candidate: Candidate,
+    seed: u64,
+    trim: f32,
+    fold: &[usize],
+    epochs: usize,
+    margins: &[u32],
+    tick: &mut dyn FnMut(usize),
+) -> Result<Vec<Vec<(u32, bool)>>, Error> {
+    let classes = data.class_names.len();
+    let mut held_out = vec![Vec::with_capacity(data.len()); margins.len()];
+    for k in 0..FOLDS {
+        let (held, fit): (Vec<usize>, Vec<usize>) = (0..data.len()).partition(|&i| fold[i] == k);
+        let (model, encoded) = prepare_on::<W>(data, &fit, candidate, seed, trim)?;
+        for (out, &m) in held_out.iter_mut().zip(margins) {
+            let protos = learn(
+                &encoded,
+                &data.labels,
+                &fit,
+                classes,
+                epochs,
+                m,
+                model.tie_seed,
+                true,
+                &mut |_| tick(1),
+            );
+            out.extend(outcomes(&protos, &encoded, &data.labels, &held));
+        }
+    }
+    Ok(held_out)
+}
+
+/// The candidate's model fitted on the rows `fit` of `data` only, and every row of `data`
+/// encoded by it.
+fn prepare_on<const W: usize>(
+    data: &Dataset,
+    fit: &[usize],
+    candidate: Candidate,
+    seed: u64,
+    trim: f32,
+) -> Result<(Trained<W>, Vec<BinaryVector<W>>), Error> {
+    let rows = Dataset {
+        values: fit
+            .iter()
+            .flat_map(|&i| data.row(i).iter().copied())
+            .collect(),
+        features: data.features,
+        labels: fit.iter().map(|&i| data.labels[i]).collect(),
+        class_names: data.class_names.clone(),
+    };
+    let (model, _) = prepare::<W>(&rows, candidate, seed, trim, &mut |_| {})?;
+    let encoded = (0..data.len())
+        .map(|i| model.encode(data.row(i)))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok((model, encoded))
 }
 
 /// The distances of every row to the classes' prototypes of `model`'s method and margin

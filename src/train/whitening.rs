@@ -1,15 +1,27 @@
-//! The decorrelation a classifier may apply to its raw features, fitted on the training rows:
-//! a whitening transform, `y = L⁻¹·D⁻¹·(x − mean)`, where `D` holds the features' standard
-//! deviations and `L·Lᵀ` is the Cholesky factorisation of their correlation matrix shrunk
-//! towards the identity (`(1 − ε)·R + ε·I`, ε = [`SHRINKAGE`]), so the training rows' `y` have
-//! uncorrelated components of about unit variance. The device applies it as
+//! The decorrelation a classifier may apply to its raw features, fitted on the labelled
+//! training rows: a whitening by the pooled within-class covariance, `y = L⁻¹·D⁻¹·(x − mean)`,
+//! where the deviations of the rows from their **class** means give the features' standard
+//! deviations `D` and correlation matrix `R`, and `L·Lᵀ` is the Cholesky factorisation of `R`
+//! shrunk towards the identity (`(1 − ε)·R + ε·I`, ε = [`SHRINKAGE`]). Within each class the
+//! rows' `y` then have uncorrelated components of about unit variance, so distances between
+//! `y` are the Mahalanobis distances of linear discriminant analysis (Fisher 1936), and a
+//! nearest-prototype classifier on them draws its boundaries where a direction separates the
+//! classes relative to how much the rows of one class spread along it, however little the
+//! data as a whole varies in that direction. The device applies it as
 //! [`crate::classify::Decorrelation`].
+//!
+//! Measured against the total covariance (unsupervised whitening) on `tabular.py`'s crabs,
+//! the one set the default decorrelates: 1.000 ± 0.000 against 0.976 ± 0.060 on the fixed
+//! split, 0.988 against 0.992 on varying splits; forced on every set it also lifted Pima.tr
+//! (0.792 → 0.808) and lost fgl (0.733 → 0.667; whitened in numpy before training).
+//! Because it uses the labels, the trainer scores decorrelated candidates with models fitted
+//! without the rows they are scored on.
 //!
 //! Any whitening serves a random projection equally (a rotation of `y` only rotates the random
 //! directions); Cholesky's needs no eigenvalues and always exists once the matrix is shrunk.
-//! The shrinkage keeps directions in which the training rows hardly vary (a feature that is
-//! the sum of others, as the oxide shares of glass fragments) from being blown up to noise of
-//! unit variance. Cost: `O(n·F² + F³)` once, in `f64`; F ≤ [`MAX_DECORRELATED`].
+//! The shrinkage keeps directions in which the rows hardly vary (a feature that is the sum of
+//! others, as the oxide shares of glass fragments) from being blown up to noise of unit
+//! variance. Cost: `O(n·F² + F³)` once, in `f64`; F ≤ [`MAX_DECORRELATED`].
 #![forbid(unsafe_code)]
 
 use std::prelude::rust_2021::*;
@@ -29,8 +41,8 @@ pub struct Whitening {
 }
 
 impl Whitening {
-    /// The whitening of `data`'s rows, or `None` with more than [`MAX_DECORRELATED`]
-    /// features. Constant features get zero weight.
+    /// The within-class whitening of `data`'s rows, or `None` with more than
+    /// [`MAX_DECORRELATED`] features. Features constant within every class get zero weight.
     pub fn fit(data: &Dataset) -> Option<Self> {
         let f = data.features;
         if f == 0 || f > MAX_DECORRELATED || data.is_empty() {
@@ -43,13 +55,29 @@ impl Whitening {
                 *m += f64::from(x) / n;
             }
         }
+        let classes = data.class_names.len();
+        let mut class_mean = vec![0f64; classes * f];
+        let mut count = vec![0f64; classes];
+        for i in 0..data.len() {
+            let c = data.labels[i];
+            count[c] += 1.0;
+            for (a, &x) in data.row(i).iter().enumerate() {
+                class_mean[c * f + a] += f64::from(x);
+            }
+        }
+        for c in 0..classes {
+            for a in 0..f {
+                class_mean[c * f + a] /= count[c].max(1.0);
+            }
+        }
         let mut cov = vec![0f64; f * f];
         for i in 0..data.len() {
             let row = data.row(i);
+            let centre = &class_mean[data.labels[i] * f..(data.labels[i] + 1) * f];
             for a in 0..f {
-                let da = f64::from(row[a]) - mean[a];
+                let da = f64::from(row[a]) - centre[a];
                 for b in 0..=a {
-                    cov[a * f + b] += da * (f64::from(row[b]) - mean[b]) / n;
+                    cov[a * f + b] += da * (f64::from(row[b]) - centre[b]) / n;
                 }
             }
         }
