@@ -1125,9 +1125,56 @@ impl<'a, const W: usize> Classifier<'a, W> {
     }
 }
 
-/// A build without an encoder refuses the models that name it, with an error (not a panic).
+/// A two-class blob (all-zero prototypes, D = 2048) of `encoding` and `scaling`, written into
+/// `out`, and the check that a build leaving a part out refuses what needs it.
+#[cfg(all(
+    test,
+    not(all(
+        feature = "record",
+        feature = "sinusoid",
+        feature = "thermometer",
+        feature = "decorrelate"
+    ))
+))]
+mod left_out_helpers {
+    use super::*;
+
+    pub(super) fn two_class_blob<'b>(
+        encoding: Encoding,
+        scaling: Scaling<'_>,
+        out: &'b mut [u32; 300],
+    ) -> &'b [u8] {
+        let proto = [0u8; 256];
+        let protos: [&[u8]; 2] = [&proto, &proto];
+        let repr = ClassifierRepr {
+            dim: 2048,
+            encoding,
+            tie_seed: 3,
+            scaling,
+            prototypes: &protos,
+            label_ends: &[1, 2],
+            label_text: b"ab",
+            confidence: None,
+        };
+        let bytes: &mut [u8] = bytemuck::cast_slice_mut(out);
+        let n = repr.emit(bytes).unwrap();
+        &bytes[..n]
+    }
+
+    pub(super) fn refused_as_left_out<T: core::fmt::Debug>(
+        what: impl core::fmt::Debug,
+        r: Result<T, Error>,
+    ) {
+        match r {
+            Err(Error::InvalidParameter(why)) => assert!(why.contains("not compiled in")),
+            other => panic!("{what:?}: {other:?}"),
+        }
+    }
+}
+
 #[cfg(all(test, not(feature = "decorrelate")))]
 mod decorrelation_left_out {
+    use super::left_out_helpers::{refused_as_left_out, two_class_blob};
     use super::*;
 
     /// A build without the feature refuses a decorrelated blob when reading it, and a
@@ -1142,45 +1189,29 @@ mod decorrelation_left_out {
             center: &center,
             decorrelation: Some(Decorrelation::new(&values)),
         };
-        let proto = [0u8; 256];
-        let protos: [&[u8]; 2] = [&proto, &proto];
-        let repr = ClassifierRepr {
-            dim: 2048,
-            encoding: Encoding::Projection { seed: 1 },
-            tie_seed: 3,
-            scaling,
-            prototypes: &protos,
-            label_ends: &[1, 2],
-            label_text: b"ab",
-            confidence: None,
-        };
-        let mut blob = [0u32; 300];
-        let bytes: &mut [u8] = bytemuck::cast_slice_mut(&mut blob);
-        let n = repr.emit(bytes).unwrap();
-        match Classifier::<64>::from_bytes(&bytes[..n]) {
-            Err(Error::InvalidParameter(why)) => assert!(why.contains("not compiled in")),
-            other => panic!("{other:?}"),
-        }
         let encoding = Encoding::Projection { seed: 1 };
-        match encode_features::<64>(&encoding, &scaling, 3, &[0.5, 0.5]) {
-            Err(Error::InvalidParameter(why)) => assert!(why.contains("not compiled in")),
-            other => panic!("{other:?}"),
-        }
+        let mut blob = [0u32; 300];
+        let blob = two_class_blob(encoding, scaling, &mut blob);
+        refused_as_left_out("reading", Classifier::<64>::from_bytes(blob));
+        refused_as_left_out(
+            "encoding",
+            encode_features::<64>(&encoding, &scaling, 3, &[0.5, 0.5]),
+        );
     }
 }
 
+/// A build without an encoder refuses the models that name it, with an error (not a panic).
 #[cfg(all(
     test,
     not(all(feature = "record", feature = "sinusoid", feature = "thermometer"))
 ))]
 mod left_out {
+    use super::left_out_helpers::{refused_as_left_out, two_class_blob};
     use super::*;
 
     #[test]
     fn a_model_naming_a_left_out_encoder_is_refused() {
         let (min, scale, center) = ([0.0f32; 3], [1.0f32; 3], [0.0f32; 3]);
-        let proto = [0u8; 256];
-        let protos: [&[u8]; 2] = [&proto, &proto];
         let encodings = [
             #[cfg(not(feature = "record"))]
             Encoding::Record {
@@ -1197,29 +1228,16 @@ mod left_out {
             Encoding::Thermometer { levels: 8 },
         ];
         for encoding in encodings {
-            let repr = ClassifierRepr {
-                dim: 2048,
-                encoding,
-                tie_seed: 3,
-                scaling: Scaling {
-                    min: &min,
-                    scale: &scale,
-                    center: &center,
-                    decorrelation: None,
-                },
-                prototypes: &protos,
-                label_ends: &[1, 2],
-                label_text: b"ab",
-                confidence: None,
+            let scaling = Scaling {
+                min: &min,
+                scale: &scale,
+                center: &center,
+                decorrelation: None,
             };
             let mut blob = [0u32; 300];
-            let bytes: &mut [u8] = bytemuck::cast_slice_mut(&mut blob);
-            let n = repr.emit(bytes).unwrap();
-            let clf = Classifier::<64>::from_bytes(&bytes[..n]).unwrap();
-            match clf.predict(&[0.5, 0.5, 0.5]) {
-                Err(Error::InvalidParameter(why)) => assert!(why.contains("not compiled in")),
-                other => panic!("{encoding:?}: {other:?}"),
-            }
+            let clf =
+                Classifier::<64>::from_bytes(two_class_blob(encoding, scaling, &mut blob)).unwrap();
+            refused_as_left_out(encoding, clf.predict(&[0.5, 0.5, 0.5]));
         }
     }
 }

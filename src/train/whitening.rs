@@ -42,7 +42,7 @@ pub struct Whitening {
 
 impl Whitening {
     /// The within-class whitening of `data`'s rows, or `None` with more than
-    /// [`MAX_DECORRELATED`] features. Features constant within every class get zero weight.
+    /// [`MAX_DECORRELATED`] features. Constant features get zero weight.
     pub fn fit(data: &Dataset) -> Option<Self> {
         let f = data.features;
         if f == 0 || f > MAX_DECORRELATED || data.is_empty() {
@@ -81,10 +81,26 @@ impl Whitening {
                 }
             }
         }
-        let sd: Vec<f64> = (0..f).map(|a| cov[a * f + a].sqrt()).collect();
-        let inv_sd: Vec<f64> = sd
-            .iter()
-            .map(|&s| if s > 1e-12 * (1.0 + s) { 1.0 / s } else { 0.0 })
+        // A feature constant within every class but not overall separates the classes by
+        // itself: its spread is floored at a millionth of its overall one (the scaling after
+        // the whitening brings the large values back to [0, 1]). Constant features get zero
+        // weight.
+        let mut total = vec![0f64; f];
+        for i in 0..data.len() {
+            for ((t, &x), m) in total.iter_mut().zip(data.row(i)).zip(&mean) {
+                *t += (f64::from(x) - m) * (f64::from(x) - m) / n;
+            }
+        }
+        let inv_sd: Vec<f64> = (0..f)
+            .map(|a| {
+                let (within, overall) = (cov[a * f + a].sqrt(), total[a].sqrt());
+                let sd = within.max(1e-6 * overall);
+                if overall > 1e-12 * (1.0 + mean[a].abs()) {
+                    1.0 / sd
+                } else {
+                    0.0
+                }
+            })
             .collect();
         // The shrunk correlation matrix, lower triangle.
         let mut r = vec![0f64; f * f];
@@ -226,6 +242,18 @@ mod tests {
         assert!(w.values[3..]
             .iter()
             .all(|v| v.is_finite() && v.abs() < 100.0));
+    }
+
+    #[test]
+    fn a_feature_that_is_the_class_keeps_its_weight() {
+        let rows: Vec<Vec<f32>> = (0..100)
+            .map(|i| vec![(i % 2) as f32, (i * 7 % 13) as f32])
+            .collect();
+        let data = dataset(&rows); // labels i % 2: the first feature is the class
+        let w = Whitening::fit(&data).unwrap();
+        let y = w.apply(&data);
+        assert!(w.values.iter().all(|v| v.is_finite()));
+        assert!(y.row(0)[0] != y.row(1)[0], "the class feature was dropped");
     }
 
     #[test]
