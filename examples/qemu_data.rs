@@ -335,21 +335,25 @@ fn checkerboard(out: &Path) -> Result<(), Box<dyn std::error::Error>> {
     ) {
         return Err("the checkerboard should pick the sinusoid encoder".into());
     }
-    std::fs::write(out.join("checkerboard.hbm"), model.to_blob()?)?;
-    std::fs::write(
-        out.join("checkerboard-expected.bin"),
-        answers(&test_rows, |r| model.predict_with_confidence(r))?,
-    )?;
+    // A model and the host's answers on the test rows, as `<name>.hbm` and
+    // `<name>-expected.bin`.
+    let write = |name: &str,
+                 model: &hyperbits::train::Trained<W>|
+     -> Result<(), Box<dyn std::error::Error>> {
+        std::fs::write(out.join(format!("{name}.hbm")), model.to_blob()?)?;
+        let expected = answers(&test_rows, |r| model.predict_with_confidence(r))?;
+        std::fs::write(out.join(format!("{name}-expected.bin")), expected)?;
+        Ok(())
+    };
+    write("checkerboard", &model)?;
     // The same rows through a thermometer model (the encoder the default does not pick).
     let thermometer = Options {
         encoder: hyperbits::train::EncoderChoice::Thermometer,
         ..Options::default()
     };
-    let model = train::<W>(&data, &thermometer)?;
-    std::fs::write(out.join("checkerboard-thermometer.hbm"), model.to_blob()?)?;
-    std::fs::write(
-        out.join("checkerboard-thermometer-expected.bin"),
-        answers(&test_rows, |r| model.predict_with_confidence(r))?,
+    write(
+        "checkerboard-thermometer",
+        &train::<W>(&data, &thermometer)?,
     )?;
     // The same rows through a model that decorrelates the features first (the `f32`
     // arithmetic every target must repeat bit for bit).
@@ -357,11 +361,9 @@ fn checkerboard(out: &Path) -> Result<(), Box<dyn std::error::Error>> {
         decorrelate: Some(true),
         ..Options::default()
     };
-    let model = train::<W>(&data, &decorrelated)?;
-    std::fs::write(out.join("checkerboard-decorrelated.hbm"), model.to_blob()?)?;
-    std::fs::write(
-        out.join("checkerboard-decorrelated-expected.bin"),
-        answers(&test_rows, |r| model.predict_with_confidence(r))?,
+    write(
+        "checkerboard-decorrelated",
+        &train::<W>(&data, &decorrelated)?,
     )?;
     // The same rows voted on by three members (seeds 0 and two derived ones).
     let ensemble = hyperbits::train::train_ensemble::<W>(&data, &Options::default(), 3)?;

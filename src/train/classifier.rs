@@ -549,31 +549,22 @@ pub fn train_with_progress<const W: usize>(
     let mut best: [Best<W>; 2] = [None, None];
     for &candidate in &candidates {
         let (model, encoded) = prepare::<W>(data, candidate, seed, trim, &mut tick)?;
-        let short = (epochs.min(5), d / 20);
         let run = if candidates.len() == 1 {
             Vec::new()
-        } else if candidate.decorrelate {
-            // Fitted with the labels: scored by a model fitted without the held-out rows.
-            let (held, fit) = holdout(data.len(), seed);
-            let (fitted, encoded) = prepare_on::<W>(data, &fit, candidate, seed, trim)?;
-            let protos = learn(
-                &encoded,
-                &data.labels,
-                &fit,
-                classes,
-                short.0,
-                short.1,
-                fitted.tie_seed,
-                options.averaged,
-                &mut |_| {},
-            );
-            outcomes(&protos, &encoded, &data.labels, &held)
         } else {
+            // A decorrelation is fitted with the labels: its candidate is scored on rows
+            // encoded by a model fitted without the held-out fifth.
+            let refitted = if candidate.decorrelate {
+                let fit = holdout(data.len(), seed).1;
+                Some(prepare_on::<W>(data, &fit, candidate, seed, trim)?.1)
+            } else {
+                None
+            };
             held_out_run(
-                &encoded,
+                refitted.as_deref().unwrap_or(&encoded),
                 &data.labels,
                 classes,
-                short,
+                (epochs.min(5), d / 20),
                 seed,
                 model.tie_seed,
                 options.averaged,
